@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-pfs on-disk format, shared by the kernel target and pfsadm.
+ *
+ * A pool is one block device:
+ *
+ *   sector 0                     superblock (written once, by format)
+ *   PFS_TABLE_OFFSET(0)          allocation table, copy 0
+ *   PFS_TABLE_OFFSET(1)          allocation table, copy 1
+ *   sb.data_start ... end        data area: one contiguous extent per image
+ *
+ * Each table copy is a 4 KiB header followed by max_images entries. An
+ * update rewrites the copy with the lower generation, with generation + 1,
+ * and flushes it; readers take the valid copy with the highest generation.
+ * All fields are little-endian. See docs/format.md.
+ */
+#ifndef PFS_FORMAT_H
+#define PFS_FORMAT_H
+
+#include "pfs-types.h"
+
+#define PFS_FORMAT_VERSION	1
+#define PFS_SB_MAGIC		"DMPFS-SB"
+#define PFS_TABLE_MAGIC		"DMPFS-TB"
+#define PFS_MAGIC_LEN		8
+
+#define PFS_SECTOR_SHIFT	9
+#define PFS_BLOCK_SIZE		4096
+#define PFS_BLOCK_SECTORS	(PFS_BLOCK_SIZE >> PFS_SECTOR_SHIFT)
+
+#define PFS_NAME_LEN		128	/* 127 characters and a NUL */
+#define PFS_UUID_LEN		16
+#define PFS_MAX_IMAGES		1024
+#define PFS_DEFAULT_ALIGN_SECTORS	2048	/* 1 MiB */
+#define PFS_DEFAULT_WEIGHT	100
+#define PFS_MAX_WEIGHT		10000
+
+/* Entry flags. */
+#define PFS_IMAGE_IN_USE	0x00000001U
+
+struct pfs_superblock {
+	__u8 magic[PFS_MAGIC_LEN];
+	__le32 version;
+	__le32 csum;			/* crc32c of this struct, csum = 0 */
+	__u8 pool_uuid[PFS_UUID_LEN];
+	__le64 device_sectors;		/* pool size at format time */
+	__le64 align_sectors;		/* alignment of every extent */
+	__le64 data_start;		/* first sector of the data area */
+	__le64 table_offset[2];		/* first sector of each table copy */
+	__le32 table_sectors;		/* size of one copy, header included */
+	__le32 max_images;		/* entries in one copy */
+	__le64 format_time;		/* seconds since the epoch */
+	__u8 reserved[424];
+} __packed;
+
+struct pfs_table_header {
+	__u8 magic[PFS_MAGIC_LEN];
+	__le64 generation;
+	__le32 csum;			/* crc32c of the whole copy, csum = 0 */
+	__le32 max_images;
+	__u8 pool_uuid[PFS_UUID_LEN];	/* ties the copy to its superblock */
+	__u8 reserved[4056];
+} __packed;
+
+struct pfs_image_entry {
+	char name[PFS_NAME_LEN];	/* NUL-padded; unused entry: all zero */
+	__u8 uuid[PFS_UUID_LEN];
+	__le64 start;			/* first sector on the pool device */
+	__le64 length;			/* sectors */
+	__le64 ctime;			/* seconds since the epoch */
+	__le64 iops_max;		/* 0: no cap */
+	__le64 bps_max;			/* bytes per second, 0: no cap */
+	__le32 flags;			/* PFS_IMAGE_* */
+	__le32 weight;			/* arbiter share, 1..PFS_MAX_WEIGHT */
+	__u8 reserved[64];
+} __packed;
+
+#define PFS_TABLE_BYTES(max) \
+	(sizeof(struct pfs_table_header) + (max) * sizeof(struct pfs_image_entry))
+#define PFS_TABLE_SECTORS	(PFS_TABLE_BYTES(PFS_MAX_IMAGES) >> PFS_SECTOR_SHIFT)
+#define PFS_TABLE_OFFSET(copy)	(PFS_BLOCK_SECTORS + (copy) * PFS_TABLE_SECTORS)
+#define PFS_METADATA_SECTORS	PFS_TABLE_OFFSET(2)
+
+/* Keep the layout fixed: these sizes are part of the format. */
+static_assert(sizeof(struct pfs_superblock) == 512, "superblock size");
+static_assert(sizeof(struct pfs_table_header) == PFS_BLOCK_SIZE, "header size");
+static_assert(sizeof(struct pfs_image_entry) == 256, "entry size");
+
+#endif /* PFS_FORMAT_H */

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Superblock and allocation-table validation, shared by dm-pfs and pfsadm.
+ * Everything read from disk is untrusted: every field is range-checked
+ * before any offset derived from it is used.
+ */
+#include "pfs-table.h"
+
+#define PFS_MIN_ALIGN_SECTORS	PFS_BLOCK_SECTORS
+#define PFS_MAX_ALIGN_SECTORS	2097152ULL	/* 1 GiB */
+
+/* crc32c of @len bytes at @data, with the 4-byte field at @csum_off as zero. */
+static u32 pfs_crc_skip(const void *data, size_t len, size_t csum_off, u32 crc)
+{
+	static const u8 zero[4];
+
+	crc = crc32c(crc, data, csum_off);
+	crc = crc32c(crc, zero, sizeof(zero));
+	return crc32c(crc, (const u8 *)data + csum_off + sizeof(zero),
+		      len - csum_off - sizeof(zero));
+}
+
+u32 pfs_sb_csum(const struct pfs_superblock *sb)
+{
+	return ~pfs_crc_skip(sb, sizeof(*sb),
+			     offsetof(struct pfs_superblock, csum), ~0U);
+}
+
+u32 pfs_table_csum(const struct pfs_table_header *copy)
+{
+	u32 crc = pfs_crc_skip(copy, sizeof(*copy),
+			       offsetof(struct pfs_table_header, csum), ~0U);
+
+	return ~crc32c(crc, pfs_table_entries(copy),
+		       PFS_MAX_IMAGES * sizeof(struct pfs_image_entry));
+}
+
+/* Letters, digits and ._+- ; not starting with '.' or '-'. */
+bool pfs_name_valid(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len >= PFS_NAME_LEN || name[0] == '.' || name[0] == '-')
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '+' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool pfs_is_zero(const void *p, size_t len)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
+		    const char **why)
+{
+	u64 align = le64_to_cpu(sb->align_sectors);
+	u64 data_start = le64_to_cpu(sb->data_start);
+	u64 size = le64_to_cpu(sb->device_sectors);
+
+	*why = NULL;
+	if (memcmp(sb->magic, PFS_SB_MAGIC, PFS_MAGIC_LEN))
+		*why = "not a dm-pfs pool (bad superblock magic)";
+	else if (le32_to_cpu(sb->version) != PFS_FORMAT_VERSION)
+		*why = "unknown pool format version";
+	else if (le32_to_cpu(sb->csum) != pfs_sb_csum(sb))
+		*why = "superblock checksum mismatch";
+	else if (le32_to_cpu(sb->max_images) != PFS_MAX_IMAGES ||
+		 le32_to_cpu(sb->table_sectors) != PFS_TABLE_SECTORS ||
+		 le64_to_cpu(sb->table_offset[0]) != PFS_TABLE_OFFSET(0) ||
+		 le64_to_cpu(sb->table_offset[1]) != PFS_TABLE_OFFSET(1))
+		*why = "superblock table geometry is invalid";
+	else if (align < PFS_MIN_ALIGN_SECTORS || align > PFS_MAX_ALIGN_SECTORS ||
+		 (align & (align - 1)))
+		*why = "superblock alignment is invalid";
+	else if (data_start < PFS_METADATA_SECTORS || data_start % align ||
+		 data_start > size)
+		*why = "superblock data area is invalid";
+	else if (size > dev_sectors)
+		*why = "pool device is smaller than its superblock says";
+	return *why ? -EINVAL : 0;
+}
+
+static int pfs_entry_validate(const struct pfs_superblock *sb,
+			      const struct pfs_image_entry *e, const char **why)
+{
+	u64 start = le64_to_cpu(e->start);
+	u64 len = le64_to_cpu(e->length);
+	u64 align = le64_to_cpu(sb->align_sectors);
+	u32 weight = le32_to_cpu(e->weight);
+	size_t name_len = strnlen(e->name, PFS_NAME_LEN);
+
+	*why = NULL;
+	if (!pfs_name_valid(e->name, name_len) ||
+	    !pfs_is_zero(e->name + name_len, PFS_NAME_LEN - name_len))
+		*why = "table entry has an invalid name";
+	else if (le32_to_cpu(e->flags) & ~PFS_IMAGE_IN_USE)
+		*why = "table entry has unknown flags";
+	else if (weight == 0 || weight > PFS_MAX_WEIGHT)
+		*why = "table entry has an invalid weight";
+	else if (len == 0 || start % align || start < le64_to_cpu(sb->data_start) ||
+		 len > le64_to_cpu(sb->device_sectors) - start)
+		*why = "table entry extent is outside the data area";
+	return *why ? -EINVAL : 0;
+}
+
+static bool pfs_entries_collide(const struct pfs_image_entry *a,
+				const struct pfs_image_entry *b)
+{
+	u64 a_start = le64_to_cpu(a->start), a_end = a_start + le64_to_cpu(a->length);
+	u64 b_start = le64_to_cpu(b->start), b_end = b_start + le64_to_cpu(b->length);
+
+	return (a_start < b_end && b_start < a_end) ||
+		!strncmp(a->name, b->name, PFS_NAME_LEN);
+}
+
+int pfs_table_validate(const struct pfs_superblock *sb,
+		       const struct pfs_table_header *copy, const char **why)
+{
+	const struct pfs_image_entry *entries = pfs_table_entries(copy);
+	unsigned int i, j;
+
+	*why = NULL;
+	if (memcmp(copy->magic, PFS_TABLE_MAGIC, PFS_MAGIC_LEN))
+		*why = "bad table magic";
+	else if (le32_to_cpu(copy->csum) != pfs_table_csum(copy))
+		*why = "table checksum mismatch";
+	else if (le32_to_cpu(copy->max_images) != PFS_MAX_IMAGES ||
+		 memcmp(copy->pool_uuid, sb->pool_uuid, PFS_UUID_LEN))
+		*why = "table belongs to another pool";
+	if (*why)
+		return -EINVAL;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++) {
+		if (!(le32_to_cpu(entries[i].flags) & PFS_IMAGE_IN_USE)) {
+			if (!pfs_is_zero(&entries[i], sizeof(entries[i]))) {
+				*why = "unused table entry is not empty";
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (pfs_entry_validate(sb, &entries[i], why))
+			return -EINVAL;
+		for (j = 0; j < i; j++) {
+			if ((le32_to_cpu(entries[j].flags) & PFS_IMAGE_IN_USE) &&
+			    pfs_entries_collide(&entries[i], &entries[j])) {
+				*why = "table entries overlap or share a name";
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+int pfs_table_choose(const struct pfs_superblock *sb,
+		     const struct pfs_table_header *copy0,
+		     const struct pfs_table_header *copy1, const char **why)
+{
+	const char *why1;
+	bool ok0 = !pfs_table_validate(sb, copy0, why);
+	bool ok1 = !pfs_table_validate(sb, copy1, &why1);
+
+	if (ok0 && ok1)
+		return le64_to_cpu(copy1->generation) >
+			le64_to_cpu(copy0->generation) ? 1 : 0;
+	if (ok0)
+		return 0;
+	if (ok1) {
+		*why = NULL;
+		return 1;
+	}
+	return -EINVAL;
+}
+
+const struct pfs_image_entry *
+pfs_table_lookup(const struct pfs_table_header *copy, const char *name)
+{
+	const struct pfs_image_entry *entries = pfs_table_entries(copy);
+	unsigned int i;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++)
+		if ((le32_to_cpu(entries[i].flags) & PFS_IMAGE_IN_USE) &&
+		    !strncmp(entries[i].name, name, PFS_NAME_LEN))
+			return &entries[i];
+	return NULL;
+}

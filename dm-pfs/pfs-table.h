@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Validation of the pool superblock and allocation table. The same code
+ * runs in the kernel (at table load) and in pfsadm, and is what the fuzzer
+ * exercises. Functions return 0 or -EINVAL and set *why to a short reason.
+ */
+#ifndef PFS_TABLE_H
+#define PFS_TABLE_H
+
+#include "pfs-format.h"
+
+u32 pfs_sb_csum(const struct pfs_superblock *sb);
+u32 pfs_table_csum(const struct pfs_table_header *copy);
+bool pfs_name_valid(const char *name, size_t len);
+
+int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
+		    const char **why);
+int pfs_table_validate(const struct pfs_superblock *sb,
+		       const struct pfs_table_header *copy, const char **why);
+int pfs_table_choose(const struct pfs_superblock *sb,
+		     const struct pfs_table_header *copy0,
+		     const struct pfs_table_header *copy1, const char **why);
+
+static inline struct pfs_image_entry *
+pfs_table_entries(const struct pfs_table_header *copy)
+{
+	return (struct pfs_image_entry *)(copy + 1);
+}
+
+const struct pfs_image_entry *
+pfs_table_lookup(const struct pfs_table_header *copy, const char *name);
+
+#endif /* PFS_TABLE_H */

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+
+#include "alloc.h"
+
+static int pfs_extent_cmp(const void *a, const void *b)
+{
+	const struct pfs_extent *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+static uint64_t pfs_align_up(uint64_t v, uint64_t align)
+{
+	return (v + align - 1) / align * align;
+}
+
+unsigned int pfs_free_extents(const struct pfs_pool *pool, struct pfs_extent *gaps)
+{
+	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
+	uint64_t align = le64_to_cpu(pool->sb->align_sectors);
+	uint64_t end = le64_to_cpu(pool->sb->device_sectors);
+	uint64_t pos = le64_to_cpu(pool->sb->data_start);
+	struct pfs_extent used[PFS_MAX_IMAGES];
+	unsigned int i, n = 0, g = 0;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++) {
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
+			continue;
+		used[n].start = le64_to_cpu(e[i].start);
+		used[n].len = le64_to_cpu(e[i].length);
+		n++;
+	}
+	qsort(used, n, sizeof(used[0]), pfs_extent_cmp);
+	/* The usable end is aligned down: a gap never holds a partial unit. */
+	end = end / align * align;
+	for (i = 0; i <= n; i++) {
+		uint64_t next = i < n ? used[i].start : end;
+
+		if (next > pos) {
+			gaps[g].start = pos;
+			gaps[g].len = next - pos;
+			g++;
+		}
+		if (i < n)
+			pos = pfs_align_up(used[i].start + used[i].len, align);
+	}
+	return g;
+}
+
+int pfs_alloc_best_fit(const struct pfs_pool *pool, uint64_t len, uint64_t *start)
+{
+	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	unsigned int n = pfs_free_extents(pool, gaps), i;
+	int best = -1;
+
+	for (i = 0; i < n; i++)
+		if (gaps[i].len >= len && (best < 0 || gaps[i].len < gaps[best].len))
+			best = (int)i;
+	if (best < 0)
+		return -1;
+	*start = gaps[best].start;
+	return 0;
+}
+
+uint64_t pfs_free_after(const struct pfs_pool *pool, uint64_t start, uint64_t len)
+{
+	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	unsigned int n = pfs_free_extents(pool, gaps), i;
+	uint64_t end = start + len;
+
+	for (i = 0; i < n; i++)
+		if (gaps[i].start <= end && gaps[i].start + gaps[i].len > end)
+			return gaps[i].start + gaps[i].len - end;
+	return 0;
+}
+
+unsigned int pfs_fragmentation(const struct pfs_extent *gaps, unsigned int n)
+{
+	uint64_t total = 0, largest = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		total += gaps[i].len;
+		if (gaps[i].len > largest)
+			largest = gaps[i].len;
+	}
+	return total ? (unsigned int)(100 - largest * 100 / total) : 0;
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <libdevmapper.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm.h"
+
+static char pfs_dm_last_error[256];
+
+/* Keep libdevmapper's messages for our own one-line errors. */
+__attribute__((format(printf, 5, 6)))
+static void pfs_dm_log(int level, const char *file, int line, int dm_errno,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)file;
+	(void)line;
+	(void)dm_errno;
+	if (level > 3)	/* more verbose than an error */
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pfs_dm_last_error, sizeof(pfs_dm_last_error), fmt, ap);
+	va_end(ap);
+	if (getenv("PFS_DEBUG"))
+		fprintf(stderr, "libdevmapper: %s\n", pfs_dm_last_error);
+}
+
+static struct dm_task *pfs_dm_task(int type, const char *name, struct pfs_error *err)
+{
+	struct dm_task *dmt;
+
+	dm_log_with_errno_init(pfs_dm_log);
+	pfs_dm_last_error[0] = '\0';
+	dmt = dm_task_create(type);
+	if (!dmt) {
+		pfs_fail(err, PFS_EXIT_NOMEM, "cannot create a device-mapper task");
+		return NULL;
+	}
+	if (name && !dm_task_set_name(dmt, name)) {
+		pfs_fail(err, PFS_EXIT_ARGS, "invalid device-mapper name %s", name);
+		dm_task_destroy(dmt);
+		return NULL;
+	}
+	return dmt;
+}
+
+static const char *pfs_dm_why(void)
+{
+	return pfs_dm_last_error[0] ? pfs_dm_last_error : strerror(errno ? errno : EIO);
+}
+
+/* Run @dmt and wait until udev has processed the uevents it caused. */
+static int pfs_dm_run_udev(struct dm_task *dmt)
+{
+	uint32_t cookie = 0;
+	int ok;
+
+	if (!dm_task_set_cookie(dmt, &cookie, DM_UDEV_DISABLE_LIBRARY_FALLBACK))
+		return 0;
+	ok = dm_task_run(dmt);
+	if (!dm_udev_wait(cookie))
+		ok = 0;
+	return ok;
+}
+
+int pfs_dm_info(const char *name, struct pfs_dm_info *info, struct pfs_error *err)
+{
+	struct dm_task *dmt = pfs_dm_task(DM_DEVICE_INFO, name, err);
+	struct dm_info dmi;
+	int r = -1;
+
+	memset(info, 0, sizeof(*info));
+	if (!dmt)
+		return -1;
+	if (!dm_task_run(dmt) || !dm_task_get_info(dmt, &dmi)) {
+		pfs_fail(err, errno == EACCES || errno == EPERM ? PFS_EXIT_PERM : PFS_EXIT_DEVICE,
+			 "cannot query device-mapper (is dm-mod loaded? are you root?): %s",
+			 pfs_dm_why());
+		goto out;
+	}
+	info->exists = dmi.exists;
+	info->suspended = dmi.suspended;
+	info->open_count = dmi.open_count;
+	info->major = dmi.major;
+	info->minor = dmi.minor;
+	r = 0;
+out:
+	dm_task_destroy(dmt);
+	return r;
+}
+
+int pfs_dm_create(const char *name, const char *uuid, uint64_t sectors,
+		  const char *params, struct pfs_error *err)
+{
+	struct dm_task *dmt = pfs_dm_task(DM_DEVICE_CREATE, name, err);
+	struct pfs_error ignored = { 0 };
+	int ok;
+
+	if (!dmt)
+		return -1;
+	ok = dm_task_set_uuid(dmt, uuid) &&
+		dm_task_add_target(dmt, 0, sectors, "pfs", params) &&
+		dm_task_set_read_ahead(dmt, DM_READ_AHEAD_AUTO, 0) &&
+		pfs_dm_run_udev(dmt);
+	dm_task_destroy(dmt);
+	if (ok)
+		return 0;
+	pfs_fail(err, errno == EBUSY || errno == EEXIST ? PFS_EXIT_BUSY : PFS_EXIT_DEVICE,
+		 "cannot create /dev/mapper/%s: %s", name, pfs_dm_why());
+	/* A failed load can leave an empty device behind: remove it. */
+	pfs_dm_remove(name, &ignored);
+	return -1;
+}
+
+static int pfs_dm_simple(int type, const char *name, uint64_t sectors,
+			 const char *params, bool udev)
+{
+	struct pfs_error ignored = { 0 };
+	struct dm_task *dmt = pfs_dm_task(type, name, &ignored);
+	int ok;
+
+	if (!dmt)
+		return 0;
+	ok = (!params || dm_task_add_target(dmt, 0, sectors, "pfs", params)) &&
+		(type != DM_DEVICE_REMOVE || dm_task_retry_remove(dmt)) &&
+		(udev ? pfs_dm_run_udev(dmt) : dm_task_run(dmt));
+	dm_task_destroy(dmt);
+	return ok;
+}
+
+int pfs_dm_reload(const char *name, uint64_t sectors, const char *params,
+		  struct pfs_error *err)
+{
+	if (!pfs_dm_simple(DM_DEVICE_RELOAD, name, sectors, params, false))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot load new table into %s: %s",
+				name, pfs_dm_why());
+	/* Resume swaps in the new table; the device is suspended only briefly. */
+	if (!pfs_dm_simple(DM_DEVICE_SUSPEND, name, 0, NULL, false) ||
+	    !pfs_dm_simple(DM_DEVICE_RESUME, name, 0, NULL, true)) {
+		pfs_dm_simple(DM_DEVICE_RESUME, name, 0, NULL, true);
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot switch %s to the new table: %s",
+				name, pfs_dm_why());
+	}
+	return 0;
+}
+
+int pfs_dm_remove(const char *name, struct pfs_error *err)
+{
+	struct pfs_dm_info info;
+
+	if (pfs_dm_info(name, &info, err))
+		return -1;
+	if (!info.exists)
+		return 0;
+	if (info.open_count > 0)
+		return pfs_fail(err, PFS_EXIT_BUSY, "/dev/mapper/%s is in use (open count %d)",
+				name, info.open_count);
+	if (!pfs_dm_simple(DM_DEVICE_REMOVE, name, 0, NULL, true))
+		return pfs_fail(err, errno == EBUSY ? PFS_EXIT_BUSY : PFS_EXIT_DEVICE,
+				"cannot remove /dev/mapper/%s: %s", name, pfs_dm_why());
+	return 0;
+}
+
+int pfs_dm_message(const char *name, const char *message, struct pfs_error *err)
+{
+	struct dm_task *dmt = pfs_dm_task(DM_DEVICE_TARGET_MSG, name, err);
+	int ok;
+
+	if (!dmt)
+		return -1;
+	ok = dm_task_set_sector(dmt, 0) && dm_task_set_message(dmt, message) &&
+		dm_task_run(dmt);
+	dm_task_destroy(dmt);
+	if (!ok)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "message to %s failed: %s", name,
+				pfs_dm_why());
+	return 0;
+}
+
+void pfs_dm_exit(void)
+{
+	dm_lib_release();
+	dm_lib_exit();
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "dm.h"
+#include "image.h"
+
+bool pfs_image_name_ok(const char *name, struct pfs_error *err)
+{
+	size_t len = strlen(name);
+
+	if (len > PFS_MAX_NAME_CHARS) {
+		pfs_fail(err, PFS_EXIT_ARGS, "image name is %zu characters; the limit is %d",
+			 len, PFS_MAX_NAME_CHARS);
+		return false;
+	}
+	if (!pfs_name_valid(name, len)) {
+		pfs_fail(err, PFS_EXIT_ARGS,
+			 "invalid image name '%s': use letters, digits and . _ + -, not starting with . or -",
+			 name);
+		return false;
+	}
+	return true;
+}
+
+void pfs_image_dm_name(const struct pfs_image_entry *e, char *buf, unsigned int len)
+{
+	snprintf(buf, len, PFS_DM_PREFIX "%.*s", PFS_NAME_LEN - 1, e->name);
+}
+
+static void pfs_hex(const uint8_t *b, unsigned int n, char *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+void pfs_image_dm_uuid(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+		       char *buf, unsigned int len)
+{
+	char p[2 * PFS_UUID_LEN + 1], i[2 * PFS_UUID_LEN + 1];
+
+	pfs_hex(pool->sb->pool_uuid, PFS_UUID_LEN, p);
+	pfs_hex(e->uuid, PFS_UUID_LEN, i);
+	snprintf(buf, len, PFS_DM_UUID_PREFIX "%s-%s", p, i);
+}
+
+int pfs_image_params(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+		     char *buf, unsigned int len, struct pfs_error *err)
+{
+	struct stat st;
+
+	if (fstat(pool->fd, &st))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot stat %s", pool->path);
+	if (!S_ISBLK(st.st_mode))
+		return pfs_fail(err, PFS_EXIT_DEVICE,
+				"%s is not a block device; attach it with losetup first",
+				pool->path);
+	snprintf(buf, len, "%u:%u %.*s %llu", major(st.st_rdev), minor(st.st_rdev),
+		 PFS_NAME_LEN - 1, e->name, (unsigned long long)le64_to_cpu(e->start));
+	return 0;
+}
+
+bool pfs_image_active(const struct pfs_image_entry *e, int *open_count)
+{
+	struct pfs_error ignored = { 0 };
+	struct pfs_dm_info info;
+	char name[PFS_NAME_LEN + 8];
+
+	pfs_image_dm_name(e, name, sizeof(name));
+	if (pfs_dm_info(name, &info, &ignored) || !info.exists)
+		return false;
+	if (open_count)
+		*open_count = info.open_count;
+	return true;
+}
+
+int pfs_image_activate(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+		       struct pfs_error *err)
+{
+	char name[PFS_NAME_LEN + 8], uuid[128], params[PFS_NAME_LEN + 64];
+
+	pfs_image_dm_name(e, name, sizeof(name));
+	pfs_image_dm_uuid(pool, e, uuid, sizeof(uuid));
+	if (pfs_image_params(pool, e, params, sizeof(params), err))
+		return -1;
+	return pfs_dm_create(name, uuid, le64_to_cpu(e->length), params, err);
+}
+
+int pfs_image_deactivate(const struct pfs_image_entry *e, struct pfs_error *err)
+{
+	char name[PFS_NAME_LEN + 8];
+
+	pfs_image_dm_name(e, name, sizeof(name));
+	return pfs_dm_remove(name, err);
+}
+
+int pfs_image_reload(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+		     struct pfs_error *err)
+{
+	char name[PFS_NAME_LEN + 8], params[PFS_NAME_LEN + 64];
+
+	pfs_image_dm_name(e, name, sizeof(name));
+	if (pfs_image_params(pool, e, params, sizeof(params), err))
+		return -1;
+	return pfs_dm_reload(name, le64_to_cpu(e->length), params, err);
+}

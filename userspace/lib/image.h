@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* An image's dm device: its names, its table line, activation. */
+#ifndef PFS_IMAGE_H
+#define PFS_IMAGE_H
+
+#include <stdbool.h>
+
+#include "pool.h"
+
+#define PFS_DM_PREFIX		"pfs-"
+#define PFS_DM_UUID_PREFIX	"PFS-"
+/* dm names hold 127 characters; "pfs-" takes four of them. */
+#define PFS_MAX_NAME_CHARS	123
+
+/* Is @name acceptable for a new image? Sets a one-line reason if not. */
+bool pfs_image_name_ok(const char *name, struct pfs_error *err);
+void pfs_image_dm_name(const struct pfs_image_entry *e, char *buf, unsigned int len);
+void pfs_image_dm_uuid(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+		       char *buf, unsigned int len);
+/* "MAJ:MIN NAME START" for the pfs target. */
+int pfs_image_params(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+		     char *buf, unsigned int len, struct pfs_error *err);
+
+int pfs_image_activate(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+		       struct pfs_error *err);
+int pfs_image_deactivate(const struct pfs_image_entry *e, struct pfs_error *err);
+/* Apply a changed extent to an active device (suspend, reload, resume). */
+int pfs_image_reload(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+		     struct pfs_error *err);
+bool pfs_image_active(const struct pfs_image_entry *e, int *open_count);
+
+#endif /* PFS_IMAGE_H */

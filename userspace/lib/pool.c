@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "pool.h"
+
+#define TABLE_BYTES (PFS_TABLE_SECTORS << PFS_SECTOR_SHIFT)
+
+int pfs_device_sectors(int fd, uint64_t *sectors)
+{
+	struct stat st;
+	uint64_t bytes;
+
+	if (fstat(fd, &st))
+		return -1;
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, &bytes))
+			return -1;
+	} else if (S_ISREG(st.st_mode)) {
+		bytes = (uint64_t)st.st_size;
+	} else {
+		errno = ENOTBLK;
+		return -1;
+	}
+	*sectors = bytes >> PFS_SECTOR_SHIFT;
+	return 0;
+}
+
+/* O_DIRECT needs aligned buffers; metadata is read and written uncached. */
+static void *pfs_alloc_io(size_t len)
+{
+	void *p;
+
+	if (posix_memalign(&p, PFS_BLOCK_SIZE, len))
+		return NULL;
+	memset(p, 0, len);
+	return p;
+}
+
+static int pfs_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n;
+
+	while (len) {
+		n = pread(fd, buf, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		buf = (char *)buf + n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int pfs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	ssize_t n;
+
+	while (len) {
+		n = pwrite(fd, buf, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		buf = (const char *)buf + n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int pfs_open_device(const char *path, bool writable, int extra,
+			   struct pfs_error *err)
+{
+	int fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_DIRECT | O_CLOEXEC | extra);
+
+	if (fd < 0 && errno == EBUSY)
+		return pfs_fail(err, PFS_EXIT_BUSY, "%s is in use (mounted, mapped or held)",
+				path);
+	if (fd < 0)
+		return pfs_fail(err, pfs_errno_exit(errno), "cannot open %s: %s",
+				path, strerror(errno));
+	/* pfsadm runs serialise on the pool; the kernel only reads. */
+	if (flock(fd, writable ? LOCK_EX : LOCK_SH)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "cannot lock %s: %s", path,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void pfs_pool_close(struct pfs_pool *pool)
+{
+	if (!pool)
+		return;
+	if (pool->fd >= 0)
+		close(pool->fd);
+	free(pool->sb);
+	free(pool->copy[0]);
+	free(pool->copy[1]);
+	free(pool->table);
+	free(pool);
+}
+
+int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
+		  struct pfs_error *err)
+{
+	struct pfs_pool *pool = calloc(1, sizeof(*pool));
+	const char *why;
+	int i;
+
+	if (!pool)
+		return pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
+	pool->fd = -1;
+	snprintf(pool->path, sizeof(pool->path), "%s", path);
+	pool->sb = pfs_alloc_io(PFS_BLOCK_SIZE);
+	pool->copy[0] = pfs_alloc_io(TABLE_BYTES);
+	pool->copy[1] = pfs_alloc_io(TABLE_BYTES);
+	pool->table = pfs_alloc_io(TABLE_BYTES);
+	if (!pool->sb || !pool->copy[0] || !pool->copy[1] || !pool->table) {
+		pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
+		goto fail;
+	}
+	pool->fd = pfs_open_device(path, writable, 0, err);
+	if (pool->fd < 0)
+		goto fail;
+	if (pfs_device_sectors(pool->fd, &pool->dev_sectors)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot get size: %s", path,
+			 strerror(errno));
+		goto fail;
+	}
+	if (pool->dev_sectors < PFS_METADATA_SECTORS) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "%s: not a dm-pfs pool (too small)", path);
+		goto fail;
+	}
+	if (pfs_pread_all(pool->fd, pool->sb, PFS_BLOCK_SIZE, 0)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot read superblock: %s",
+			 path, strerror(errno));
+		goto fail;
+	}
+	if (pfs_sb_validate(pool->sb, pool->dev_sectors, &why)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "%s: %s", path, why);
+		goto fail;
+	}
+	for (i = 0; i < 2; i++) {
+		uint64_t off = le64_to_cpu(pool->sb->table_offset[i]) << PFS_SECTOR_SHIFT;
+
+		if (pfs_pread_all(pool->fd, pool->copy[i], TABLE_BYTES, off)) {
+			pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot read table copy %d: %s",
+				 path, i, strerror(errno));
+			goto fail;
+		}
+		if (pfs_table_validate(pool->sb, pool->copy[i], &why))
+			pool->copy_why[i] = why;
+	}
+	pool->current = pfs_table_choose(pool->sb, pool->copy[0], pool->copy[1], &why);
+	if (pool->current < 0) {
+		pfs_fail(err, PFS_EXIT_DEVICE,
+			 "%s: no valid allocation table (copy 0: %s; copy 1: %s)",
+			 path, pool->copy_why[0], pool->copy_why[1]);
+		goto fail;
+	}
+	memcpy(pool->table, pool->copy[pool->current], TABLE_BYTES);
+	*out = pool;
+	return 0;
+fail:
+	pfs_pool_close(pool);
+	return -1;
+}
+
+uint64_t pfs_pool_generation(const struct pfs_pool *pool)
+{
+	return le64_to_cpu(pool->copy[pool->current]->generation);
+}
+
+/* Write @src into copy @index as generation @gen and make it durable. */
+static int pfs_write_copy(struct pfs_pool *pool, int index, uint64_t gen,
+			  struct pfs_table_header *src, struct pfs_error *err)
+{
+	uint64_t off = le64_to_cpu(pool->sb->table_offset[index]) << PFS_SECTOR_SHIFT;
+	const char *why;
+
+	memcpy(src->magic, PFS_TABLE_MAGIC, PFS_MAGIC_LEN);
+	memcpy(src->pool_uuid, pool->sb->pool_uuid, PFS_UUID_LEN);
+	src->max_images = cpu_to_le32(PFS_MAX_IMAGES);
+	src->generation = cpu_to_le64(gen);
+	src->csum = cpu_to_le32(pfs_table_csum(src));
+	/* Never persist a table the kernel would refuse. */
+	if (pfs_table_validate(pool->sb, src, &why))
+		return pfs_fail(err, PFS_EXIT_ARGS, "refusing to write an invalid table: %s", why);
+	if (pfs_pwrite_all(pool->fd, src, TABLE_BYTES, off) || fdatasync(pool->fd))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write table copy %d: %s",
+				pool->path, index, strerror(errno));
+	memcpy(pool->copy[index], src, TABLE_BYTES);
+	pool->copy_why[index] = NULL;
+	return 0;
+}
+
+int pfs_pool_commit(struct pfs_pool *pool, struct pfs_error *err)
+{
+	int target = 1 - pool->current;
+
+	if (pfs_write_copy(pool, target, pfs_pool_generation(pool) + 1,
+			   pool->table, err))
+		return -1;
+	pool->current = target;
+	return 0;
+}
+
+int pfs_pool_repair(struct pfs_pool *pool, struct pfs_error *err)
+{
+	int other = 1 - pool->current;
+
+	memcpy(pool->table, pool->copy[pool->current], TABLE_BYTES);
+	/* Same generation, same content: either copy may be chosen. */
+	return pfs_write_copy(pool, other, pfs_pool_generation(pool),
+			      pool->table, err);
+}
+
+int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
+		    struct pfs_error *err)
+{
+	uint64_t align = opts->align_sectors, dev_sectors, data_start;
+	struct pfs_superblock *sb = NULL;
+	struct pfs_pool pool = { .fd = -1 };
+	struct pfs_table_header *table = NULL;
+	const char *why;
+	int r = -1;
+
+	/* O_EXCL: never format under a mounted filesystem or live images. */
+	pool.fd = pfs_open_device(path, true, O_EXCL, err);
+	if (pool.fd < 0)
+		return -1;
+	if (pfs_device_sectors(pool.fd, &dev_sectors)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot get size: %s", path,
+			 strerror(errno));
+		goto out;
+	}
+	data_start = (PFS_METADATA_SECTORS + align - 1) / align * align;
+	if (dev_sectors < data_start + align) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "%s: too small for a pool (%llu sectors)",
+			 path, (unsigned long long)dev_sectors);
+		goto out;
+	}
+	sb = pfs_alloc_io(PFS_BLOCK_SIZE);
+	table = pfs_alloc_io(TABLE_BYTES);
+	if (!sb || !table) {
+		pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(sb->magic, PFS_SB_MAGIC, PFS_MAGIC_LEN);
+	sb->version = cpu_to_le32(PFS_FORMAT_VERSION);
+	if (opts->pool_uuid)
+		memcpy(sb->pool_uuid, opts->pool_uuid, PFS_UUID_LEN);
+	else
+		uuid_generate(sb->pool_uuid);
+	sb->device_sectors = cpu_to_le64(dev_sectors);
+	sb->align_sectors = cpu_to_le64(align);
+	sb->data_start = cpu_to_le64(data_start);
+	sb->table_offset[0] = cpu_to_le64(PFS_TABLE_OFFSET(0));
+	sb->table_offset[1] = cpu_to_le64(PFS_TABLE_OFFSET(1));
+	sb->table_sectors = cpu_to_le32(PFS_TABLE_SECTORS);
+	sb->max_images = cpu_to_le32(PFS_MAX_IMAGES);
+	sb->format_time = cpu_to_le64(opts->now ? opts->now : (uint64_t)time(NULL));
+	sb->csum = cpu_to_le32(pfs_sb_csum(sb));
+	if (pfs_sb_validate(sb, dev_sectors, &why)) {
+		pfs_fail(err, PFS_EXIT_ARGS, "%s: %s", path, why);
+		goto out;
+	}
+
+	/* Tables first, superblock last: a cut format leaves no valid pool. */
+	pool.sb = sb;
+	pool.path[0] = '\0';
+	pool.copy[0] = pfs_alloc_io(TABLE_BYTES);
+	pool.copy[1] = pfs_alloc_io(TABLE_BYTES);
+	if (!pool.copy[0] || !pool.copy[1]) {
+		pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
+		goto out_copies;
+	}
+	snprintf(pool.path, sizeof(pool.path), "%s", path);
+	if (pfs_write_copy(&pool, 1, 0, table, err) ||
+	    pfs_write_copy(&pool, 0, 1, table, err))
+		goto out_copies;
+	if (pfs_pwrite_all(pool.fd, sb, PFS_BLOCK_SIZE, 0) || fdatasync(pool.fd)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write superblock: %s",
+			 path, strerror(errno));
+		goto out_copies;
+	}
+	r = 0;
+out_copies:
+	free(pool.copy[0]);
+	free(pool.copy[1]);
+out:
+	free(sb);
+	free(table);
+	close(pool.fd);
+	return r;
+}
+
+struct pfs_image_entry *pfs_pool_find(struct pfs_pool *pool, const char *name)
+{
+	return (struct pfs_image_entry *)pfs_table_lookup(pool->table, name);
+}
+
+struct pfs_image_entry *pfs_pool_free_slot(struct pfs_pool *pool)
+{
+	struct pfs_image_entry *e = pfs_table_entries(pool->table);
+	unsigned int i;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++)
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
+			return &e[i];
+	return NULL;
+}
+
+unsigned int pfs_pool_count(const struct pfs_pool *pool)
+{
+	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++)
+		n += !!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE);
+	return n;
+}
+
+int pfs_zero_range(int fd, uint64_t start, uint64_t len, bool progress,
+		   struct pfs_error *err)
+{
+	const uint64_t chunk = 1ULL << 21;	/* 1 GiB in sectors */
+	uint64_t done = 0, range[2];
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot stat device: %s",
+				strerror(errno));
+	while (done < len) {
+		uint64_t n = len - done < chunk ? len - done : chunk;
+
+		range[0] = (start + done) << PFS_SECTOR_SHIFT;
+		range[1] = n << PFS_SECTOR_SHIFT;
+		if (S_ISBLK(st.st_mode) ? ioctl(fd, BLKZEROOUT, range) :
+		    fallocate(fd, FALLOC_FL_ZERO_RANGE, (off_t)range[0], (off_t)range[1]))
+			return pfs_fail(err, PFS_EXIT_DEVICE, "cannot zero sectors %llu+%llu: %s",
+					(unsigned long long)(start + done),
+					(unsigned long long)n, strerror(errno));
+		done += n;
+		if (progress)
+			fprintf(stderr, "\rzeroing: %3llu%%",
+				(unsigned long long)(done * 100 / len));
+	}
+	if (progress)
+		fputc('\n', stderr);
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A pool's metadata as pfsadm sees it: open, validate, change, commit.
+ * Every change goes through pfs_pool_commit(), which writes the older
+ * table copy with the next generation and flushes it before returning.
+ */
+#ifndef PFS_POOL_H
+#define PFS_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "pfs-table.h"
+
+struct pfs_pool {
+	int fd;
+	char path[4096];
+	uint64_t dev_sectors;
+	struct pfs_superblock *sb;
+	struct pfs_table_header *copy[2];	/* as read from disk */
+	const char *copy_why[2];		/* NULL: that copy is valid */
+	int current;				/* copy the table came from */
+	struct pfs_table_header *table;		/* working copy, changed by callers */
+};
+
+struct pfs_format_opts {
+	uint64_t align_sectors;
+	const uint8_t *pool_uuid;	/* NULL: generate one */
+	uint64_t now;			/* 0: the current time */
+};
+
+/* Open an existing pool; writable pools hold an exclusive flock. */
+int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
+		  struct pfs_error *err);
+/* Write a new superblock and two empty tables, then flush. */
+int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
+		    struct pfs_error *err);
+/* Persist pool->table as the next generation. */
+int pfs_pool_commit(struct pfs_pool *pool, struct pfs_error *err);
+/* Rewrite the copy that is not current with the current table's content. */
+int pfs_pool_repair(struct pfs_pool *pool, struct pfs_error *err);
+void pfs_pool_close(struct pfs_pool *pool);
+
+uint64_t pfs_pool_generation(const struct pfs_pool *pool);
+struct pfs_image_entry *pfs_pool_find(struct pfs_pool *pool, const char *name);
+struct pfs_image_entry *pfs_pool_free_slot(struct pfs_pool *pool);
+unsigned int pfs_pool_count(const struct pfs_pool *pool);
+
+/* Size of a block device or regular file in 512-byte sectors. */
+int pfs_device_sectors(int fd, uint64_t *sectors);
+/* Zero [start, start + len) sectors: BLKZEROOUT, or writes for a file. */
+int pfs_zero_range(int fd, uint64_t start, uint64_t len, bool progress,
+		   struct pfs_error *err);
+
+#endif /* PFS_POOL_H */

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "size.h"
+
+int pfs_parse_u64(const char *text, uint64_t *value)
+{
+	uint64_t v = 0;
+
+	if (!*text)
+		return -1;
+	for (; *text; text++) {
+		if (!isdigit((unsigned char)*text))
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)(*text - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*text - '0');
+	}
+	*value = v;
+	return 0;
+}
+
+/*
+ * As lvcreate -L: a count with an optional unit, B (bytes), S (sectors),
+ * K, M, G, T, P, E (powers of 1024, optionally followed by "iB" or "B").
+ * No unit means MiB.
+ */
+int pfs_parse_size(const char *text, uint64_t *bytes)
+{
+	static const char units[] = "bkmgtpe";
+	char digits[32];
+	size_t n = strspn(text, "0123456789");
+	const char *unit = text + n, *u;
+	unsigned int shift;
+	uint64_t v;
+
+	if (n == 0 || n >= sizeof(digits))
+		return -1;
+	memcpy(digits, text, n);
+	digits[n] = '\0';
+	if (pfs_parse_u64(digits, &v))
+		return -1;
+
+	if (!*unit) {
+		shift = 20;
+	} else if ((unit[0] == 's' || unit[0] == 'S') && !unit[1]) {
+		shift = 9;
+	} else {
+		u = strchr(units, tolower((unsigned char)unit[0]));
+		if (!u || !unit[0])
+			return -1;
+		shift = 10 * (unsigned int)(u - units);
+		unit++;
+		if (shift && (!strcasecmp(unit, "ib") || !strcasecmp(unit, "b")))
+			unit += strlen(unit);
+		if (*unit)
+			return -1;
+	}
+	if (v > (UINT64_MAX >> shift))
+		return -1;
+	*bytes = v << shift;
+	return 0;
+}
+
+const char *pfs_format_size(uint64_t bytes, char *buf, unsigned int len)
+{
+	static const char units[] = "BKMGTPE";
+	double v = (double)bytes;
+	unsigned int u = 0;
+
+	while (v >= 1024 && u < sizeof(units) - 2) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lluB", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	return buf;
+}

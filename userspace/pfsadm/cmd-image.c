@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Image lifecycle: create, remove, resize. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "alloc.h"
+#include "image.h"
+#include "pfsadm.h"
+#include "probe.h"
+#include "size.h"
+
+/* Zero this much at each end of a new extent: partition tables, fs labels. */
+#define PFS_WIPE_SECTORS	2048
+
+static int pfsadm_open_pool(bool writable, struct pfs_pool **pool, struct pfs_error *err)
+{
+	char path[4096];
+
+	if (pfs_find_pool(pfsadm_pool, path, sizeof(path), err))
+		return -1;
+	return pfs_pool_open(path, writable, pool, err);
+}
+
+/* Parse SIZE into sectors, rounded up to the pool's alignment. */
+static int pfsadm_image_size(const char *text, const struct pfs_pool *pool,
+			     uint64_t *sectors, struct pfs_error *err)
+{
+	uint64_t align = le64_to_cpu(pool->sb->align_sectors), bytes, s;
+
+	if (pfs_parse_size(text, &bytes) || bytes == 0)
+		return pfs_fail(err, PFS_EXIT_ARGS, "invalid size '%s' (examples: 20G, 512M)", text);
+	s = (bytes + (1 << PFS_SECTOR_SHIFT) - 1) >> PFS_SECTOR_SHIFT;
+	if (s > UINT64_MAX - align)
+		return pfs_fail(err, PFS_EXIT_ARGS, "size '%s' is too large", text);
+	*sectors = (s + align - 1) / align * align;
+	return 0;
+}
+
+static int pfsadm_parse_count(const char *opt, const char *text, uint64_t max,
+			      uint64_t *value, struct pfs_error *err)
+{
+	if (pfs_parse_u64(text, value) || *value > max)
+		return pfs_fail(err, PFS_EXIT_ARGS, "invalid --%s '%s'", opt, text);
+	return 0;
+}
+
+static int pfsadm_wipe_ends(const struct pfs_pool *pool, uint64_t start, uint64_t len,
+			    struct pfs_error *err)
+{
+	uint64_t n = len < 2 * PFS_WIPE_SECTORS ? len : PFS_WIPE_SECTORS;
+
+	if (pfs_zero_range(pool->fd, start, n, false, err))
+		return -1;
+	if (len > n && pfs_zero_range(pool->fd, start + len - n, n, false, err))
+		return -1;
+	return 0;
+}
+
+int cmd_create(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "weight", required_argument, NULL, 'w' },
+		{ "iops-max", required_argument, NULL, 'i' },
+		{ "bps-max", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find("create");
+	uint64_t weight = PFS_DEFAULT_WEIGHT, iops = 0, bps = 0, len, start;
+	struct pfs_image_entry *e;
+	struct pfs_pool *pool;
+	char buf[32], params[PFS_NAME_LEN + 64];
+	int c, code = 0;
+	const char *name;
+
+	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		if ((c == 'w' && (pfsadm_parse_count("weight", optarg, PFS_MAX_WEIGHT, &weight, err) ||
+				  (weight == 0 && pfs_fail(err, PFS_EXIT_ARGS, "--weight must be 1..%d",
+							   PFS_MAX_WEIGHT)))) ||
+		    (c == 'i' && pfsadm_parse_count("iops-max", optarg, UINT64_MAX, &iops, err)) ||
+		    (c == 'b' && pfs_parse_size(optarg, &bps) &&
+		     pfs_fail(err, PFS_EXIT_ARGS, "invalid --bps-max '%s'", optarg)))
+			return -1;
+	}
+	if (optind != argc - 2)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm create %s", cmd->usage);
+	name = argv[optind];
+	if (!pfs_image_name_ok(name, err) || pfsadm_open_pool(true, &pool, err))
+		return -1;
+	if (pfsadm_image_size(argv[optind + 1], pool, &len, err))
+		goto fail;
+	if (pfs_pool_find(pool, name)) {
+		pfs_fail(err, PFS_EXIT_BUSY, "image %s already exists", name);
+		goto fail;
+	}
+	e = pfs_pool_free_slot(pool);
+	if (!e) {
+		pfs_fail(err, PFS_EXIT_BUSY, "pool holds %d images already", PFS_MAX_IMAGES);
+		goto fail;
+	}
+	if (pfs_alloc_best_fit(pool, len, &start)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "pool has no free extent of %s (see pfsadm list --free)",
+			 pfs_format_size(len << PFS_SECTOR_SHIFT, buf, sizeof(buf)));
+		goto fail;
+	}
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	uuid_generate(e->uuid);
+	e->start = cpu_to_le64(start);
+	e->length = cpu_to_le64(len);
+	e->ctime = cpu_to_le64((uint64_t)time(NULL));
+	e->iops_max = cpu_to_le64(iops);
+	e->bps_max = cpu_to_le64(bps);
+	e->weight = cpu_to_le32((uint32_t)weight);
+	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
+	if (pfs_image_active(e, NULL)) {
+		pfs_fail(err, PFS_EXIT_BUSY, "/dev/mapper/" PFS_DM_PREFIX "%s already exists", name);
+		goto fail;
+	}
+
+	/* Fail before any write if the device cannot be made at all. */
+	if (pfs_image_params(pool, e, params, sizeof(params), err))
+		goto fail;
+	/* A new tenant must never see the previous one's partition table. */
+	if (pfsadm_wipe_ends(pool, start, len, err) || pfs_pool_commit(pool, err))
+		goto fail;
+	if (pfs_image_activate(pool, e, err)) {
+		struct pfs_error rollback = { 0 };
+
+		memset(e, 0, sizeof(*e));
+		if (pfs_pool_commit(pool, &rollback))
+			fprintf(stderr, "pfsadm create: rollback failed: %s\n", rollback.msg);
+		goto fail;
+	}
+	printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", name);
+	pfs_pool_close(pool);
+	return 0;
+fail:
+	pfs_pool_close(pool);
+	return -1;
+}
+
+int cmd_remove(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "no-wipe", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find("remove");
+	struct pfs_image_entry *e;
+	struct pfs_pool *pool;
+	bool wipe = true;
+	int c, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		wipe = c != 'n';
+	}
+	if (optind != argc - 1)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm remove %s", cmd->usage);
+	if (pfsadm_open_pool(true, &pool, err))
+		return -1;
+	e = pfs_pool_find(pool, argv[optind]);
+	if (!e) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", argv[optind]);
+		goto fail;
+	}
+	if (pfs_image_deactivate(e, err))
+		goto fail;
+	/* No tenant's data may reach the next image to use this space. */
+	if (wipe && pfs_zero_range(pool->fd, le64_to_cpu(e->start), le64_to_cpu(e->length),
+				   isatty(STDERR_FILENO), err))
+		goto fail;
+	memset(e, 0, sizeof(*e));
+	if (pfs_pool_commit(pool, err))
+		goto fail;
+	pfs_pool_close(pool);
+	return 0;
+fail:
+	pfs_pool_close(pool);
+	return -1;
+}
+
+int cmd_resize(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find("resize");
+	uint64_t len, old, room;
+	struct pfs_image_entry *e;
+	struct pfs_pool *pool;
+	bool force = false;
+	int c, code = 0;
+	char b1[32], b2[32];
+
+	while ((c = pfsadm_getopt(argc, argv, "f", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		force = c == 'f';
+	}
+	if (optind != argc - 2)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm resize %s", cmd->usage);
+	if (pfsadm_open_pool(true, &pool, err))
+		return -1;
+	e = pfs_pool_find(pool, argv[optind]);
+	if (!e) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", argv[optind]);
+		goto fail;
+	}
+	if (pfsadm_image_size(argv[optind + 1], pool, &len, err))
+		goto fail;
+	old = le64_to_cpu(e->length);
+	if (len == old) {
+		printf("%s is already %s\n", e->name, pfs_format_size(len << 9, b1, sizeof(b1)));
+		pfs_pool_close(pool);
+		return 0;
+	}
+	if (len < old && !force) {
+		pfs_fail(err, PFS_EXIT_ARGS,
+			 "shrinking %s from %s to %s destroys data at its end; use --force",
+			 e->name, pfs_format_size(old << 9, b1, sizeof(b1)),
+			 pfs_format_size(len << 9, b2, sizeof(b2)));
+		goto fail;
+	}
+	room = pfs_free_after(pool, le64_to_cpu(e->start), old);
+	if (len > old && len - old > room) {
+		const struct pfs_image_entry *all = pfs_table_entries(pool->table);
+		const char *next = "the end of the pool";
+		uint64_t end = le64_to_cpu(e->start) + old + room;
+		int i;
+
+		for (i = 0; i < PFS_MAX_IMAGES; i++)
+			if ((le32_to_cpu(all[i].flags) & PFS_IMAGE_IN_USE) &&
+			    le64_to_cpu(all[i].start) == end)
+				next = all[i].name;
+		pfs_fail(err, PFS_EXIT_DEVICE,
+			 "cannot grow %s in place to %s: only %s free after it, then %s",
+			 e->name, pfs_format_size(len << 9, b1, sizeof(b1)),
+			 pfs_format_size(room << 9, b2, sizeof(b2)), next);
+		goto fail;
+	}
+	e->length = cpu_to_le64(len);
+	/* Growing: commit first, so a crash leaves the bigger extent reserved. */
+	if (pfs_pool_commit(pool, err))
+		goto fail;
+	if (pfs_image_active(e, NULL) && pfs_image_reload(pool, e, err)) {
+		struct pfs_error rollback = { 0 };
+
+		e->length = cpu_to_le64(old);
+		if (pfs_pool_commit(pool, &rollback))
+			fprintf(stderr, "pfsadm resize: rollback failed: %s\n", rollback.msg);
+		goto fail;
+	}
+	printf("%s: %s -> %s\n", e->name, pfs_format_size(old << 9, b1, sizeof(b1)),
+	       pfs_format_size(len << 9, b2, sizeof(b2)));
+	pfs_pool_close(pool);
+	return 0;
+fail:
+	pfs_pool_close(pool);
+	return -1;
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reporting and activation: list, show, activate, deactivate. */
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "image.h"
+#include "json.h"
+#include "pfsadm.h"
+#include "probe.h"
+#include "size.h"
+
+static int pfsadm_open_pool_ro(struct pfs_pool **pool, bool writable, struct pfs_error *err)
+{
+	char path[4096];
+
+	if (pfs_find_pool(pfsadm_pool, path, sizeof(path), err))
+		return -1;
+	return pfs_pool_open(path, writable, pool, err);
+}
+
+static void pfsadm_list_free(const struct pfs_pool *pool, bool json)
+{
+	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	unsigned int n = pfs_free_extents(pool, gaps), i;
+	unsigned int frag = pfs_fragmentation(gaps, n);
+	uint64_t total = 0;
+	char b[32];
+
+	if (json) {
+		struct json_object *root = json_object_new_object();
+		struct json_object *arr = json_object_new_array();
+
+		for (i = 0; i < n; i++) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "start_sector", json_object_new_uint64(gaps[i].start));
+			json_object_object_add(o, "sectors", json_object_new_uint64(gaps[i].len));
+			json_object_array_add(arr, o);
+			total += gaps[i].len;
+		}
+		json_object_object_add(root, "free_extents", arr);
+		json_object_object_add(root, "free_sectors", json_object_new_uint64(total));
+		json_object_object_add(root, "fragmentation_percent", json_object_new_int((int)frag));
+		pfs_json_print(root);
+		return;
+	}
+	printf("%-14s %-14s %s\n", "START", "SECTORS", "SIZE");
+	for (i = 0; i < n; i++) {
+		printf("%-14llu %-14llu %s\n", (unsigned long long)gaps[i].start,
+		       (unsigned long long)gaps[i].len,
+		       pfs_format_size(gaps[i].len << PFS_SECTOR_SHIFT, b, sizeof(b)));
+		total += gaps[i].len;
+	}
+	printf("free: %s in %u extent%s, fragmentation %u%%\n",
+	       pfs_format_size(total << PFS_SECTOR_SHIFT, b, sizeof(b)), n, n == 1 ? "" : "s",
+	       frag);
+}
+
+int cmd_list(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "free", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find("list");
+	const struct pfs_image_entry *e;
+	bool json = false, free_only = false;
+	struct json_object *arr = NULL;
+	struct pfs_pool *pool;
+	int c, i, code = 0;
+	char b[32];
+
+	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		json |= c == 'j';
+		free_only |= c == 'f';
+	}
+	if (optind != argc)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm list %s", cmd->usage);
+	if (pfsadm_open_pool_ro(&pool, false, err))
+		return -1;
+	if (free_only) {
+		pfsadm_list_free(pool, json);
+		pfs_pool_close(pool);
+		return 0;
+	}
+	if (json)
+		arr = json_object_new_array();
+	else
+		printf("%-20s %9s %14s %-8s %6s %9s %9s %s\n", "NAME", "SIZE", "START",
+		       "STATE", "WEIGHT", "IOPS_MAX", "BPS_MAX", "DEVICE");
+	e = pfs_table_entries(pool->table);
+	for (i = 0; i < PFS_MAX_IMAGES; i++) {
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
+			continue;
+		if (json) {
+			json_object_array_add(arr, pfs_json_image(pool, &e[i]));
+			continue;
+		}
+		printf("%-20s %9s %14llu %-8s %6u %9llu %9llu /dev/mapper/" PFS_DM_PREFIX "%s\n",
+		       e[i].name, pfs_format_size(le64_to_cpu(e[i].length) << 9, b, sizeof(b)),
+		       (unsigned long long)le64_to_cpu(e[i].start),
+		       pfs_image_active(&e[i], NULL) ? "active" : "inactive",
+		       le32_to_cpu(e[i].weight), (unsigned long long)le64_to_cpu(e[i].iops_max),
+		       (unsigned long long)le64_to_cpu(e[i].bps_max), e[i].name);
+	}
+	if (json)
+		pfs_json_print(arr);
+	pfs_pool_close(pool);
+	return 0;
+}
+
+int cmd_show(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find("show");
+	const struct pfs_image_entry *e;
+	struct json_object *o;
+	struct pfs_pool *pool;
+	bool json = false;
+	int c, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		json |= c == 'j';
+	}
+	if (optind != argc - 1)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm show %s", cmd->usage);
+	if (pfsadm_open_pool_ro(&pool, false, err))
+		return -1;
+	e = pfs_pool_find(pool, argv[optind]);
+	if (!e) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", argv[optind]);
+		pfs_pool_close(pool);
+		return -1;
+	}
+	o = pfs_json_image(pool, e);
+	if (json) {
+		pfs_json_print(o);
+	} else {
+		struct json_object_iterator it = json_object_iter_begin(o);
+		struct json_object_iterator end = json_object_iter_end(o);
+
+		for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+			printf("%-13s %s\n", json_object_iter_peek_name(&it),
+			       json_object_get_string(json_object_iter_peek_value(&it)));
+		json_object_put(o);
+	}
+	pfs_pool_close(pool);
+	return 0;
+}
+
+/* Run @fn on NAME or, with --all, on every image. */
+static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
+			     int (*fn)(const struct pfs_pool *, const struct pfs_image_entry *,
+				       struct pfs_error *),
+			     struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find(cmd_name);
+	const struct pfs_image_entry *e;
+	struct pfs_pool *pool;
+	int c, i, code = 0, failed = 0;
+	bool all = false;
+
+	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		all |= c == 'a';
+	}
+	if (all ? optind != argc : optind != argc - 1)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", cmd->name, cmd->usage);
+	if (pfsadm_open_pool_ro(&pool, false, err))
+		return -1;
+	if (!all) {
+		e = pfs_pool_find(pool, argv[optind]);
+		if (!e)
+			failed = pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", argv[optind]);
+		else
+			failed = fn(pool, e, err);
+		pfs_pool_close(pool);
+		return failed;
+	}
+	e = pfs_table_entries(pool->table);
+	for (i = 0; i < PFS_MAX_IMAGES; i++) {
+		struct pfs_error one = { 0 };
+
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
+			continue;
+		/* Carry on past one image's failure; report each. */
+		if (fn(pool, &e[i], &one)) {
+			fprintf(stderr, "pfsadm %s: %s\n", cmd->name, one.msg);
+			if (!failed)
+				*err = one;
+			failed = -1;
+		}
+	}
+	pfs_pool_close(pool);
+	return failed;
+}
+
+static int pfsadm_activate_one(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+			       struct pfs_error *err)
+{
+	if (pfs_image_active(e, NULL))
+		return 0;
+	if (pfs_image_activate(pool, e, err))
+		return -1;
+	printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", e->name);
+	return 0;
+}
+
+static int pfsadm_deactivate_one(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+				 struct pfs_error *err)
+{
+	(void)pool;
+	return pfs_image_deactivate(e, err);
+}
+
+int cmd_activate(int argc, char **argv, struct pfs_error *err)
+{
+	return pfsadm_each_image(argc, argv, "activate", pfsadm_activate_one, err);
+}
+
+int cmd_deactivate(int argc, char **argv, struct pfs_error *err)
+{
+	return pfsadm_each_image(argc, argv, "deactivate", pfsadm_deactivate_one, err);
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Pool-wide commands: format, check, dump. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "pfsadm.h"
+#include "pool.h"
+#include "probe.h"
+#include "size.h"
+
+static int pfsadm_device_arg(int argc, const struct pfsadm_cmd *cmd,
+			     struct pfs_error *err)
+{
+	if (optind != argc - 1)
+		return pfs_fail(err, PFS_EXIT_ARGS, "need exactly one DEVICE (usage: pfsadm %s %s)",
+				cmd->name, cmd->usage);
+	return 0;
+}
+
+int cmd_format(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "align", required_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pfs_format_opts fo = { .align_sectors = PFS_DEFAULT_ALIGN_SECTORS };
+	const struct pfsadm_cmd *cmd = pfsadm_find("format");
+	bool force = false;
+	uint64_t bytes, range[2];
+	char what[256];
+	int c, code = 0;
+	const char *dev;
+	struct pfs_pool *pool;
+
+	while ((c = pfsadm_getopt(argc, argv, "a:f", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		if (c == 'a') {
+			if (pfs_parse_size(optarg, &bytes) || bytes < PFS_BLOCK_SIZE ||
+			    (bytes & (bytes - 1)) || bytes > (1ULL << 30))
+				return pfs_fail(err, PFS_EXIT_ARGS,
+						"invalid --align '%s': need a power of two from 4K to 1G",
+						optarg);
+			fo.align_sectors = bytes >> PFS_SECTOR_SHIFT;
+		} else if (c == 'f') {
+			force = true;
+		}
+	}
+	if (pfsadm_device_arg(argc, cmd, err))
+		return -1;
+	dev = argv[optind];
+	if (!force) {
+		int found = pfs_probe_signature(dev, what, sizeof(what), err);
+
+		if (found < 0)
+			return -1;
+		if (found)
+			return pfs_fail(err, PFS_EXIT_BUSY,
+					"%s already holds data (%s); use --force to overwrite it",
+					dev, what);
+	}
+	if (pfs_pool_format(dev, &fo, err))
+		return -1;
+	/* Discard, as mkfs does; a device without discard keeps its data. */
+	if (!pfs_pool_open(dev, true, &pool, err)) {
+		range[0] = le64_to_cpu(pool->sb->data_start) << PFS_SECTOR_SHIFT;
+		range[1] = (pool->dev_sectors << PFS_SECTOR_SHIFT) - range[0];
+		if (ioctl(pool->fd, BLKDISCARD, range) == 0)
+			printf("discarded the data area\n");
+		printf("formatted %s: %s data area, %d images max, %lluK alignment\n", dev,
+		       pfs_format_size(range[1], what, sizeof(what)), PFS_MAX_IMAGES,
+		       (unsigned long long)fo.align_sectors / 2);
+		pfs_pool_close(pool);
+		return 0;
+	}
+	return -1;
+}
+
+int cmd_check(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "repair", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find("check");
+	struct pfs_pool *pool;
+	bool repair = false;
+	int c, i, code = 0, bad = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "r", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		repair = c == 'r';
+	}
+	if (pfsadm_device_arg(argc, cmd, err))
+		return -1;
+	if (pfs_pool_open(argv[optind], repair, &pool, err))
+		return -1;
+	printf("superblock: ok\n");
+	for (i = 0; i < 2; i++) {
+		if (pool->copy_why[i]) {
+			printf("table copy %d: damaged: %s\n", i, pool->copy_why[i]);
+			bad++;
+		} else {
+			printf("table copy %d: ok, generation %llu%s\n", i,
+			       (unsigned long long)le64_to_cpu(pool->copy[i]->generation),
+			       i == pool->current ? " (current)" : "");
+		}
+	}
+	printf("images: %u\n", pfs_pool_count(pool));
+	if (bad && repair) {
+		if (pfs_pool_repair(pool, err)) {
+			pfs_pool_close(pool);
+			return -1;
+		}
+		printf("repaired table copy %d from copy %d\n", 1 - pool->current,
+		       pool->current);
+		bad = 0;
+	}
+	pfs_pool_close(pool);
+	if (bad)
+		return pfs_fail(err, PFS_EXIT_DEVICE,
+				"one table copy is damaged; run pfsadm check --repair");
+	return 0;
+}
+
+int cmd_dump(int argc, char **argv, struct pfs_error *err)
+{
+	const struct pfsadm_cmd *cmd = pfsadm_find("dump");
+	struct json_object *root, *copies, *images;
+	const struct pfs_image_entry *e;
+	struct pfs_pool *pool;
+	int c, i, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
+		if (c == '?')
+			return code;
+	if (pfsadm_device_arg(argc, cmd, err))
+		return -1;
+	if (pfs_pool_open(argv[optind], false, &pool, err))
+		return -1;
+	root = json_object_new_object();
+	json_object_object_add(root, "superblock", pfs_json_superblock(pool->sb));
+	copies = json_object_new_array();
+	for (i = 0; i < 2; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "valid", json_object_new_boolean(!pool->copy_why[i]));
+		if (pool->copy_why[i])
+			json_object_object_add(o, "problem",
+					       json_object_new_string(pool->copy_why[i]));
+		json_object_object_add(o, "generation",
+				       json_object_new_uint64(le64_to_cpu(pool->copy[i]->generation)));
+		json_object_object_add(o, "current", json_object_new_boolean(i == pool->current));
+		json_object_array_add(copies, o);
+	}
+	json_object_object_add(root, "table_copies", copies);
+	images = json_object_new_array();
+	e = pfs_table_entries(pool->table);
+	for (i = 0; i < PFS_MAX_IMAGES; i++)
+		if (le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE)
+			json_object_array_add(images, pfs_json_image(pool, &e[i]));
+	json_object_object_add(root, "images", images);
+	pfs_json_print(root);
+	pfs_pool_close(pool);
+	return 0;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pfsadm: manage dm-pfs pools and the VM images carved out of them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm.h"
+#include "pfs-format.h"
+#include "pfsadm.h"
+
+#ifndef PFS_VERSION
+#define PFS_VERSION "0.1.0"
+#endif
+
+const char *pfsadm_pool;
+
+const struct pfsadm_cmd pfsadm_commands[] = {
+	{ "format", "DEVICE [--align SIZE] [--force]",
+	  "make DEVICE an empty pool (refuses a device with data on it)", cmd_format },
+	{ "create", "NAME SIZE [--weight N] [--iops-max N] [--bps-max N]",
+	  "allocate an image and create /dev/mapper/pfs-NAME", cmd_create },
+	{ "remove", "NAME [--no-wipe]",
+	  "remove the device, zero the extent and free it", cmd_remove },
+	{ "resize", "NAME SIZE [--force]",
+	  "grow an image in place (shrinking needs --force)", cmd_resize },
+	{ "list", "[--free] [--json]", "list the images (or the free extents)", cmd_list },
+	{ "show", "NAME [--json]", "show one image", cmd_show },
+	{ "activate", "NAME|--all", "create the dm device of images", cmd_activate },
+	{ "deactivate", "NAME|--all", "remove the dm device of images", cmd_deactivate },
+	{ "check", "DEVICE [--repair]", "verify both metadata copies", cmd_check },
+	{ "dump", "DEVICE", "print all metadata as JSON", cmd_dump },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct pfsadm_cmd *pfsadm_find(const char *name)
+{
+	const struct pfsadm_cmd *c;
+
+	for (c = pfsadm_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void pfsadm_usage(FILE *out)
+{
+	const struct pfsadm_cmd *c;
+
+	fprintf(out, "usage: pfsadm [--pool DEVICE] COMMAND [ARGS]\n\ncommands:\n");
+	for (c = pfsadm_commands; c->name; c++)
+		fprintf(out, "  %-11s %s\n", c->name, c->help);
+	fprintf(out, "\nRun 'pfsadm COMMAND --help' for a command's arguments.\n"
+		"Sizes take K, M, G, T suffixes (powers of 1024); no suffix means MiB.\n"
+		"Exit codes: 0 ok, 1 bad arguments, 2 no permission, 3 out of memory,\n"
+		"4 wrong device, 5 exists or busy.\n");
+}
+
+int pfsadm_getopt(int argc, char **argv, const char *shortopts,
+		  const struct option *longopts, const struct pfsadm_cmd *cmd,
+		  int *exit_code)
+{
+	struct option all[16];
+	unsigned int n = 0;
+	int c;
+
+	while (longopts && longopts[n].name && n < 13) {
+		all[n] = longopts[n];
+		n++;
+	}
+	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	all[n++] = (struct option){ "pool", required_argument, NULL, 'P' };
+	all[n] = (struct option){ NULL, 0, NULL, 0 };
+
+	for (;;) {
+		c = getopt_long(argc, argv, shortopts, all, NULL);
+		if (c == 'P') {
+			pfsadm_pool = optarg;
+			continue;
+		}
+		if (c == 'h') {
+			printf("usage: pfsadm %s %s\n%s\n", cmd->name, cmd->usage, cmd->help);
+			*exit_code = PFS_EXIT_OK;
+			return '?';
+		}
+		if (c == '?') {
+			fprintf(stderr, "usage: pfsadm %s %s\n", cmd->name, cmd->usage);
+			*exit_code = PFS_EXIT_ARGS;
+		}
+		return c;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct pfs_error err = { 0 };
+	const struct pfsadm_cmd *cmd;
+	int i = 1, r;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+			printf("pfsadm %s (on-disk format %d)\n", PFS_VERSION, PFS_FORMAT_VERSION);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			pfsadm_usage(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--pool") && i + 1 < argc) {
+			pfsadm_pool = argv[i + 1];
+			i += 2;
+			continue;
+		}
+		if (!strncmp(argv[i], "--pool=", 7)) {
+			pfsadm_pool = argv[i] + 7;
+			i++;
+			continue;
+		}
+		fprintf(stderr, "pfsadm: unknown option %s\n", argv[i]);
+		return PFS_EXIT_ARGS;
+	}
+	if (i >= argc) {
+		pfsadm_usage(stderr);
+		return PFS_EXIT_ARGS;
+	}
+	cmd = pfsadm_find(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, "pfsadm: unknown command '%s' (see pfsadm --help)\n", argv[i]);
+		return PFS_EXIT_ARGS;
+	}
+	optind = 1;
+	r = cmd->run(argc - i, argv + i, &err);
+	if (r && err.code) {
+		fprintf(stderr, "pfsadm %s: %s\n", cmd->name, err.msg);
+		r = err.code;
+	}
+	pfs_dm_exit();
+	return r;
+}

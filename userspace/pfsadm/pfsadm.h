@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* pfsadm's subcommands and what they share. */
+#ifndef PFSADM_H
+#define PFSADM_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "error.h"
+
+struct pfsadm_cmd {
+	const char *name;
+	const char *usage;	/* after "pfsadm NAME " */
+	const char *help;	/* one line */
+	int (*run)(int argc, char **argv, struct pfs_error *err);
+};
+
+extern const struct pfsadm_cmd pfsadm_commands[];
+extern const char *pfsadm_pool;		/* --pool, before or after the command */
+
+/*
+ * getopt_long over a subcommand's own options plus --help and --pool.
+ * Returns the option, -1 at the end, or '?' after printing usage for --help
+ * (*exit_code 0) or a bad option (*exit_code 1).
+ */
+int pfsadm_getopt(int argc, char **argv, const char *shortopts,
+		  const struct option *longopts, const struct pfsadm_cmd *cmd,
+		  int *exit_code);
+const struct pfsadm_cmd *pfsadm_find(const char *name);
+
+int cmd_format(int argc, char **argv, struct pfs_error *err);
+int cmd_check(int argc, char **argv, struct pfs_error *err);
+int cmd_dump(int argc, char **argv, struct pfs_error *err);
+int cmd_create(int argc, char **argv, struct pfs_error *err);
+int cmd_remove(int argc, char **argv, struct pfs_error *err);
+int cmd_resize(int argc, char **argv, struct pfs_error *err);
+int cmd_list(int argc, char **argv, struct pfs_error *err);
+int cmd_show(int argc, char **argv, struct pfs_error *err);
+int cmd_activate(int argc, char **argv, struct pfs_error *err);
+int cmd_deactivate(int argc, char **argv, struct pfs_error *err);
+
+#endif /* PFSADM_H */

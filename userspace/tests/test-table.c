@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The shared loader and pfsadm's commit path, on a pool in a temp file. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "pool.h"
+
+static char path[] = "/tmp/pfs-test-table-XXXXXX";
+
+static struct pfs_pool *open_pool(bool writable)
+{
+	struct pfs_error err = { 0 };
+	struct pfs_pool *pool = NULL;
+
+	if (pfs_pool_open(path, writable, &pool, &err)) {
+		fprintf(stderr, "open: %s\n", err.msg);
+		exit(1);
+	}
+	return pool;
+}
+
+static void add_image(struct pfs_pool *pool, const char *name, uint64_t start, uint64_t len)
+{
+	struct pfs_image_entry *e = pfs_pool_free_slot(pool);
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->start = cpu_to_le64(start);
+	e->length = cpu_to_le64(len);
+	e->weight = cpu_to_le32(PFS_DEFAULT_WEIGHT);
+	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
+}
+
+static void corrupt(uint64_t sector)
+{
+	int fd = open(path, O_RDWR);
+	char junk = 0x5a;
+
+	if (fd < 0 || pwrite(fd, &junk, 1, (off_t)(sector * 512 + 4200)) != 1)
+		abort();
+	close(fd);
+}
+
+int main(void)
+{
+	struct pfs_format_opts opts = { .align_sectors = PFS_DEFAULT_ALIGN_SECTORS };
+	struct pfs_error err = { 0 };
+	struct pfs_pool *pool;
+	unsigned char check[] = "123456789";
+	int fd = mkstemp(path);
+
+	/* The standard crc32c check value, through the kernel's contract. */
+	CHECK((~crc32c(~0U, check, 9)) == 0xe3069283);
+
+	CHECK(fd >= 0 && ftruncate(fd, 1LL << 30) == 0);
+	close(fd);
+	CHECK(pfs_pool_format(path, &opts, &err) == 0);
+
+	pool = open_pool(true);
+	CHECK(pfs_pool_count(pool) == 0 && pfs_pool_generation(pool) == 1);
+	add_image(pool, "vm1", 2048, 4096);
+	CHECK(pfs_pool_commit(pool, &err) == 0);
+	add_image(pool, "vm2", 8192, 2048);
+	CHECK(pfs_pool_commit(pool, &err) == 0);
+	CHECK(pfs_pool_generation(pool) == 3);
+
+	/* Overlap and duplicate names are never written. */
+	add_image(pool, "vm3", 4096, 4096);
+	CHECK(pfs_pool_commit(pool, &err) != 0);
+	CHECK(strstr(err.msg, "overlap") != NULL);
+	pfs_pool_close(pool);
+
+	pool = open_pool(false);
+	CHECK(pfs_pool_count(pool) == 2 && pfs_pool_find(pool, "vm2"));
+	CHECK(!pool->copy_why[0] && !pool->copy_why[1]);
+
+	/* A torn current copy: the older one stands, without vm2. */
+	corrupt(le64_to_cpu(pool->sb->table_offset[pool->current]));
+	pfs_pool_close(pool);
+	pool = open_pool(true);
+	CHECK(pfs_pool_count(pool) == 1 && !pfs_pool_find(pool, "vm2"));
+	CHECK((pool->copy_why[0] || pool->copy_why[1]));
+	CHECK(pfs_pool_repair(pool, &err) == 0);
+	pfs_pool_close(pool);
+	pool = open_pool(false);
+	CHECK(!pool->copy_why[0] && !pool->copy_why[1]);
+
+	/* Both copies bad: refused, never guessed. */
+	corrupt(le64_to_cpu(pool->sb->table_offset[0]));
+	corrupt(le64_to_cpu(pool->sb->table_offset[1]));
+	pfs_pool_close(pool);
+	memset(&err, 0, sizeof(err));
+	CHECK(pfs_pool_open(path, false, &pool, &err) != 0);
+	CHECK(strstr(err.msg, "no valid allocation table") != NULL);
+
+	/* Names. */
+	CHECK(pfs_name_valid("vm-1_a.b+c", 10));
+	CHECK(!pfs_name_valid("", 0));
+	CHECK(!pfs_name_valid("a/b", 3));
+	CHECK(!pfs_name_valid("..", 2));
+	CHECK(!pfs_name_valid("-x", 2));
+	CHECK(!pfs_name_valid("a b", 3));
+	CHECK(!pfs_name_valid("a\nb", 3));
+
+	unlink(path);
+	CHECK_DONE();
+}
