@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "dm-pfs.h"
+#include "pfs-table.h"
 
 /* Images mapped by some dm device, so that one cannot be mapped twice. */
 static LIST_HEAD(pfs_active_images);
@@ -95,6 +96,9 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 
 	img->start = start;
 	img->len = ti->len;
+	img->weight = le32_to_cpu(entry.weight);
+	img->iops_max = le64_to_cpu(entry.iops_max);
+	img->bps_max = le64_to_cpu(entry.bps_max);
 	strscpy(img->name, entry.name, sizeof(img->name));
 	memcpy(img->uuid, entry.uuid, PFS_UUID_LEN);
 	memcpy(img->pool_uuid, sb.pool_uuid, PFS_UUID_LEN);
@@ -147,7 +151,10 @@ static void pfs_status(struct dm_target *ti, status_type_t type,
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		result[0] = '\0';
+		DMEMIT("weight=%u iops_max=%llu bps_max=%llu",
+		       READ_ONCE(img->weight),
+		       (unsigned long long)READ_ONCE(img->iops_max),
+		       (unsigned long long)READ_ONCE(img->bps_max));
 		break;
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %s %llu", img->pool_dev->name, img->name,
@@ -160,6 +167,35 @@ static void pfs_status(struct dm_target *ti, status_type_t type,
 		       (unsigned long long)img->start);
 		break;
 	}
+}
+
+/* "weight <1..10000>", "iops_max <n>", "bps_max <bytes/s>"; 0 means no cap. */
+static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
+		       char *result, unsigned int maxlen)
+{
+	struct pfs_image *img = ti->private;
+	unsigned long long value;
+	char dummy;
+
+	if (argc != 2 || sscanf(argv[1], "%llu%c", &value, &dummy) != 1) {
+		DMWARN("%s: message needs <key> <number>", img->name);
+		return -EINVAL;
+	}
+	if (!strcasecmp(argv[0], "weight")) {
+		if (value < 1 || value > PFS_MAX_WEIGHT) {
+			DMWARN("%s: weight must be 1..%u", img->name, PFS_MAX_WEIGHT);
+			return -EINVAL;
+		}
+		WRITE_ONCE(img->weight, value);
+	} else if (!strcasecmp(argv[0], "iops_max")) {
+		WRITE_ONCE(img->iops_max, value);
+	} else if (!strcasecmp(argv[0], "bps_max")) {
+		WRITE_ONCE(img->bps_max, value);
+	} else {
+		DMWARN("%s: unknown message %s", img->name, argv[0]);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int pfs_iterate_devices(struct dm_target *ti,
@@ -178,11 +214,17 @@ static struct target_type pfs_target = {
 	.dtr = pfs_dtr,
 	.map = pfs_map,
 	.status = pfs_status,
+	.message = pfs_message,
 	.iterate_devices = pfs_iterate_devices,
 };
 
 static int __init dm_pfs_init(void)
 {
+	/* pfsadm checksums with ISA-L; refuse to load if we would disagree. */
+	if (pfs_crc32c_selftest()) {
+		DMERR("crc32c self-test failed");
+		return -EINVAL;
+	}
 	return dm_register_target(&pfs_target);
 }
 

@@ -19,6 +19,10 @@ struct pfs_image {
 	struct list_head active_node;	/* on pfs_active_images */
 	sector_t start;			/* extent start on the pool device */
 	sector_t len;
+	/* QoS from the table entry, changed live by messages. */
+	u32 weight;
+	u64 iops_max;
+	u64 bps_max;
 	u8 pool_uuid[PFS_UUID_LEN];
 	u8 uuid[PFS_UUID_LEN];
 	char name[PFS_NAME_LEN];

@@ -12,6 +12,7 @@
 u32 pfs_sb_csum(const struct pfs_superblock *sb);
 u32 pfs_table_csum(const struct pfs_table_header *copy);
 bool pfs_name_valid(const char *name, size_t len);
+int pfs_crc32c_selftest(void);
 
 int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
 		    const char **why);

@@ -15,6 +15,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/crc32c.h>
+#include <linux/kernel.h>
 #include <asm/byteorder.h>
 #else
 #include <assert.h>
@@ -34,6 +35,8 @@ typedef __u64 u64;
 #define le64_to_cpu(x) le64toh(x)
 #define cpu_to_le32(x) htole32(x)
 #define cpu_to_le64(x) htole64(x)
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Same contract as the kernel's crc32c(): no pre- or post-inversion. */
 u32 crc32c(u32 crc, const void *address, unsigned int length);

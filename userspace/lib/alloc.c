@@ -63,6 +63,18 @@ int pfs_alloc_best_fit(const struct pfs_pool *pool, uint64_t len, uint64_t *star
 	return 0;
 }
 
+uint64_t pfs_largest_free(const struct pfs_pool *pool)
+{
+	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	unsigned int n = pfs_free_extents(pool, gaps), i;
+	uint64_t largest = 0;
+
+	for (i = 0; i < n; i++)
+		if (gaps[i].len > largest)
+			largest = gaps[i].len;
+	return largest;
+}
+
 uint64_t pfs_free_after(const struct pfs_pool *pool, uint64_t start, uint64_t len)
 {
 	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -15,6 +16,8 @@ int pfs_fail(struct pfs_error *err, enum pfs_exit code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* One line, whatever a library's message ended with. */
+	err->msg[strcspn(err->msg, "\n")] = '\0';
 	return -1;
 }
 

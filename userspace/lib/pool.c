@@ -200,11 +200,7 @@ static int pfs_write_copy(struct pfs_pool *pool, int index, uint64_t gen,
 	uint64_t off = le64_to_cpu(pool->sb->table_offset[index]) << PFS_SECTOR_SHIFT;
 	const char *why;
 
-	memcpy(src->magic, PFS_TABLE_MAGIC, PFS_MAGIC_LEN);
-	memcpy(src->pool_uuid, pool->sb->pool_uuid, PFS_UUID_LEN);
-	src->max_images = cpu_to_le32(PFS_MAX_IMAGES);
-	src->generation = cpu_to_le64(gen);
-	src->csum = cpu_to_le32(pfs_table_csum(src));
+	pfs_table_seal(pool->sb, src, gen);
 	/* Never persist a table the kernel would refuse. */
 	if (pfs_table_validate(pool->sb, src, &why))
 		return pfs_fail(err, PFS_EXIT_ARGS, "refusing to write an invalid table: %s", why);
@@ -216,14 +212,23 @@ static int pfs_write_copy(struct pfs_pool *pool, int index, uint64_t gen,
 	return 0;
 }
 
+/*
+ * Two durable writes: first over the copy not in use, then the mirror over
+ * the other. A cut during the first leaves the old table; after it, the new
+ * one. Once both are written, damage to either copy costs nothing.
+ */
 int pfs_pool_commit(struct pfs_pool *pool, struct pfs_error *err)
 {
-	int target = 1 - pool->current;
+	uint64_t gen = pfs_pool_generation(pool) + 1;
+	int first = 1 - pool->current;
 
-	if (pfs_write_copy(pool, target, pfs_pool_generation(pool) + 1,
-			   pool->table, err))
+	if (pfs_write_copy(pool, first, gen, pool->table, err))
 		return -1;
-	pool->current = target;
+	pool->current = first;
+	if (pfs_write_copy(pool, 1 - first, gen, pool->table, err))
+		return pfs_fail(err, PFS_EXIT_DEVICE,
+				"%s: the new table is written but its mirror copy is not; run pfsadm check --repair",
+				pool->path);
 	return 0;
 }
 
@@ -237,37 +242,17 @@ int pfs_pool_repair(struct pfs_pool *pool, struct pfs_error *err)
 			      pool->table, err);
 }
 
-int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
-		    struct pfs_error *err)
+int pfs_sb_init(struct pfs_superblock *sb, const struct pfs_format_opts *opts,
+		uint64_t dev_sectors, struct pfs_error *err)
 {
-	uint64_t align = opts->align_sectors, dev_sectors, data_start;
-	struct pfs_superblock *sb = NULL;
-	struct pfs_pool pool = { .fd = -1 };
-	struct pfs_table_header *table = NULL;
+	uint64_t align = opts->align_sectors;
+	uint64_t data_start = (PFS_METADATA_SECTORS + align - 1) / align * align;
 	const char *why;
-	int r = -1;
 
-	/* O_EXCL: never format under a mounted filesystem or live images. */
-	pool.fd = pfs_open_device(path, true, O_EXCL, err);
-	if (pool.fd < 0)
-		return -1;
-	if (pfs_device_sectors(pool.fd, &dev_sectors)) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot get size: %s", path,
-			 strerror(errno));
-		goto out;
-	}
-	data_start = (PFS_METADATA_SECTORS + align - 1) / align * align;
-	if (dev_sectors < data_start + align) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "%s: too small for a pool (%llu sectors)",
-			 path, (unsigned long long)dev_sectors);
-		goto out;
-	}
-	sb = pfs_alloc_io(PFS_BLOCK_SIZE);
-	table = pfs_alloc_io(TABLE_BYTES);
-	if (!sb || !table) {
-		pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
-		goto out;
-	}
+	if (dev_sectors < data_start + align)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "too small for a pool (%llu sectors)",
+				(unsigned long long)dev_sectors);
+	memset(sb, 0, sizeof(*sb));
 	memcpy(sb->magic, PFS_SB_MAGIC, PFS_MAGIC_LEN);
 	sb->version = cpu_to_le32(PFS_FORMAT_VERSION);
 	if (opts->pool_uuid)
@@ -283,10 +268,56 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 	sb->max_images = cpu_to_le32(PFS_MAX_IMAGES);
 	sb->format_time = cpu_to_le64(opts->now ? opts->now : (uint64_t)time(NULL));
 	sb->csum = cpu_to_le32(pfs_sb_csum(sb));
-	if (pfs_sb_validate(sb, dev_sectors, &why)) {
-		pfs_fail(err, PFS_EXIT_ARGS, "%s: %s", path, why);
+	if (pfs_sb_validate(sb, dev_sectors, &why))
+		return pfs_fail(err, PFS_EXIT_ARGS, "%s", why);
+	return 0;
+}
+
+void pfs_table_seal(const struct pfs_superblock *sb, struct pfs_table_header *t,
+		    uint64_t generation)
+{
+	memcpy(t->magic, PFS_TABLE_MAGIC, PFS_MAGIC_LEN);
+	memcpy(t->pool_uuid, sb->pool_uuid, PFS_UUID_LEN);
+	t->max_images = cpu_to_le32(PFS_MAX_IMAGES);
+	t->generation = cpu_to_le64(generation);
+	t->csum = cpu_to_le32(pfs_table_csum(t));
+}
+
+int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
+		    struct pfs_error *err)
+{
+	struct pfs_superblock *sb = NULL;
+	uint64_t dev_sectors;
+	struct pfs_pool pool = { .fd = -1 };
+	struct pfs_table_header *table = NULL;
+	int r = -1;
+
+	/* O_EXCL: never format under a mounted filesystem or live images. */
+	pool.fd = pfs_open_device(path, true, O_EXCL, err);
+	if (pool.fd < 0)
+		return -1;
+	if (pfs_device_sectors(pool.fd, &dev_sectors)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot get size: %s", path,
+			 strerror(errno));
 		goto out;
 	}
+	if (opts->device_sectors) {
+		if (opts->device_sectors > dev_sectors) {
+			pfs_fail(err, PFS_EXIT_DEVICE, "%s: %llu sectors, smaller than the %llu needed",
+				 path, (unsigned long long)dev_sectors,
+				 (unsigned long long)opts->device_sectors);
+			goto out;
+		}
+		dev_sectors = opts->device_sectors;
+	}
+	sb = pfs_alloc_io(PFS_BLOCK_SIZE);
+	table = pfs_alloc_io(TABLE_BYTES);
+	if (!sb || !table) {
+		pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
+		goto out;
+	}
+	if (pfs_sb_init(sb, opts, dev_sectors, err))
+		goto out;
 
 	/* Tables first, superblock last: a cut format leaves no valid pool. */
 	pool.sb = sb;

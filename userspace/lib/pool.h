@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A pool's metadata as pfsadm sees it: open, validate, change, commit.
- * Every change goes through pfs_pool_commit(), which writes the older
- * table copy with the next generation and flushes it before returning.
+ * Every change goes through pfs_pool_commit(), which writes the next
+ * generation over the copy not in use, flushes it, then mirrors it into the
+ * other copy and flushes again before returning.
  */
 #ifndef PFS_POOL_H
 #define PFS_POOL_H
@@ -28,11 +29,18 @@ struct pfs_format_opts {
 	uint64_t align_sectors;
 	const uint8_t *pool_uuid;	/* NULL: generate one */
 	uint64_t now;			/* 0: the current time */
+	uint64_t device_sectors;	/* 0: the whole device */
 };
 
 /* Open an existing pool; writable pools hold an exclusive flock. */
 int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
 		  struct pfs_error *err);
+/* Fill and checksum a superblock for a device of @dev_sectors. */
+int pfs_sb_init(struct pfs_superblock *sb, const struct pfs_format_opts *opts,
+		uint64_t dev_sectors, struct pfs_error *err);
+/* Stamp magic, pool UUID, generation and checksum on a table copy. */
+void pfs_table_seal(const struct pfs_superblock *sb, struct pfs_table_header *t,
+		    uint64_t generation);
 /* Write a new superblock and two empty tables, then flush. */
 int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 		    struct pfs_error *err);

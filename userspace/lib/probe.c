@@ -85,10 +85,32 @@ static int pfs_is_pfs_image(const char *name)
 	return !strncmp(uuid, "PFS-", 4);
 }
 
+/* The "pool = DEVICE" line of the config file, if any. */
+static int pfs_conf_pool(char *path, unsigned int len)
+{
+	const char *conf = getenv("PFS_CONF");
+	char line[4200], key[16], value[4097];
+	int found = 0;
+	FILE *f;
+
+	f = fopen(conf ? conf : "/etc/pfs.conf", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %15[a-z_] = %4096s", key, value) == 2 &&
+		    !strcmp(key, "pool")) {
+			snprintf(path, len, "%s", value);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 int pfs_find_pool(const char *requested, char *path, unsigned int len,
 		  struct pfs_error *err)
 {
-	char found[2][300];
+	char found[1024] = "";
 	unsigned int n = 0;
 	struct dirent *d;
 	DIR *dir;
@@ -99,12 +121,15 @@ int pfs_find_pool(const char *requested, char *path, unsigned int len,
 		snprintf(path, len, "%s", requested);
 		return 0;
 	}
+	if (pfs_conf_pool(path, len))
+		return 0;
 	dir = opendir("/sys/class/block");
 	if (!dir)
 		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot list block devices: %s",
 				strerror(errno));
 	while ((d = readdir(dir))) {
 		char dev[300];
+		size_t used = strlen(found);
 
 		if (d->d_name[0] == '.' || !strncmp(d->d_name, "sr", 2) ||
 		    !strncmp(d->d_name, "fd", 2) || pfs_is_pfs_image(d->d_name))
@@ -112,8 +137,8 @@ int pfs_find_pool(const char *requested, char *path, unsigned int len,
 		snprintf(dev, sizeof(dev), "/dev/%s", d->d_name);
 		if (!pfs_has_pool_magic(dev))
 			continue;
-		if (n < 2)
-			snprintf(found[n], sizeof(found[n]), "%s", dev);
+		snprintf(found + used, sizeof(found) - used, "%s%s", n ? ", " : "", dev);
+		snprintf(path, len, "%s", dev);
 		n++;
 	}
 	closedir(dir);
@@ -122,8 +147,7 @@ int pfs_find_pool(const char *requested, char *path, unsigned int len,
 				"no dm-pfs pool found; run pfsadm format DEVICE or give --pool");
 	if (n > 1)
 		return pfs_fail(err, PFS_EXIT_ARGS,
-				"%u pools found (%s, %s, ...); choose one with --pool",
-				n, found[0], found[1]);
-	snprintf(path, len, "%s", found[0]);
+				"%u pools found (%s); choose one with --pool, PFS_POOL or /etc/pfs.conf",
+				n, found);
 	return 0;
 }

@@ -14,8 +14,9 @@ int pfs_probe_signature(const char *path, char *what, unsigned int len,
 			struct pfs_error *err);
 
 /*
- * Find the pool to use: @requested if given, else $PFS_POOL, else the only
- * block device that carries a dm-pfs superblock.
+ * Find the pool to use: @requested if given, else $PFS_POOL, else the
+ * "pool = DEVICE" line of /etc/pfs.conf ($PFS_CONF), else the only block
+ * device that carries a dm-pfs superblock.
  */
 int pfs_find_pool(const char *requested, char *path, unsigned int len,
 		  struct pfs_error *err);

@@ -8,6 +8,7 @@
 #include <uuid/uuid.h>
 
 #include "alloc.h"
+#include "dm.h"
 #include "image.h"
 #include "pfsadm.h"
 #include "probe.h"
@@ -15,15 +16,6 @@
 
 /* Zero this much at each end of a new extent: partition tables, fs labels. */
 #define PFS_WIPE_SECTORS	2048
-
-static int pfsadm_open_pool(bool writable, struct pfs_pool **pool, struct pfs_error *err)
-{
-	char path[4096];
-
-	if (pfs_find_pool(pfsadm_pool, path, sizeof(path), err))
-		return -1;
-	return pfs_pool_open(path, writable, pool, err);
-}
 
 /* Parse SIZE into sectors, rounded up to the pool's alignment. */
 static int pfsadm_image_size(const char *text, const struct pfs_pool *pool,
@@ -60,31 +52,68 @@ static int pfsadm_wipe_ends(const struct pfs_pool *pool, uint64_t start, uint64_
 	return 0;
 }
 
+/* --weight, --iops-max, --bps-max: shared by create and set. */
+static const struct option pfsadm_qos_opts[] = {
+	{ "weight", required_argument, NULL, 'w' },
+	{ "iops-max", required_argument, NULL, 'i' },
+	{ "bps-max", required_argument, NULL, 'b' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct pfsadm_qos {
+	bool has_weight, has_iops, has_bps;
+	uint64_t weight, iops, bps;
+};
+
+static int pfsadm_parse_qos(int c, const char *arg, struct pfsadm_qos *q,
+			    struct pfs_error *err)
+{
+	switch (c) {
+	case 'w':
+		q->has_weight = true;
+		if (pfsadm_parse_count("weight", arg, PFS_MAX_WEIGHT, &q->weight, err))
+			return -1;
+		if (!q->weight)
+			return pfs_fail(err, PFS_EXIT_ARGS, "--weight must be 1..%d",
+					PFS_MAX_WEIGHT);
+		return 0;
+	case 'i':
+		q->has_iops = true;
+		return pfsadm_parse_count("iops-max", arg, UINT64_MAX, &q->iops, err);
+	case 'b':
+		q->has_bps = true;
+		if (pfs_parse_size(arg, &q->bps))
+			return pfs_fail(err, PFS_EXIT_ARGS, "invalid --bps-max '%s'", arg);
+		return 0;
+	}
+	return 0;
+}
+
+static void pfsadm_store_qos(const struct pfsadm_qos *q, struct pfs_image_entry *e)
+{
+	if (q->has_weight)
+		e->weight = cpu_to_le32((uint32_t)q->weight);
+	if (q->has_iops)
+		e->iops_max = cpu_to_le64(q->iops);
+	if (q->has_bps)
+		e->bps_max = cpu_to_le64(q->bps);
+}
+
 int cmd_create(int argc, char **argv, struct pfs_error *err)
 {
-	static const struct option opts[] = {
-		{ "weight", required_argument, NULL, 'w' },
-		{ "iops-max", required_argument, NULL, 'i' },
-		{ "bps-max", required_argument, NULL, 'b' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("create");
-	uint64_t weight = PFS_DEFAULT_WEIGHT, iops = 0, bps = 0, len, start;
+	struct pfsadm_qos qos = { .has_weight = true, .weight = PFS_DEFAULT_WEIGHT };
+	uint64_t len, start;
 	struct pfs_image_entry *e;
 	struct pfs_pool *pool;
 	char buf[32], params[PFS_NAME_LEN + 64];
 	int c, code = 0;
 	const char *name;
 
-	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+	while ((c = pfsadm_getopt(argc, argv, "", pfsadm_qos_opts, cmd, &code)) != -1) {
 		if (c == '?')
 			return code;
-		if ((c == 'w' && (pfsadm_parse_count("weight", optarg, PFS_MAX_WEIGHT, &weight, err) ||
-				  (weight == 0 && pfs_fail(err, PFS_EXIT_ARGS, "--weight must be 1..%d",
-							   PFS_MAX_WEIGHT)))) ||
-		    (c == 'i' && pfsadm_parse_count("iops-max", optarg, UINT64_MAX, &iops, err)) ||
-		    (c == 'b' && pfs_parse_size(optarg, &bps) &&
-		     pfs_fail(err, PFS_EXIT_ARGS, "invalid --bps-max '%s'", optarg)))
+		if (pfsadm_parse_qos(c, optarg, &qos, err))
 			return -1;
 	}
 	if (optind != argc - 2)
@@ -104,8 +133,13 @@ int cmd_create(int argc, char **argv, struct pfs_error *err)
 		goto fail;
 	}
 	if (pfs_alloc_best_fit(pool, len, &start)) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "pool has no free extent of %s (see pfsadm list --free)",
-			 pfs_format_size(len << PFS_SECTOR_SHIFT, buf, sizeof(buf)));
+		char largest[32];
+
+		pfs_fail(err, PFS_EXIT_DEVICE,
+			 "no free extent of %s: the largest free extent is %s (see pfsadm list --free)",
+			 pfs_format_size(len << PFS_SECTOR_SHIFT, buf, sizeof(buf)),
+			 pfs_format_size(pfs_largest_free(pool) << PFS_SECTOR_SHIFT, largest,
+					 sizeof(largest)));
 		goto fail;
 	}
 
@@ -115,9 +149,7 @@ int cmd_create(int argc, char **argv, struct pfs_error *err)
 	e->start = cpu_to_le64(start);
 	e->length = cpu_to_le64(len);
 	e->ctime = cpu_to_le64((uint64_t)time(NULL));
-	e->iops_max = cpu_to_le64(iops);
-	e->bps_max = cpu_to_le64(bps);
-	e->weight = cpu_to_le32((uint32_t)weight);
+	pfsadm_store_qos(&qos, e);
 	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
 	if (pfs_image_active(e, NULL)) {
 		pfs_fail(err, PFS_EXIT_BUSY, "/dev/mapper/" PFS_DM_PREFIX "%s already exists", name);
@@ -165,13 +197,9 @@ int cmd_remove(int argc, char **argv, struct pfs_error *err)
 	}
 	if (optind != argc - 1)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm remove %s", cmd->usage);
-	if (pfsadm_open_pool(true, &pool, err))
+	e = pfsadm_open_image(argv[optind], true, &pool, err);
+	if (!e)
 		return -1;
-	e = pfs_pool_find(pool, argv[optind]);
-	if (!e) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", argv[optind]);
-		goto fail;
-	}
 	if (pfs_image_deactivate(e, err))
 		goto fail;
 	/* No tenant's data may reach the next image to use this space. */
@@ -209,13 +237,9 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err)
 	}
 	if (optind != argc - 2)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm resize %s", cmd->usage);
-	if (pfsadm_open_pool(true, &pool, err))
+	e = pfsadm_open_image(argv[optind], true, &pool, err);
+	if (!e)
 		return -1;
-	e = pfs_pool_find(pool, argv[optind]);
-	if (!e) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", argv[optind]);
-		goto fail;
-	}
 	if (pfsadm_image_size(argv[optind + 1], pool, &len, err))
 		goto fail;
 	old = le64_to_cpu(e->length);
@@ -262,6 +286,59 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err)
 	}
 	printf("%s: %s -> %s\n", e->name, pfs_format_size(old << 9, b1, sizeof(b1)),
 	       pfs_format_size(len << 9, b2, sizeof(b2)));
+	pfs_pool_close(pool);
+	return 0;
+fail:
+	pfs_pool_close(pool);
+	return -1;
+}
+
+static int pfsadm_apply_qos(const struct pfs_image_entry *e, struct pfs_error *err)
+{
+	char name[PFS_NAME_LEN + 8], msg[64];
+
+	pfs_image_dm_name(e, name, sizeof(name));
+	snprintf(msg, sizeof(msg), "weight %u", le32_to_cpu(e->weight));
+	if (pfs_dm_message(name, msg, err))
+		return -1;
+	snprintf(msg, sizeof(msg), "iops_max %llu", (unsigned long long)le64_to_cpu(e->iops_max));
+	if (pfs_dm_message(name, msg, err))
+		return -1;
+	snprintf(msg, sizeof(msg), "bps_max %llu", (unsigned long long)le64_to_cpu(e->bps_max));
+	return pfs_dm_message(name, msg, err);
+}
+
+int cmd_set(int argc, char **argv, struct pfs_error *err)
+{
+	const struct pfsadm_cmd *cmd = pfsadm_find("set");
+	struct pfs_image_entry *e, old;
+	struct pfsadm_qos qos = { 0 };
+	struct pfs_pool *pool;
+	int c, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", pfsadm_qos_opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		if (pfsadm_parse_qos(c, optarg, &qos, err))
+			return -1;
+	}
+	if (optind != argc - 1 || !(qos.has_weight || qos.has_iops || qos.has_bps))
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm set %s", cmd->usage);
+	e = pfsadm_open_image(argv[optind], true, &pool, err);
+	if (!e)
+		return -1;
+	old = *e;
+	pfsadm_store_qos(&qos, e);
+	if (pfs_pool_commit(pool, err))
+		goto fail;
+	if (pfs_image_active(e, NULL) && pfsadm_apply_qos(e, err)) {
+		struct pfs_error rollback = { 0 };
+
+		*e = old;
+		if (pfs_pool_commit(pool, &rollback) || pfsadm_apply_qos(e, &rollback))
+			fprintf(stderr, "pfsadm set: rollback failed: %s\n", rollback.msg);
+		goto fail;
+	}
 	pfs_pool_close(pool);
 	return 0;
 fail:

@@ -10,15 +10,6 @@
 #include "probe.h"
 #include "size.h"
 
-static int pfsadm_open_pool_ro(struct pfs_pool **pool, bool writable, struct pfs_error *err)
-{
-	char path[4096];
-
-	if (pfs_find_pool(pfsadm_pool, path, sizeof(path), err))
-		return -1;
-	return pfs_pool_open(path, writable, pool, err);
-}
-
 static void pfsadm_list_free(const struct pfs_pool *pool, bool json)
 {
 	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
@@ -80,7 +71,7 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 	}
 	if (optind != argc)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm list %s", cmd->usage);
-	if (pfsadm_open_pool_ro(&pool, false, err))
+	if (pfsadm_open_pool(false, &pool, err))
 		return -1;
 	if (free_only) {
 		pfsadm_list_free(pool, json);
@@ -133,14 +124,9 @@ int cmd_show(int argc, char **argv, struct pfs_error *err)
 	}
 	if (optind != argc - 1)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm show %s", cmd->usage);
-	if (pfsadm_open_pool_ro(&pool, false, err))
+	e = pfsadm_open_image(argv[optind], false, &pool, err);
+	if (!e)
 		return -1;
-	e = pfs_pool_find(pool, argv[optind]);
-	if (!e) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", argv[optind]);
-		pfs_pool_close(pool);
-		return -1;
-	}
 	o = pfs_json_image(pool, e);
 	if (json) {
 		pfs_json_print(o);
@@ -180,7 +166,7 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 	}
 	if (all ? optind != argc : optind != argc - 1)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", cmd->name, cmd->usage);
-	if (pfsadm_open_pool_ro(&pool, false, err))
+	if (pfsadm_open_pool(false, &pool, err))
 		return -1;
 	if (!all) {
 		e = pfs_pool_find(pool, argv[optind]);

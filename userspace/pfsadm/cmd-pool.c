@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Pool-wide commands: format, check, dump. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <uuid/uuid.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <linux/fs.h>
@@ -169,4 +171,138 @@ int cmd_dump(int argc, char **argv, struct pfs_error *err)
 	pfs_json_print(root);
 	pfs_pool_close(pool);
 	return 0;
+}
+
+/* Fetch a non-negative integer member; a missing or wrong one is an error. */
+static int pfsadm_json_u64(struct json_object *o, const char *key, uint64_t *v,
+			   struct pfs_error *err)
+{
+	struct json_object *m;
+
+	if (!json_object_object_get_ex(o, key, &m) || !json_object_is_type(m, json_type_int) ||
+	    json_object_get_int64(m) < 0)
+		return pfs_fail(err, PFS_EXIT_ARGS, "dump: missing or invalid \"%s\"", key);
+	*v = json_object_get_uint64(m);
+	return 0;
+}
+
+static int pfsadm_json_uuid(struct json_object *o, const char *key, uint8_t *uuid,
+			    struct pfs_error *err)
+{
+	struct json_object *m;
+
+	if (!json_object_object_get_ex(o, key, &m) ||
+	    uuid_parse(json_object_get_string(m), uuid))
+		return pfs_fail(err, PFS_EXIT_ARGS, "dump: missing or invalid \"%s\"", key);
+	return 0;
+}
+
+static int pfsadm_restore_image(struct json_object *o, struct pfs_image_entry *e,
+				struct pfs_error *err)
+{
+	uint64_t start, len, weight, iops, bps, ctime;
+	struct json_object *m;
+	const char *name;
+
+	if (!json_object_object_get_ex(o, "name", &m) || !(name = json_object_get_string(m)) ||
+	    strlen(name) >= PFS_NAME_LEN)
+		return pfs_fail(err, PFS_EXIT_ARGS, "dump: image without a valid name");
+	if (pfsadm_json_uuid(o, "uuid", e->uuid, err) ||
+	    pfsadm_json_u64(o, "start_sector", &start, err) ||
+	    pfsadm_json_u64(o, "sectors", &len, err) ||
+	    pfsadm_json_u64(o, "weight", &weight, err) ||
+	    pfsadm_json_u64(o, "iops_max", &iops, err) ||
+	    pfsadm_json_u64(o, "bps_max", &bps, err) ||
+	    pfsadm_json_u64(o, "created", &ctime, err))
+		return -1;
+	if (weight > UINT32_MAX)
+		return pfs_fail(err, PFS_EXIT_ARGS, "dump: image %s has an invalid weight", name);
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->start = cpu_to_le64(start);
+	e->length = cpu_to_le64(len);
+	e->weight = cpu_to_le32((uint32_t)weight);
+	e->iops_max = cpu_to_le64(iops);
+	e->bps_max = cpu_to_le64(bps);
+	e->ctime = cpu_to_le64(ctime);
+	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
+	return 0;
+}
+
+int cmd_restore(int argc, char **argv, struct pfs_error *err)
+{
+	const struct pfsadm_cmd *cmd = pfsadm_find("restore");
+	struct json_object *root, *sbj, *images;
+	struct pfs_format_opts fo = { 0 };
+	struct pfs_table_header *table;
+	uint8_t pool_uuid[PFS_UUID_LEN];
+	struct pfs_superblock sb;
+	uint64_t version, n, i;
+	struct pfs_pool *pool;
+	const char *why;
+	int c, code = 0, r = -1;
+
+	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
+		if (c == '?')
+			return code;
+	if (optind != argc - 2)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm restore %s", cmd->usage);
+	root = json_object_from_file(argv[optind + 1]);
+	if (!root)
+		return pfs_fail(err, PFS_EXIT_ARGS, "cannot parse %s: %s", argv[optind + 1],
+				json_util_get_last_err());
+	if (!json_object_object_get_ex(root, "superblock", &sbj) ||
+	    !json_object_object_get_ex(root, "images", &images) ||
+	    !json_object_is_type(images, json_type_array)) {
+		pfs_fail(err, PFS_EXIT_ARGS, "%s is not a pfsadm dump", argv[optind + 1]);
+		goto out;
+	}
+	if (pfsadm_json_u64(sbj, "version", &version, err) ||
+	    pfsadm_json_uuid(sbj, "pool_uuid", pool_uuid, err) ||
+	    pfsadm_json_u64(sbj, "align_sectors", &fo.align_sectors, err) ||
+	    pfsadm_json_u64(sbj, "device_sectors", &fo.device_sectors, err) ||
+	    pfsadm_json_u64(sbj, "format_time", &fo.now, err))
+		goto out;
+	if (version != PFS_FORMAT_VERSION) {
+		pfs_fail(err, PFS_EXIT_ARGS, "dump has format version %llu; this pfsadm writes %d",
+			 (unsigned long long)version, PFS_FORMAT_VERSION);
+		goto out;
+	}
+	n = json_object_array_length(images);
+	if (n > PFS_MAX_IMAGES || !fo.align_sectors || fo.align_sectors > (1ULL << 21)) {
+		pfs_fail(err, PFS_EXIT_ARGS, "dump: invalid image count or alignment");
+		goto out;
+	}
+	fo.pool_uuid = pool_uuid;
+	/* Build and validate everything before touching the device. */
+	table = calloc(1, PFS_TABLE_BYTES(PFS_MAX_IMAGES));
+	if (!table) {
+		pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (pfsadm_restore_image(json_object_array_get_idx(images, i),
+					 &pfs_table_entries(table)[i], err))
+			goto out_table;
+	if (pfs_sb_init(&sb, &fo, fo.device_sectors, err))
+		goto out_table;
+	pfs_table_seal(&sb, table, 1);
+	if (pfs_table_validate(&sb, table, &why)) {
+		pfs_fail(err, PFS_EXIT_ARGS, "dump describes an invalid table: %s", why);
+		goto out_table;
+	}
+	if (pfs_pool_format(argv[optind], &fo, err) ||
+	    pfs_pool_open(argv[optind], true, &pool, err))
+		goto out_table;
+	memcpy(pool->table, table, PFS_TABLE_BYTES(PFS_MAX_IMAGES));
+	if (!pfs_pool_commit(pool, err)) {
+		printf("restored %llu image%s to %s\n", (unsigned long long)n, n == 1 ? "" : "s",
+		       argv[optind]);
+		r = 0;
+	}
+	pfs_pool_close(pool);
+out_table:
+	free(table);
+out:
+	json_object_put(root);
+	return r;
 }

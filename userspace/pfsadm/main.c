@@ -7,6 +7,7 @@
 #include "dm.h"
 #include "pfs-format.h"
 #include "pfsadm.h"
+#include "probe.h"
 
 #ifndef PFS_VERSION
 #define PFS_VERSION "0.1.0"
@@ -17,18 +18,21 @@ const char *pfsadm_pool;
 const struct pfsadm_cmd pfsadm_commands[] = {
 	{ "format", "DEVICE [--align SIZE] [--force]",
 	  "make DEVICE an empty pool (refuses a device with data on it)", cmd_format },
-	{ "create", "NAME SIZE [--weight N] [--iops-max N] [--bps-max N]",
+	{ "create", "NAME SIZE [--weight N] [--iops-max N] [--bps-max SIZE]",
 	  "allocate an image and create /dev/mapper/pfs-NAME", cmd_create },
 	{ "remove", "NAME [--no-wipe]",
 	  "remove the device, zero the extent and free it", cmd_remove },
 	{ "resize", "NAME SIZE [--force]",
 	  "grow an image in place (shrinking needs --force)", cmd_resize },
+	{ "set", "NAME [--weight N] [--iops-max N] [--bps-max SIZE]",
+	  "change an image's QoS, persistently and live", cmd_set },
 	{ "list", "[--free] [--json]", "list the images (or the free extents)", cmd_list },
 	{ "show", "NAME [--json]", "show one image", cmd_show },
 	{ "activate", "NAME|--all", "create the dm device of images", cmd_activate },
 	{ "deactivate", "NAME|--all", "remove the dm device of images", cmd_deactivate },
 	{ "check", "DEVICE [--repair]", "verify both metadata copies", cmd_check },
 	{ "dump", "DEVICE", "print all metadata as JSON", cmd_dump },
+	{ "restore", "DEVICE FILE", "rewrite a pool's metadata from a dump", cmd_restore },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -40,6 +44,31 @@ const struct pfsadm_cmd *pfsadm_find(const char *name)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
+}
+
+int pfsadm_open_pool(bool writable, struct pfs_pool **pool, struct pfs_error *err)
+{
+	char path[4096];
+
+	if (pfs_find_pool(pfsadm_pool, path, sizeof(path), err))
+		return -1;
+	return pfs_pool_open(path, writable, pool, err);
+}
+
+struct pfs_image_entry *pfsadm_open_image(const char *name, bool writable,
+					  struct pfs_pool **pool, struct pfs_error *err)
+{
+	struct pfs_image_entry *e;
+
+	if (pfsadm_open_pool(writable, pool, err))
+		return NULL;
+	e = pfs_pool_find(*pool, name);
+	if (!e) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", name);
+		pfs_pool_close(*pool);
+		*pool = NULL;
+	}
+	return e;
 }
 
 static void pfsadm_usage(FILE *out)
@@ -71,6 +100,7 @@ int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 	all[n++] = (struct option){ "pool", required_argument, NULL, 'P' };
 	all[n] = (struct option){ NULL, 0, NULL, 0 };
 
+	opterr = 0;	/* our own one-line message instead of getopt's */
 	for (;;) {
 		c = getopt_long(argc, argv, shortopts, all, NULL);
 		if (c == 'P') {
@@ -83,7 +113,8 @@ int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 			return '?';
 		}
 		if (c == '?') {
-			fprintf(stderr, "usage: pfsadm %s %s\n", cmd->name, cmd->usage);
+			fprintf(stderr, "pfsadm %s: invalid option or missing value '%s' (usage: pfsadm %s %s)\n",
+				cmd->name, argv[optind - 1], cmd->name, cmd->usage);
 			*exit_code = PFS_EXIT_ARGS;
 		}
 		return c;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "pool.h"
 
 struct pfsadm_cmd {
 	const char *name;
@@ -27,6 +28,11 @@ int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, const struct pfsadm_cmd *cmd,
 		  int *exit_code);
 const struct pfsadm_cmd *pfsadm_find(const char *name);
+/* Open the pool chosen by --pool, PFS_POOL, /etc/pfs.conf or a scan. */
+int pfsadm_open_pool(bool writable, struct pfs_pool **pool, struct pfs_error *err);
+/* Open the pool and find image @name in it; NULL (pool closed) if absent. */
+struct pfs_image_entry *pfsadm_open_image(const char *name, bool writable,
+					  struct pfs_pool **pool, struct pfs_error *err);
 
 int cmd_format(int argc, char **argv, struct pfs_error *err);
 int cmd_check(int argc, char **argv, struct pfs_error *err);
@@ -34,6 +40,8 @@ int cmd_dump(int argc, char **argv, struct pfs_error *err);
 int cmd_create(int argc, char **argv, struct pfs_error *err);
 int cmd_remove(int argc, char **argv, struct pfs_error *err);
 int cmd_resize(int argc, char **argv, struct pfs_error *err);
+int cmd_set(int argc, char **argv, struct pfs_error *err);
+int cmd_restore(int argc, char **argv, struct pfs_error *err);
 int cmd_list(int argc, char **argv, struct pfs_error *err);
 int cmd_show(int argc, char **argv, struct pfs_error *err);
 int cmd_activate(int argc, char **argv, struct pfs_error *err);

@@ -5,23 +5,12 @@
 
 #include "alloc.h"
 #include "check.h"
+#include "fixtures.h"
 
 #define ALIGN 2048
 
 static struct pfs_superblock sb;
 static struct pfs_pool pool = { .sb = &sb };
-
-static struct pfs_image_entry *put(const char *name, uint64_t start, uint64_t len)
-{
-	struct pfs_image_entry *e = pfs_pool_free_slot(&pool);
-
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	e->start = cpu_to_le64(start);
-	e->length = cpu_to_le64(len);
-	e->weight = cpu_to_le32(1);
-	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
-	return e;
-}
 
 int main(void)
 {
@@ -41,10 +30,10 @@ int main(void)
 	CHECK(pfs_fragmentation(gaps, n) == 0);
 
 	/* a [1,11) b [11,31) c [31,36) d [40,50): gaps 4 and 51 units. */
-	put("a", 1 * ALIGN, 10 * ALIGN);
-	b = put("b", 11 * ALIGN, 20 * ALIGN);
-	put("c", 31 * ALIGN, 5 * ALIGN);
-	put("d", 40 * ALIGN, 10 * ALIGN);
+	add_image(&pool, "a", 1 * ALIGN, 10 * ALIGN);
+	b = add_image(&pool, "b", 11 * ALIGN, 20 * ALIGN);
+	add_image(&pool, "c", 31 * ALIGN, 5 * ALIGN);
+	add_image(&pool, "d", 40 * ALIGN, 10 * ALIGN);
 	n = pfs_free_extents(&pool, gaps);
 	CHECK(n == 2 && gaps[0].start == 36 * ALIGN && gaps[0].len == 4 * ALIGN);
 	CHECK(gaps[1].start == 50 * ALIGN && gaps[1].len == 51 * ALIGN);

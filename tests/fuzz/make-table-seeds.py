@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Write seed inputs for userspace/fuzz/fuzz-table.c into tests/fuzz/table/.
+
+Each seed is a flag byte, a superblock, and two table copies in the fuzzer's
+layout (the first 64 header bytes, then entries). The checksums are left zero:
+flag bits 0-2 make the fuzzer recompute them.
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+UUID = bytes(range(16))
+
+
+def superblock(align=2048, data_start=2048, sectors=1 << 21, version=1):
+    sb = b"DMPFS-SB" + struct.pack("<II", version, 0) + UUID
+    sb += struct.pack("<QQQQQIIQ", sectors, align, data_start, 8, 528, 520, 1024, 0)
+    return sb + bytes(512 - len(sb))
+
+
+def entry(name, start, length, weight=100, flags=1):
+    e = name.encode().ljust(128, b"\0") + bytes(16)
+    e += struct.pack("<QQQQQII", start, length, 0, 0, 0, flags, weight)
+    return e + bytes(256 - len(e))
+
+
+def copy(gen, entries):
+    hdr = b"DMPFS-TB" + struct.pack("<QII", gen, 0, 1024) + UUID
+    return hdr + bytes(64 - len(hdr)) + b"".join(entries)
+
+
+def seed(name, flags, sb, c0, c1):
+    # The fuzzer splits what follows the superblock in two equal halves.
+    width = max(len(c0), len(c1))
+    data = bytes([flags]) + sb + c0.ljust(width, b"\0") + c1.ljust(width, b"\0")
+    with open(os.path.join(HERE, "table", name), "wb") as f:
+        f.write(data)
+
+
+os.makedirs(os.path.join(HERE, "table"), exist_ok=True)
+two = [entry("vm1", 2048, 4096), entry("vm2", 8192, 2048, weight=500)]
+seed("valid-two-images", 7, superblock(), copy(2, two), copy(1, two[:1]))
+seed("valid-empty", 7, superblock(), copy(1, []), copy(0, []))
+seed("overlap", 7, superblock(), copy(2, [entry("a", 2048, 8192), entry("b", 4096, 2048)]),
+     copy(1, []))
+seed("duplicate-name", 7, superblock(), copy(2, [entry("a", 2048, 2048), entry("a", 4096, 2048)]),
+     copy(1, []))
+seed("bad-checksums", 0, superblock(), copy(2, two), copy(1, two))
+seed("newer-version", 7, superblock(version=2), copy(2, two), copy(1, []))
+seed("small-align", 7, superblock(align=8, data_start=1048), copy(3, [entry("x", 1048, 8)]),
+     copy(4, [entry("x", 1048, 16), entry("y", 2048, 8)]))

@@ -1,0 +1,139 @@
+# The whole pfsadm CLI on real block devices: exit codes, errors that leave
+# the pool byte-for-byte unchanged, a 20G image used through qemu-io, live
+# set and resize, dump/restore, check/--repair and pool selection.
+. ./lib.sh
+SECOND=/dev/vdb
+
+metadata_sum() { dd if="$POOL" bs=512 count=1048 status=none | md5sum; }
+
+# unchanged CODE CMD...: CMD fails with CODE, one line on stderr, no write.
+unchanged() {
+	local code=$1 before
+	shift
+	before=$(metadata_sum)
+	expect_exit "$code" "$@"
+	[ "$(wc -l </tmp/expect_exit.out)" -eq 1 ] || {
+		cat /tmp/expect_exit.out >&2
+		fail "not a one-line error: $*"
+	}
+	grep -q "^pfsadm" /tmp/expect_exit.out || fail "error does not name pfsadm: $*"
+	[ "$(metadata_sum)" = "$before" ] || fail "pool metadata changed by: $*"
+}
+
+# wipefs does not know dm-pfs: clear our superblock by hand.
+dd if=/dev/zero of="$POOL" bs=1M count=1 conv=notrunc status=none
+wipefs -a -q "$POOL" "$SECOND"
+# Devices that hold something are refused without --force (exit 5).
+mkfs.ext4 -q "$SECOND"
+expect_exit 5 "$PFSADM" format "$SECOND"
+grep -q 'ext4' /tmp/expect_exit.out || fail "format does not name the ext4 signature"
+wipefs -a -q "$SECOND"
+pvcreate -q "$SECOND" >/dev/null
+expect_exit 5 "$PFSADM" format "$SECOND"
+grep -q 'LVM2_member' /tmp/expect_exit.out || fail "format does not name the LVM signature"
+pvremove -q "$SECOND" >/dev/null
+expect_exit 4 "$PFSADM" --pool "$SECOND" list		# not a pool
+expect_exit 1 "$PFSADM" format --align 3K "$POOL"
+
+"$PFSADM" format "$POOL" >/dev/null
+export PFS_POOL=$POOL
+"$PFSADM" create vm1 20G >/dev/null
+[ "$(blockdev --getsize64 /dev/mapper/pfs-vm1)" -eq $((20 << 30)) ] || fail "vm1 is not 20G"
+
+# Bad input: one line, non-zero, pool unchanged.
+unchanged 1 "$PFSADM" create bad/name 1G
+unchanged 1 "$PFSADM" create .. 1G
+unchanged 1 "$PFSADM" create "$(printf 'a\tb')" 1G
+unchanged 1 "$PFSADM" create "$(head -c 124 /dev/zero | tr '\0' x)" 1G
+unchanged 1 "$PFSADM" create x 0
+unchanged 1 "$PFSADM" create x 12Q
+unchanged 1 "$PFSADM" create x
+unchanged 1 "$PFSADM" create --weight 0 x 1G
+unchanged 1 "$PFSADM" create --bogus x 1G
+unchanged 5 "$PFSADM" create vm1 1G
+unchanged 4 "$PFSADM" create huge 100G
+grep -q 'largest free extent is 44.0G' /tmp/expect_exit.out || fail "no largest-extent hint"
+unchanged 4 "$PFSADM" remove nosuch
+unchanged 4 "$PFSADM" show nosuch
+unchanged 1 "$PFSADM" resize vm1 10G
+unchanged 4 "$PFSADM" resize vm1 70G
+grep -q 'end of the pool' /tmp/expect_exit.out || fail "resize does not name the obstacle"
+unchanged 1 "$PFSADM" nosuchcommand
+unchanged 2 setpriv --reuid=65534 --regid=65534 --clear-groups "$PFSADM" list
+grep -q 'Permission denied' /tmp/expect_exit.out || fail "no permission message for non-root"
+
+# qemu-io through the device; the bytes land at start + offset on the disk.
+start=$(image_field vm1 start_sector)
+qemu-io -f raw -c 'write -P 0xa5 0 1M' -c 'write -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 >/dev/null
+qemu-io -f raw -c 'read -P 0xa5 0 1M' -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 |
+	grep -c '^read 1048576/1048576' | grep -qx 2 || fail "qemu-io read back failed"
+qemu-io -f raw -c "read -P 0x5a $((start * 512 + (19 << 30))) 1M" "$POOL" | grep -q '^read' ||
+	fail "pattern not at start + 19G on the raw disk"
+qemu-img info /dev/mapper/pfs-vm1 | grep -q 'virtual size: 20 GiB' || fail "qemu-img info"
+
+# set: persisted and live.
+"$PFSADM" set vm1 --weight 300 --iops-max 5000 --bps-max 100M
+[ "$(image_field vm1 weight)" = 300 ] && [ "$(image_field vm1 bps_max)" = $((100 << 20)) ] ||
+	fail "set did not persist"
+dmsetup status pfs-vm1 | grep -q "weight=300 iops_max=5000 bps_max=$((100 << 20))" ||
+	fail "set not applied live: $(dmsetup status pfs-vm1)"
+unchanged 1 "$PFSADM" set vm1 --weight 10001
+unchanged 1 "$PFSADM" set vm1
+
+# resize: grow live while the device is open; shrink needs --force.
+exec 3<>/dev/mapper/pfs-vm1
+"$PFSADM" resize vm1 24G >/dev/null
+[ "$(blockdev --getsize64 /dev/mapper/pfs-vm1)" -eq $((24 << 30)) ] || fail "grow not live"
+exec 3<&-
+qemu-io -f raw -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 | grep -q '^read' || fail "data lost by grow"
+"$PFSADM" resize --force vm1 20G >/dev/null
+[ "$(blockdev --getsize64 /dev/mapper/pfs-vm1)" -eq $((20 << 30)) ] || fail "shrink failed"
+
+# Best fit: a second image, then the obstacle is named.
+"$PFSADM" create vm2 1G >/dev/null
+unchanged 4 "$PFSADM" resize vm1 21G
+grep -q 'then vm2' /tmp/expect_exit.out || fail "resize does not name vm2 as the obstacle"
+"$PFSADM" list --json | grep -q '"name":"vm2"' || fail "list --json"
+"$PFSADM" list --free | grep -q 'fragmentation' || fail "list --free"
+
+# dump, wipe the metadata, restore: the same images, and the data is still there.
+"$PFSADM" dump "$POOL" >/tmp/dump.json
+"$PFSADM" deactivate --all
+dd if=/dev/zero of="$POOL" bs=512 count=1048 conv=notrunc status=none
+expect_exit 4 "$PFSADM" list
+"$PFSADM" restore "$POOL" /tmp/dump.json >/dev/null
+"$PFSADM" activate --all >/dev/null
+[ "$(image_field vm1 weight)" = 300 ] || fail "restore lost QoS"
+qemu-io -f raw -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 | grep -q '^read' || fail "data lost by restore"
+unchanged 1 "$PFSADM" restore "$POOL" /etc/hostname
+
+# Both copies damaged: refused, never guessed; restore brings the pool back.
+"$PFSADM" check "$POOL" >/dev/null
+"$PFSADM" deactivate --all
+dd if=/dev/urandom of="$POOL" bs=512 seek=20 count=1 conv=notrunc status=none
+dd if=/dev/urandom of="$POOL" bs=512 seek=540 count=1 conv=notrunc status=none
+expect_exit 4 "$PFSADM" list
+grep -q 'no valid allocation table' /tmp/expect_exit.out || fail "both copies bad: wrong error"
+"$PFSADM" restore "$POOL" /tmp/dump.json >/dev/null
+# One copy damaged: check reports it, --repair rewrites it from the other.
+dd if=/dev/urandom of="$POOL" bs=512 seek=540 count=1 conv=notrunc status=none
+"$PFSADM" list | grep -q '^vm1 ' || fail "one damaged copy lost the pool"
+expect_exit 4 "$PFSADM" check "$POOL"
+grep -q 'damaged' /tmp/expect_exit.out || fail "check does not report the damage"
+"$PFSADM" check --repair "$POOL" | grep -q repaired || fail "repair did nothing"
+"$PFSADM" check "$POOL" >/dev/null || fail "check still fails after repair"
+"$PFSADM" activate --all >/dev/null
+
+# Pool selection: --pool, PFS_POOL, /etc/pfs.conf, then the only pool found.
+unset PFS_POOL
+"$PFSADM" list | grep -q '^vm1 ' || fail "the only pool was not found by scanning"
+"$PFSADM" format "$SECOND" >/dev/null
+expect_exit 1 "$PFSADM" list
+grep -q '2 pools found' /tmp/expect_exit.out || fail "several pools are not listed"
+echo "pool = $SECOND" >/etc/pfs.conf
+"$PFSADM" list | grep -q vm1 && fail "/etc/pfs.conf ignored"
+PFS_POOL=$POOL "$PFSADM" list | grep -q '^vm1 ' || fail "PFS_POOL ignored"
+"$PFSADM" --pool "$POOL" list | grep -q '^vm1 ' || fail "--pool ignored"
+rm /etc/pfs.conf
+"$PFSADM" --pool "$POOL" deactivate --all
+"$PFSADM" --pool "$POOL" remove --no-wipe vm2

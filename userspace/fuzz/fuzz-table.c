@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the table loader the kernel shares with pfsadm
+ * (dm-pfs/pfs-table.c).
+ *
+ * Input: one flag byte, then up to 512 bytes of superblock, then the rest
+ * split between the two table copies. Each half fills the start of its
+ * copy's header (64 bytes), and the remainder fills the entries. Flag bits
+ * 0-2 recompute the superblock and copy checksums, so the fuzzer gets past
+ * them to the checks behind.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pfs-table.h"
+
+#define HDR_PART 64
+
+static struct pfs_table_header *copy_buf(unsigned int i)
+{
+	static struct pfs_table_header *copies[2];
+
+	if (!copies[i])
+		copies[i] = malloc(PFS_TABLE_BYTES(PFS_MAX_IMAGES));
+	memset(copies[i], 0, PFS_TABLE_BYTES(PFS_MAX_IMAGES));
+	return copies[i];
+}
+
+static void fill_copy(struct pfs_table_header *t, const uint8_t *data, size_t len)
+{
+	size_t n = len < HDR_PART ? len : HDR_PART;
+	size_t max = PFS_MAX_IMAGES * sizeof(struct pfs_image_entry);
+
+	memcpy(t, data, n);
+	if (len > n)
+		memcpy(pfs_table_entries(t), data + n, len - n < max ? len - n : max);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pfs_table_header *copy0 = copy_buf(0), *copy1 = copy_buf(1);
+	const struct pfs_image_entry *e;
+	struct pfs_superblock sb;
+	const char *why;
+	size_t n, half;
+	uint8_t flags;
+	int chosen, i;
+
+	if (size < 1)
+		return 0;
+	flags = data[0];
+	data++;
+	size--;
+	memset(&sb, 0, sizeof(sb));
+	n = size < sizeof(sb) ? size : sizeof(sb);
+	memcpy(&sb, data, n);
+	data += n;
+	size -= n;
+	half = size / 2;
+	fill_copy(copy0, data, half);
+	fill_copy(copy1, data + half, size - half);
+
+	if (flags & 1)
+		sb.csum = cpu_to_le32(pfs_sb_csum(&sb));
+	if (flags & 2)
+		copy0->csum = cpu_to_le32(pfs_table_csum(copy0));
+	if (flags & 4)
+		copy1->csum = cpu_to_le32(pfs_table_csum(copy1));
+
+	if (pfs_sb_validate(&sb, le64_to_cpu(sb.device_sectors), &why))
+		return 0;
+	chosen = pfs_table_choose(&sb, copy0, copy1, &why);
+	if (chosen < 0)
+		return 0;
+	e = pfs_table_entries(chosen ? copy1 : copy0);
+	for (i = 0; i < 4; i++)
+		if (e[i].name[0] &&
+		    pfs_table_lookup(chosen ? copy1 : copy0, e[i].name) == NULL)
+			abort();	/* a valid table must find its own images */
+	return 0;
+}
