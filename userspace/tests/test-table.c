@@ -89,6 +89,22 @@ int main(void)
 	CHECK(pfs_pool_open(path, false, &pool, &err) != 0);
 	CHECK(strstr(err.msg, "no valid allocation table") != NULL);
 
+	/* A pool from a newer pfsadm is refused by name, even with a good checksum. */
+	memset(&err, 0, sizeof(err));
+	CHECK(pfs_pool_format(path, &opts, &err) == 0);
+	{
+		struct pfs_superblock sb;
+		int sfd = open(path, O_RDWR);
+
+		CHECK(sfd >= 0 && pread(sfd, &sb, sizeof(sb), 0) == (ssize_t)sizeof(sb));
+		sb.version = cpu_to_le32(PFS_FORMAT_VERSION + 1);
+		sb.csum = cpu_to_le32(pfs_sb_csum(&sb));
+		CHECK(pwrite(sfd, &sb, sizeof(sb), 0) == (ssize_t)sizeof(sb));
+		close(sfd);
+	}
+	CHECK(pfs_pool_open(path, false, &pool, &err) != 0);
+	CHECK(strstr(err.msg, "newer") != NULL);
+
 	/* Names. */
 	CHECK(pfs_name_valid("vm-1_a.b+c", 10));
 	CHECK(!pfs_name_valid("", 0));
