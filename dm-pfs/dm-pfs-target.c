@@ -6,46 +6,15 @@
  *
  * The constructor reads the pool's table and refuses a line that does not
  * describe exactly one image's extent, so a table cannot reach another
- * image's space. The remap is one addition.
+ * image's space. The remap is one addition; the image's I/O path is in
+ * dm-pfs-io.c and the sharing of the device in dm-pfs-arbiter.c.
  */
+#include <linux/kthread.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/slab.h>
 
 #include "dm-pfs.h"
 #include "pfs-table.h"
-
-/* Images mapped by some dm device, so that one cannot be mapped twice. */
-static LIST_HEAD(pfs_active_images);
-static DEFINE_MUTEX(pfs_active_lock);
-
-/* A reload of the same dm device may map the image again; another may not. */
-static int pfs_claim_image(struct pfs_image *img)
-{
-	struct pfs_image *other;
-	int r = 0;
-
-	mutex_lock(&pfs_active_lock);
-	list_for_each_entry(other, &pfs_active_images, active_node) {
-		if (!memcmp(other->pool_uuid, img->pool_uuid, PFS_UUID_LEN) &&
-		    !memcmp(other->uuid, img->uuid, PFS_UUID_LEN) &&
-		    other->md != img->md) {
-			r = -EBUSY;
-			break;
-		}
-	}
-	if (!r)
-		list_add(&img->active_node, &pfs_active_images);
-	mutex_unlock(&pfs_active_lock);
-	return r;
-}
-
-static void pfs_release_image(struct pfs_image *img)
-{
-	mutex_lock(&pfs_active_lock);
-	list_del(&img->active_node);
-	mutex_unlock(&pfs_active_lock);
-}
 
 static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 {
@@ -74,7 +43,7 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Cannot allocate context";
 		return -ENOMEM;
 	}
-	INIT_LIST_HEAD(&img->active_node);
+	img->ti = ti;
 	img->md = dm_table_get_md(ti->table);
 
 	r = dm_get_device(ti, argv[0], dm_table_get_mode(ti->table), &img->pool_dev);
@@ -101,20 +70,27 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	img->bps_max = le64_to_cpu(entry.bps_max);
 	strscpy(img->name, entry.name, sizeof(img->name));
 	memcpy(img->uuid, entry.uuid, PFS_UUID_LEN);
-	memcpy(img->pool_uuid, sb.pool_uuid, PFS_UUID_LEN);
 
-	r = pfs_claim_image(img);
-	if (r) {
-		ti->error = "Image is already active in another device";
+	r = pfs_pool_attach(img, sb.pool_uuid, &ti->error);
+	if (r)
 		goto bad_dev;
+	r = pfs_io_start(img);
+	if (r) {
+		ti->error = "Cannot start the image's worker";
+		goto bad_pool;
 	}
 
 	ti->num_flush_bios = 1;
 	ti->num_discard_bios = 1;
 	ti->num_write_zeroes_bios = 1;
+	ti->per_io_data_size = sizeof(struct pfs_bio);
+	/* Queued bios are sent later with dm_submit_bio_remap(). */
+	ti->accounts_remapped_io = true;
 	ti->private = img;
 	return 0;
 
+bad_pool:
+	pfs_pool_detach(img);
 bad_dev:
 	dm_put_device(ti, img->pool_dev);
 bad:
@@ -126,20 +102,67 @@ static void pfs_dtr(struct dm_target *ti)
 {
 	struct pfs_image *img = ti->private;
 
-	pfs_release_image(img);
+	pfs_io_stop(img);
+	pfs_pool_detach(img);
 	dm_put_device(ti, img->pool_dev);
 	kfree(img);
 }
 
 static int pfs_map(struct dm_target *ti, struct bio *bio)
 {
-	struct pfs_image *img = ti->private;
+	return pfs_io_map(ti->private, bio);
+}
 
-	bio_set_dev(bio, img->pool_dev->bdev);
-	if (bio_sectors(bio) || op_is_zone_mgmt(bio_op(bio)))
-		bio->bi_iter.bi_sector = img->start +
-			dm_target_offset(ti, bio->bi_iter.bi_sector);
-	return DM_MAPIO_REMAPPED;
+static int pfs_end_io(struct dm_target *ti, struct bio *bio,
+		      blk_status_t *error)
+{
+	/* Errors from the device pass up unchanged. */
+	pfs_io_end(ti->private, bio);
+	return DM_ENDIO_DONE;
+}
+
+static void pfs_presuspend(struct dm_target *ti)
+{
+	pfs_io_drain(ti->private);
+}
+
+static void pfs_presuspend_undo(struct dm_target *ti)
+{
+	pfs_io_resume(ti->private);
+}
+
+static void pfs_postsuspend(struct dm_target *ti)
+{
+	pfs_io_park(ti->private);
+}
+
+static void pfs_resume(struct dm_target *ti)
+{
+	pfs_io_resume(ti->private);
+}
+
+static void pfs_status_info(struct pfs_image *img, char *result,
+			    unsigned int maxlen)
+{
+	struct pfs_stats *st = &img->stats;
+	unsigned int sz = 0, i;
+
+	DMEMIT("reads=%lld writes=%lld read_sectors=%lld write_sectors=%lld",
+	       atomic64_read(&st->reads), atomic64_read(&st->writes),
+	       atomic64_read(&st->read_sectors), atomic64_read(&st->write_sectors));
+	DMEMIT(" in_flight=%d queued=%u throttled=%lld",
+	       atomic_read(&img->in_flight), READ_ONCE(img->nr_queued),
+	       atomic64_read(&st->throttled));
+	DMEMIT(" weight=%u iops_max=%llu bps_max=%llu arb_limit=%llu",
+	       READ_ONCE(img->weight),
+	       (unsigned long long)READ_ONCE(img->iops_max),
+	       (unsigned long long)READ_ONCE(img->bps_max),
+	       (unsigned long long)READ_ONCE(img->arb_limit.rate));
+	/* Latency from map to completion, in us: "<limit>:<count>,...". */
+	DMEMIT(" lat_us=");
+	for (i = 0; i < PFS_LAT_BUCKETS - 1; i++)
+		DMEMIT("%llu:%lld,", 16ULL << (2 * i), atomic64_read(&st->latency[i]));
+	DMEMIT("inf:%lld", atomic64_read(&st->latency[i]));
 }
 
 static void pfs_status(struct dm_target *ti, status_type_t type,
@@ -151,10 +174,7 @@ static void pfs_status(struct dm_target *ti, status_type_t type,
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		DMEMIT("weight=%u iops_max=%llu bps_max=%llu",
-		       READ_ONCE(img->weight),
-		       (unsigned long long)READ_ONCE(img->iops_max),
-		       (unsigned long long)READ_ONCE(img->bps_max));
+		pfs_status_info(img, result, maxlen);
 		break;
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %s %llu", img->pool_dev->name, img->name,
@@ -169,7 +189,24 @@ static void pfs_status(struct dm_target *ti, status_type_t type,
 	}
 }
 
-/* "weight <1..10000>", "iops_max <n>", "bps_max <bytes/s>"; 0 means no cap. */
+static void pfs_reset_stats(struct pfs_image *img)
+{
+	struct pfs_stats *st = &img->stats;
+	unsigned int i;
+
+	atomic64_set(&st->reads, 0);
+	atomic64_set(&st->writes, 0);
+	atomic64_set(&st->read_sectors, 0);
+	atomic64_set(&st->write_sectors, 0);
+	atomic64_set(&st->throttled, 0);
+	for (i = 0; i < PFS_LAT_BUCKETS; i++)
+		atomic64_set(&st->latency[i], 0);
+}
+
+/*
+ * "weight <1..10000>", "iops_max <n>", "bps_max <bytes/s>" (0: no cap),
+ * "reset_stats".
+ */
 static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
 		       char *result, unsigned int maxlen)
 {
@@ -177,8 +214,12 @@ static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
 	unsigned long long value;
 	char dummy;
 
+	if (argc == 1 && !strcasecmp(argv[0], "reset_stats")) {
+		pfs_reset_stats(img);
+		return 0;
+	}
 	if (argc != 2 || sscanf(argv[1], "%llu%c", &value, &dummy) != 1) {
-		DMWARN("%s: message needs <key> <number>", img->name);
+		DMWARN("%s: message needs <key> <number> or reset_stats", img->name);
 		return -EINVAL;
 	}
 	if (!strcasecmp(argv[0], "weight")) {
@@ -188,9 +229,9 @@ static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
 		}
 		WRITE_ONCE(img->weight, value);
 	} else if (!strcasecmp(argv[0], "iops_max")) {
-		WRITE_ONCE(img->iops_max, value);
+		pfs_io_set_caps(img, value, READ_ONCE(img->bps_max));
 	} else if (!strcasecmp(argv[0], "bps_max")) {
-		WRITE_ONCE(img->bps_max, value);
+		pfs_io_set_caps(img, READ_ONCE(img->iops_max), value);
 	} else {
 		DMWARN("%s: unknown message %s", img->name, argv[0]);
 		return -EINVAL;
@@ -208,11 +249,16 @@ static int pfs_iterate_devices(struct dm_target *ti,
 
 static struct target_type pfs_target = {
 	.name = "pfs",
-	.version = {0, 1, 0},
+	.version = {0, 2, 0},
 	.module = THIS_MODULE,
 	.ctr = pfs_ctr,
 	.dtr = pfs_dtr,
 	.map = pfs_map,
+	.end_io = pfs_end_io,
+	.presuspend = pfs_presuspend,
+	.presuspend_undo = pfs_presuspend_undo,
+	.postsuspend = pfs_postsuspend,
+	.resume = pfs_resume,
 	.status = pfs_status,
 	.message = pfs_message,
 	.iterate_devices = pfs_iterate_devices,

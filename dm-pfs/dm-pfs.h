@@ -1,35 +1,147 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * dm-pfs: one contiguous, preallocated extent of a pool per VM image.
+ * dm-pfs: one contiguous, preallocated extent of a pool per VM image, each
+ * with its own bio queue and worker thread, sharing the pool's device
+ * through an arbiter.
+ *
+ *   dm-pfs-target.c    table line, status, messages, suspend and resume
+ *   dm-pfs-metadata.c  reading the pool's table at load
+ *   dm-pfs-pool.c      the refcounted pool object shared by its images
+ *   dm-pfs-io.c        map, per-image queue and worker, completion, stats
+ *   dm-pfs-arbiter.c   who may dispatch now: caps, budgets, saturation
  */
 #ifndef DM_PFS_H
 #define DM_PFS_H
 
+#include <linux/atomic.h>
+#include <linux/bio.h>
 #include <linux/device-mapper.h>
 #include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
 
 #include "pfs-format.h"
 
 #define DM_MSG_PREFIX "pfs"
 
-/* One mapped image: the table line's pool device and the image's extent. */
+/* Completion-latency histogram: bucket i holds latencies < 16 << 2i us. */
+#define PFS_LAT_BUCKETS	8
+
+/* A rate limit: @rate units per second, with a small burst. */
+struct pfs_bucket {
+	u64 rate;		/* 0: unlimited */
+	s64 tokens;		/* may go negative: a large bio borrows */
+	u64 last_ns;
+	u64 burst_ns;		/* how much idle time may be saved up */
+};
+
+/* What the arbiter tracks per image over one control window. */
+struct pfs_window {
+	atomic64_t bytes;
+	atomic64_t completions;
+	atomic64_t latency_ns;	/* sum over the completions */
+	atomic_t active;	/* submitted or queued anything */
+	atomic_t max_outstanding; /* most bios in flight or queued at once */
+};
+
+struct pfs_stats {
+	atomic64_t reads;
+	atomic64_t writes;
+	atomic64_t read_sectors;
+	atomic64_t write_sectors;
+	atomic64_t throttled;	/* bios that had to wait in the queue */
+	atomic64_t latency[PFS_LAT_BUCKETS];
+};
+
+/* The backing device of one or more active images. */
+struct pfs_pool {
+	struct list_head node;		/* on pfs_pools */
+	refcount_t ref;
+	dev_t dev;
+	u8 uuid[PFS_UUID_LEN];
+	unsigned int depth;		/* backing queue depth */
+
+	spinlock_t lock;		/* images and the arbiter's state */
+	struct list_head images;
+	u64 window_start_ns;
+	u64 sat_rate;			/* bytes/s when a light image suffered */
+};
+
+/* One mapped image: a dm target instance. */
 struct pfs_image {
+	struct dm_target *ti;
+	struct pfs_pool *pool;
 	struct dm_dev *pool_dev;
-	struct mapped_device *md;	/* dm device that owns this target */
-	struct list_head active_node;	/* on pfs_active_images */
+	struct mapped_device *md;	/* a reload of the same md may coexist */
+	struct list_head pool_node;	/* on pool->images */
 	sector_t start;			/* extent start on the pool device */
 	sector_t len;
-	/* QoS from the table entry, changed live by messages. */
+	u8 uuid[PFS_UUID_LEN];
+	char name[PFS_NAME_LEN];
+
+	/* QoS, from the table entry and messages. */
 	u32 weight;
 	u64 iops_max;
 	u64 bps_max;
-	u8 pool_uuid[PFS_UUID_LEN];
-	u8 uuid[PFS_UUID_LEN];
-	char name[PFS_NAME_LEN];
+
+	/* The image's own I/O path. */
+	spinlock_t lock;		/* queue, buckets, draining */
+	struct bio_list queue;
+	unsigned int nr_queued;
+	bool draining;			/* suspending: dispatch everything */
+	struct pfs_bucket iops_cap;
+	struct pfs_bucket bps_cap;
+	struct pfs_bucket arb_limit;	/* set by the arbiter under saturation */
+	atomic_t in_flight;
+	atomic_t kick;
+	struct task_struct *worker;
+	bool parked;			/* worker parked: suspended or not yet resumed */
+	wait_queue_head_t idle_wait;	/* postsuspend waits for an empty path */
+
+	/* Arbiter state, under pool->lock. */
+	struct pfs_window window;
+	u64 win_bytes;			/* the last window, harvested */
+	u64 win_completions;
+	u64 win_latency_ns;
+	unsigned int win_outstanding;
+	bool win_active;
+	u64 base_latency_ns;		/* best recent mean completion latency */
+	bool heavy;			/* above its weighted share, or limited */
+	unsigned int depth_limit;	/* in-flight budget; 0: none */
+
+	struct pfs_stats stats;
+};
+
+/* Per-bio data. */
+struct pfs_bio {
+	u64 arrive_ns;		/* map: for the user-visible latency histogram */
+	u64 start_ns;		/* dispatch: for the arbiter's device latency */
+	u32 bytes;
+	bool counted;		/* in flight on the image's account */
 };
 
 int pfs_metadata_read_image(struct dm_dev *pool_dev, const char *name,
 			    struct pfs_superblock *sb,
 			    struct pfs_image_entry *entry, char **error);
+
+int pfs_pool_attach(struct pfs_image *img, const u8 *pool_uuid, char **error);
+void pfs_pool_detach(struct pfs_image *img);
+
+int pfs_io_start(struct pfs_image *img);
+void pfs_io_stop(struct pfs_image *img);
+int pfs_io_map(struct pfs_image *img, struct bio *bio);
+void pfs_io_end(struct pfs_image *img, struct bio *bio);
+void pfs_io_drain(struct pfs_image *img);
+void pfs_io_park(struct pfs_image *img);
+void pfs_io_resume(struct pfs_image *img);
+void pfs_io_set_caps(struct pfs_image *img, u64 iops_max, u64 bps_max);
+void pfs_io_kick(struct pfs_image *img);
+
+bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
+		       u64 *wait_ns);
+void pfs_arbiter_complete(struct pfs_image *img, u32 bytes, u64 latency_ns,
+			  u64 now);
+void pfs_bucket_init(struct pfs_bucket *b, u64 rate, u64 burst_ns, u64 now);
 
 #endif /* DM_PFS_H */

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each image's own I/O path. A read or write goes straight to the pool's
+ * device when the image's queue is empty and the arbiter admits it (the
+ * fast path, in the submitter's context). Otherwise it waits in the
+ * image's queue, and the image's worker thread ("pfs-NAME") sends it when
+ * the arbiter allows. Flush, discard and write-zeroes bios always go
+ * straight through: a flush only covers writes that have completed, and a
+ * queued write has not.
+ */
+#include <linux/blkdev.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+
+#include "dm-pfs.h"
+
+#define PFS_CAP_BURST_NS	(10 * NSEC_PER_MSEC)
+
+void pfs_io_kick(struct pfs_image *img)
+{
+	atomic_set(&img->kick, 1);
+	wake_up_process(img->worker);
+}
+
+static void pfs_io_account_start(struct pfs_image *img, struct bio *bio, u64 now)
+{
+	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
+
+	pb->start_ns = now;
+	pb->bytes = bio->bi_iter.bi_size;
+	pb->counted = true;
+	atomic_inc(&img->in_flight);
+}
+
+/* Send what the arbiter admits; returns how long to sleep (0: until kicked). */
+static u64 pfs_io_dispatch(struct pfs_image *img)
+{
+	struct bio_list batch = BIO_EMPTY_LIST;
+	struct blk_plug plug;
+	unsigned long flags;
+	u64 wait_ns = 0, now;
+	struct bio *bio;
+
+	spin_lock_irqsave(&img->lock, flags);
+	now = ktime_get_ns();
+	while ((bio = bio_list_peek(&img->queue))) {
+		if (!pfs_arbiter_admit(img, bio, now, &wait_ns))
+			break;
+		bio_list_pop(&img->queue);
+		img->nr_queued--;
+		pfs_io_account_start(img, bio, now);
+		bio_list_add(&batch, bio);
+	}
+	if (!bio)
+		wait_ns = 0;
+	spin_unlock_irqrestore(&img->lock, flags);
+
+	blk_start_plug(&plug);
+	while ((bio = bio_list_pop(&batch)))
+		dm_submit_bio_remap(bio, NULL);
+	blk_finish_plug(&plug);
+	return wait_ns;
+}
+
+static int pfs_io_worker(void *data)
+{
+	struct pfs_image *img = data;
+	u64 wait_ns = 0;
+
+	while (!kthread_should_stop()) {
+		if (kthread_should_park()) {
+			kthread_parkme();
+			continue;
+		}
+		/* TASK_IDLE: an idle image is not a hung task. */
+		set_current_state(TASK_IDLE);
+		if (!atomic_xchg(&img->kick, 0) && !kthread_should_stop() &&
+		    !kthread_should_park()) {
+			if (wait_ns) {
+				ktime_t timeout = ns_to_ktime(wait_ns);
+
+				schedule_hrtimeout(&timeout, HRTIMER_MODE_REL);
+			} else {
+				schedule();
+			}
+		}
+		__set_current_state(TASK_RUNNING);
+		wait_ns = pfs_io_dispatch(img);
+		if (READ_ONCE(img->draining))
+			wake_up(&img->idle_wait);
+	}
+	return 0;
+}
+
+int pfs_io_start(struct pfs_image *img)
+{
+	u64 now = ktime_get_ns();
+
+	spin_lock_init(&img->lock);
+	bio_list_init(&img->queue);
+	init_waitqueue_head(&img->idle_wait);
+	pfs_bucket_init(&img->iops_cap, img->iops_max, PFS_CAP_BURST_NS, now);
+	pfs_bucket_init(&img->bps_cap, img->bps_max, PFS_CAP_BURST_NS, now);
+	pfs_bucket_init(&img->arb_limit, 0, 0, now);
+	img->worker = kthread_create(pfs_io_worker, img, "pfs-%s", img->name);
+	if (IS_ERR(img->worker))
+		return PTR_ERR(img->worker);
+	/* Parked until resume: a loaded table does no I/O before it. */
+	kthread_park(img->worker);
+	img->parked = true;
+	return 0;
+}
+
+void pfs_io_stop(struct pfs_image *img)
+{
+	kthread_stop(img->worker);
+}
+
+/* How deep the image's demand is, counting the bio being mapped. */
+static void pfs_io_note_outstanding(struct pfs_image *img)
+{
+	int n = atomic_read(&img->in_flight) + img->nr_queued + 1;
+
+	if (n > atomic_read(&img->window.max_outstanding))
+		atomic_set(&img->window.max_outstanding, n);
+}
+
+int pfs_io_map(struct pfs_image *img, struct bio *bio)
+{
+	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
+	unsigned long flags;
+	u64 now, wait_ns;
+
+	pb->counted = false;
+	bio_set_dev(bio, img->pool_dev->bdev);
+	if (bio_sectors(bio) || op_is_zone_mgmt(bio_op(bio)))
+		bio->bi_iter.bi_sector = img->start +
+			dm_target_offset(img->ti, bio->bi_iter.bi_sector);
+	if ((bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE) ||
+	    !bio_sectors(bio))
+		return DM_MAPIO_REMAPPED;
+
+	now = ktime_get_ns();
+	pb->arrive_ns = now;
+	atomic_set(&img->window.active, 1);
+	spin_lock_irqsave(&img->lock, flags);
+	pfs_io_note_outstanding(img);
+	if (bio_list_empty(&img->queue) &&
+	    pfs_arbiter_admit(img, bio, now, &wait_ns)) {
+		pfs_io_account_start(img, bio, now);
+		spin_unlock_irqrestore(&img->lock, flags);
+		return DM_MAPIO_REMAPPED;
+	}
+	bio_list_add(&img->queue, bio);
+	img->nr_queued++;
+	spin_unlock_irqrestore(&img->lock, flags);
+	atomic64_inc(&img->stats.throttled);
+	pfs_io_kick(img);
+	return DM_MAPIO_SUBMITTED;
+}
+
+static void pfs_io_account_end(struct pfs_image *img, struct bio *bio,
+			       struct pfs_bio *pb, u64 now)
+{
+	u64 us = div_u64(now - pb->arrive_ns, NSEC_PER_USEC);
+	unsigned int bucket = 0;
+
+	if (bio_data_dir(bio) == WRITE) {
+		atomic64_inc(&img->stats.writes);
+		atomic64_add(pb->bytes >> SECTOR_SHIFT, &img->stats.write_sectors);
+	} else {
+		atomic64_inc(&img->stats.reads);
+		atomic64_add(pb->bytes >> SECTOR_SHIFT, &img->stats.read_sectors);
+	}
+	while (bucket < PFS_LAT_BUCKETS - 1 && us >= (16ULL << (2 * bucket)))
+		bucket++;
+	atomic64_inc(&img->stats.latency[bucket]);
+}
+
+void pfs_io_end(struct pfs_image *img, struct bio *bio)
+{
+	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
+	u64 now;
+
+	if (!pb->counted)
+		return;
+	now = ktime_get_ns();
+	pfs_io_account_end(img, bio, pb, now);
+	pfs_arbiter_complete(img, pb->bytes, now - pb->start_ns, now);
+	atomic_dec(&img->in_flight);
+	if (READ_ONCE(img->nr_queued))
+		pfs_io_kick(img);
+	else if (READ_ONCE(img->draining))
+		wake_up(&img->idle_wait);
+}
+
+static bool pfs_io_idle(struct pfs_image *img)
+{
+	return !READ_ONCE(img->nr_queued) && !atomic_read(&img->in_flight);
+}
+
+/* presuspend: send everything queued, whatever the limits. */
+void pfs_io_drain(struct pfs_image *img)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&img->lock, flags);
+	img->draining = true;
+	spin_unlock_irqrestore(&img->lock, flags);
+	pfs_io_kick(img);
+}
+
+/* postsuspend: nothing queued or in flight remains; park the worker. */
+void pfs_io_park(struct pfs_image *img)
+{
+	wait_event(img->idle_wait, pfs_io_idle(img));
+	if (!img->parked) {
+		kthread_park(img->worker);
+		img->parked = true;
+	}
+}
+
+void pfs_io_resume(struct pfs_image *img)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&img->lock, flags);
+	img->draining = false;
+	spin_unlock_irqrestore(&img->lock, flags);
+	if (img->parked) {
+		kthread_unpark(img->worker);
+		img->parked = false;
+	}
+	pfs_io_kick(img);
+}
+
+void pfs_io_set_caps(struct pfs_image *img, u64 iops_max, u64 bps_max)
+{
+	u64 now = ktime_get_ns();
+	unsigned long flags;
+
+	spin_lock_irqsave(&img->lock, flags);
+	WRITE_ONCE(img->iops_max, iops_max);
+	WRITE_ONCE(img->bps_max, bps_max);
+	pfs_bucket_init(&img->iops_cap, iops_max, PFS_CAP_BURST_NS, now);
+	pfs_bucket_init(&img->bps_cap, bps_max, PFS_CAP_BURST_NS, now);
+	spin_unlock_irqrestore(&img->lock, flags);
+	pfs_io_kick(img);
+}
