@@ -7,13 +7,30 @@
 #   make check           all tests (unit, style, VM on 6.1 and 6.12)
 #   make demo            format a pool and create an image, in the test VM
 #                        when this kernel cannot load modules
+#   make bench           benchmarks against dm-linear, dm-thin, raw (test VM)
+#   make install         pfsadm, man pages, udev, systemd, DKMS sources
+#                        (DESTDIR, prefix honoured); then make dkms-install
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+
+# Install locations; DESTDIR is prepended to all of them.
+prefix ?= /usr/local
+sbindir ?= $(prefix)/sbin
+mandir ?= $(prefix)/share/man
+docdir ?= $(prefix)/share/doc/dm-pfs
+bashcompdir ?= $(prefix)/share/bash-completion/completions
+udevrulesdir ?= /lib/udev/rules.d
+systemdunitdir ?= /lib/systemd/system
+modulesloaddir ?= /usr/lib/modules-load.d
+dkmsdir ?= /usr/src/dm-pfs-$(VERSION)
 
 KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)
 KVER = $(patsubst linux-headers-%,%,$(notdir $(realpath $(KDIR))))
 KERNELS ?= 6.1 6.12
 BUILD := $(CURDIR)/build
 
-.PHONY: all module modules-all pfsadm check check-style demo clean
+.PHONY: all module modules-all pfsadm check bench demo install uninstall \
+	dkms-install dkms-uninstall clean
 
 all: module pfsadm
 
@@ -34,8 +51,48 @@ modules-all:
 pfsadm:
 	$(MAKE) -C userspace
 
+# pfsadm, its man pages, completion, udev rules, the boot unit, and the
+# module's sources for DKMS (which builds and installs the module).
+install: pfsadm
+	install -D -m 0755 build/user/pfsadm $(DESTDIR)$(sbindir)/pfsadm
+	install -D -m 0644 man/pfsadm.8 $(DESTDIR)$(mandir)/man8/pfsadm.8
+	install -D -m 0644 man/dm-pfs.4 $(DESTDIR)$(mandir)/man4/dm-pfs.4
+	install -D -m 0644 dist/pfsadm.bash-completion $(DESTDIR)$(bashcompdir)/pfsadm
+	install -D -m 0644 dist/60-pfs.rules $(DESTDIR)$(udevrulesdir)/60-pfs.rules
+	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(modulesloaddir)/dm-pfs.conf
+	install -d $(DESTDIR)$(systemdunitdir)
+	sed 's|@SBINDIR@|$(sbindir)|' dist/pfs-activate.service \
+		>$(DESTDIR)$(systemdunitdir)/pfs-activate.service
+	chmod 0644 $(DESTDIR)$(systemdunitdir)/pfs-activate.service
+	install -d $(DESTDIR)$(dkmsdir)/dm-pfs
+	install -m 0644 dkms.conf Kbuild $(DESTDIR)$(dkmsdir)/
+	install -m 0644 dm-pfs/Kbuild dm-pfs/*.c dm-pfs/*.h $(DESTDIR)$(dkmsdir)/dm-pfs/
+	install -d $(DESTDIR)$(docdir)
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(docdir)/
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/pfsadm $(DESTDIR)$(mandir)/man8/pfsadm.8 \
+		$(DESTDIR)$(mandir)/man4/dm-pfs.4 $(DESTDIR)$(bashcompdir)/pfsadm \
+		$(DESTDIR)$(udevrulesdir)/60-pfs.rules $(DESTDIR)$(modulesloaddir)/dm-pfs.conf \
+		$(DESTDIR)$(systemdunitdir)/pfs-activate.service
+	rm -rf $(DESTDIR)$(dkmsdir) $(DESTDIR)$(docdir)
+
+# Register the installed sources with DKMS and build for every kernel in
+# KERNELS (default: the running one, when it has headers).
+dkms-install:
+	dkms add dm-pfs/$(VERSION) || true
+	@set -e; for k in $(or $(DKMS_KERNELS),$(shell uname -r)); do \
+		dkms build dm-pfs/$(VERSION) -k $$k && dkms install dm-pfs/$(VERSION) -k $$k; \
+	done
+
+dkms-uninstall:
+	dkms remove dm-pfs/$(VERSION) --all || true
+
 check:
 	scripts/check
+
+bench:
+	scripts/bench
 
 demo:
 	scripts/demo

@@ -30,21 +30,33 @@
 #define PFS_MIN_ARB_RATE	SZ_1M		/* bytes/s: never starve */
 #define PFS_SUFFER_SLACK_NS	(50 * NSEC_PER_USEC)
 
+/* Tokens a full bucket holds: burst_ns worth, at least one. */
+static s64 pfs_bucket_burst(const struct pfs_bucket *b)
+{
+	return max_t(s64, mul_u64_u64_div_u64(b->rate, b->burst_ns, NSEC_PER_SEC), 1);
+}
+
 void pfs_bucket_init(struct pfs_bucket *b, u64 rate, u64 burst_ns, u64 now)
 {
-	b->rate = rate;
+	/* Beyond PFS_MAX_RATE a cap cannot bind: treat it as none. */
+	b->rate = rate > PFS_MAX_RATE ? 0 : rate;
 	b->burst_ns = burst_ns;
 	b->last_ns = now;
-	b->tokens = rate ? max_t(s64, mul_u64_u64_div_u64(rate, burst_ns, NSEC_PER_SEC), 1) : 0;
+	b->tokens = b->rate ? pfs_bucket_burst(b) : 0;
 }
 
 static void pfs_bucket_refill(struct pfs_bucket *b, u64 now)
 {
-	s64 burst = max_t(s64, mul_u64_u64_div_u64(b->rate, b->burst_ns, NSEC_PER_SEC), 1);
-	u64 elapsed = min_t(u64, now - b->last_ns, NSEC_PER_SEC);
-	u64 added = mul_u64_u64_div_u64(elapsed, b->rate, NSEC_PER_SEC);
+	s64 burst = pfs_bucket_burst(b);
+	u64 elapsed, needed, added;
 
-	if (b->tokens + (s64)added >= burst) {
+	if ((s64)(now - b->last_ns) <= 0)
+		return;
+	/* Credit no more time than it takes to fill up to the burst. */
+	needed = mul_u64_u64_div_u64(burst - b->tokens, NSEC_PER_SEC, b->rate) + 1;
+	elapsed = min(now - b->last_ns, needed);
+	added = mul_u64_u64_div_u64(elapsed, b->rate, NSEC_PER_SEC);
+	if (added >= (u64)(burst - b->tokens)) {
 		b->tokens = burst;
 		b->last_ns = now;
 	} else if (added) {
@@ -150,7 +162,7 @@ static bool pfs_arbiter_light_suffers(struct pfs_image *img)
 
 static u64 pfs_rate(u64 bytes, u64 elapsed_ns)
 {
-	return div64_u64(bytes * NSEC_PER_SEC, max_t(u64, elapsed_ns, 1));
+	return mul_u64_u64_div_u64(bytes, NSEC_PER_SEC, max_t(u64, elapsed_ns, 1));
 }
 
 /* Lift every limit: an image alone on the pool gets the whole device. */
@@ -169,13 +181,16 @@ static void pfs_arbiter_release(struct pfs_pool *pool, u64 now)
 static void pfs_arbiter_decide(struct pfs_pool *pool, u64 now)
 {
 	u64 elapsed = now - pool->window_start_ns, total = 0, weights;
-	u64 light_rate = 0, heavy_weights = 0, target, rate, cur;
+	u64 light_rate = 0, heavy_weights = 0, target, rate, cur, total_rate;
 	unsigned int nr_active = 0;
 	struct pfs_image *img;
 	bool suffering = false;
 
 	pool->window_start_ns = now;
 	weights = pfs_arbiter_harvest(pool, &total, &nr_active);
+	/* A window stretched by idle time says nothing about rates. */
+	if (elapsed > 2 * PFS_WINDOW_NS)
+		return;
 	if (nr_active <= 1) {
 		pfs_arbiter_release(pool, now);
 		return;
@@ -185,6 +200,9 @@ static void pfs_arbiter_decide(struct pfs_pool *pool, u64 now)
 	list_for_each_entry(img, &pool->images, pool_node) {
 		if (!img->win_active) {
 			img->heavy = false;
+			WRITE_ONCE(img->depth_limit, 0);
+			if (img->arb_limit.rate)
+				pfs_arbiter_set_limit(img, 0, now);
 			continue;
 		}
 		WRITE_ONCE(img->depth_limit,
@@ -201,6 +219,8 @@ static void pfs_arbiter_decide(struct pfs_pool *pool, u64 now)
 			heavy_weights += img->weight;
 			continue;
 		}
+		if (img->arb_limit.rate)
+			pfs_arbiter_set_limit(img, 0, now);
 		light_rate += pfs_rate(img->win_bytes, elapsed);
 		suffering |= pfs_arbiter_light_suffers(img);
 	}
@@ -209,12 +229,15 @@ static void pfs_arbiter_decide(struct pfs_pool *pool, u64 now)
 
 	/*
 	 * sat_rate: the pool's total throughput when a light image last
-	 * suffered, creeping up slowly in case that was a blip.
+	 * suffered. It creeps up slowly in case that was a blip, but never
+	 * past twice what the pool moves now.
 	 */
+	total_rate = pfs_rate(total, elapsed);
 	if (suffering)
-		pool->sat_rate = min_not_zero(pool->sat_rate, pfs_rate(total, elapsed));
+		pool->sat_rate = min_not_zero(pool->sat_rate, total_rate);
 	else if (pool->sat_rate)
-		pool->sat_rate += pool->sat_rate >> 10;
+		pool->sat_rate = min(pool->sat_rate + (pool->sat_rate >> 10),
+				     max(pool->sat_rate, 2 * total_rate));
 	if (!pool->sat_rate)
 		return;
 
@@ -224,7 +247,7 @@ static void pfs_arbiter_decide(struct pfs_pool *pool, u64 now)
 		/* Heavy images share 3/4 of the saturation rate, less the light ones'. */
 		target = pool->sat_rate / 4 * 3;
 		target = target > light_rate ? target - light_rate : 0;
-		target = max_t(u64, div64_u64(target * img->weight, heavy_weights),
+		target = max_t(u64, mul_u64_u64_div_u64(target, img->weight, heavy_weights),
 			       PFS_MIN_ARB_RATE);
 		cur = img->arb_limit.rate;
 		if (suffering)

@@ -47,8 +47,9 @@ static u64 pfs_io_dispatch(struct pfs_image *img)
 		if (!pfs_arbiter_admit(img, bio, now, &wait_ns))
 			break;
 		bio_list_pop(&img->queue);
-		img->nr_queued--;
+		/* In flight before it stops being queued: never seen idle. */
 		pfs_io_account_start(img, bio, now);
+		img->nr_queued--;
 		bio_list_add(&batch, bio);
 	}
 	if (!bio)
@@ -140,10 +141,11 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	    !bio_sectors(bio))
 		return DM_MAPIO_REMAPPED;
 
-	now = ktime_get_ns();
-	pb->arrive_ns = now;
 	atomic_set(&img->window.active, 1);
 	spin_lock_irqsave(&img->lock, flags);
+	/* Sampled under the lock, so bucket time never runs backwards. */
+	now = ktime_get_ns();
+	pb->arrive_ns = now;
 	pfs_io_note_outstanding(img);
 	if (bio_list_empty(&img->queue) &&
 	    pfs_arbiter_admit(img, bio, now, &wait_ns)) {
@@ -196,7 +198,13 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio)
 
 static bool pfs_io_idle(struct pfs_image *img)
 {
-	return !READ_ONCE(img->nr_queued) && !atomic_read(&img->in_flight);
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&img->lock, flags);
+	idle = !img->nr_queued && !atomic_read(&img->in_flight);
+	spin_unlock_irqrestore(&img->lock, flags);
+	return idle;
 }
 
 /* presuspend: send everything queued, whatever the limits. */
@@ -234,16 +242,21 @@ void pfs_io_resume(struct pfs_image *img)
 	pfs_io_kick(img);
 }
 
-void pfs_io_set_caps(struct pfs_image *img, u64 iops_max, u64 bps_max)
+/* Change iops_max (@bytes false) or bps_max (@bytes true); 0 means none. */
+void pfs_io_set_cap(struct pfs_image *img, bool bytes, u64 value)
 {
-	u64 now = ktime_get_ns();
 	unsigned long flags;
+	u64 now;
 
 	spin_lock_irqsave(&img->lock, flags);
-	WRITE_ONCE(img->iops_max, iops_max);
-	WRITE_ONCE(img->bps_max, bps_max);
-	pfs_bucket_init(&img->iops_cap, iops_max, PFS_CAP_BURST_NS, now);
-	pfs_bucket_init(&img->bps_cap, bps_max, PFS_CAP_BURST_NS, now);
+	now = ktime_get_ns();
+	if (bytes) {
+		WRITE_ONCE(img->bps_max, value);
+		pfs_bucket_init(&img->bps_cap, value, PFS_CAP_BURST_NS, now);
+	} else {
+		WRITE_ONCE(img->iops_max, value);
+		pfs_bucket_init(&img->iops_cap, value, PFS_CAP_BURST_NS, now);
+	}
 	spin_unlock_irqrestore(&img->lock, flags);
 	pfs_io_kick(img);
 }

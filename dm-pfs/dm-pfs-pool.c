@@ -43,7 +43,11 @@ static struct pfs_pool *pfs_pool_create(struct block_device *bdev, const u8 *uui
 	return pool;
 }
 
-/* Is the image @img maps already mapped by another dm device? */
+/*
+ * Is the image @img maps already mapped elsewhere: by another dm device, or
+ * by another target of the same table? (A reload of the same device, in a
+ * new table, may map it while the old table is still live.)
+ */
 static bool pfs_pool_mapped_elsewhere(struct pfs_pool *pool, struct pfs_image *img)
 {
 	struct pfs_image *other;
@@ -52,7 +56,7 @@ static bool pfs_pool_mapped_elsewhere(struct pfs_pool *pool, struct pfs_image *i
 	spin_lock_irq(&pool->lock);
 	list_for_each_entry(other, &pool->images, pool_node) {
 		if (!memcmp(other->uuid, img->uuid, PFS_UUID_LEN) &&
-		    other->md != img->md) {
+		    (other->md != img->md || other->ti->table == img->ti->table)) {
 			found = true;
 			break;
 		}

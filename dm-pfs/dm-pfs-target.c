@@ -102,8 +102,9 @@ static void pfs_dtr(struct dm_target *ti)
 {
 	struct pfs_image *img = ti->private;
 
-	pfs_io_stop(img);
+	/* Detach first: no completion on the pool may kick a stopped worker. */
 	pfs_pool_detach(img);
+	pfs_io_stop(img);
 	dm_put_device(ti, img->pool_dev);
 	kfree(img);
 }
@@ -228,10 +229,12 @@ static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
 			return -EINVAL;
 		}
 		WRITE_ONCE(img->weight, value);
-	} else if (!strcasecmp(argv[0], "iops_max")) {
-		pfs_io_set_caps(img, value, READ_ONCE(img->bps_max));
-	} else if (!strcasecmp(argv[0], "bps_max")) {
-		pfs_io_set_caps(img, READ_ONCE(img->iops_max), value);
+	} else if (!strcasecmp(argv[0], "iops_max") || !strcasecmp(argv[0], "bps_max")) {
+		if (value > PFS_MAX_RATE) {
+			DMWARN("%s: caps go up to %llu", img->name, PFS_MAX_RATE);
+			return -EINVAL;
+		}
+		pfs_io_set_cap(img, !strcasecmp(argv[0], "bps_max"), value);
 	} else {
 		DMWARN("%s: unknown message %s", img->name, argv[0]);
 		return -EINVAL;

@@ -135,7 +135,7 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio);
 void pfs_io_drain(struct pfs_image *img);
 void pfs_io_park(struct pfs_image *img);
 void pfs_io_resume(struct pfs_image *img);
-void pfs_io_set_caps(struct pfs_image *img, u64 iops_max, u64 bps_max);
+void pfs_io_set_cap(struct pfs_image *img, bool bytes, u64 value);
 void pfs_io_kick(struct pfs_image *img);
 
 bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,

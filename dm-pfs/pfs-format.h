@@ -34,6 +34,7 @@
 #define PFS_DEFAULT_ALIGN_SECTORS	2048	/* 1 MiB */
 #define PFS_DEFAULT_WEIGHT	100
 #define PFS_MAX_WEIGHT		10000
+#define PFS_MAX_RATE		1099511627776ULL	/* 2^40: iops_max, bps_max */
 
 /* Entry flags. */
 #define PFS_IMAGE_IN_USE	0x00000001U

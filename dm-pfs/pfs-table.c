@@ -147,8 +147,12 @@ static int pfs_entry_validate(const struct pfs_superblock *sb,
 	else if (weight == 0 || weight > PFS_MAX_WEIGHT)
 		*why = "table entry has an invalid weight";
 	else if (len == 0 || start % align || start < le64_to_cpu(sb->data_start) ||
+		 start > le64_to_cpu(sb->device_sectors) ||
 		 len > le64_to_cpu(sb->device_sectors) - start)
 		*why = "table entry extent is outside the data area";
+	else if (le64_to_cpu(e->iops_max) > PFS_MAX_RATE ||
+		 le64_to_cpu(e->bps_max) > PFS_MAX_RATE)
+		*why = "table entry has an invalid QoS cap";
 	return *why ? -EINVAL : 0;
 }
 

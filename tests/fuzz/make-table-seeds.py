@@ -18,9 +18,9 @@ def superblock(align=2048, data_start=2048, sectors=1 << 21, version=1):
     return sb + bytes(512 - len(sb))
 
 
-def entry(name, start, length, weight=100, flags=1):
+def entry(name, start, length, weight=100, flags=1, iops=0, bps=0):
     e = name.encode().ljust(128, b"\0") + bytes(16)
-    e += struct.pack("<QQQQQII", start, length, 0, 0, 0, flags, weight)
+    e += struct.pack("<QQQQQII", start, length, 0, iops, bps, flags, weight)
     return e + bytes(256 - len(e))
 
 
@@ -47,5 +47,10 @@ seed("duplicate-name", 7, superblock(), copy(2, [entry("a", 2048, 2048), entry("
      copy(1, []))
 seed("bad-checksums", 0, superblock(), copy(2, two), copy(1, two))
 seed("newer-version", 7, superblock(version=2), copy(2, two), copy(1, []))
+# An extent whose end wraps past 2^64 must not slip past the overlap check.
+seed("wrapping-extent", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 2048), entry("wrap", (1 << 64) - 2048, 1 << 19)]), copy(1, []))
+seed("huge-caps", 7, superblock(), copy(2, [entry("vm1", 2048, 2048, iops=1 << 63, bps=(1 << 64) - 1)]),
+     copy(1, []))
 seed("small-align", 7, superblock(align=8, data_start=1048), copy(3, [entry("x", 1048, 8)]),
      copy(4, [entry("x", 1048, 16), entry("y", 2048, 8)]))

@@ -2,6 +2,7 @@
 # Helpers for tests that run inside the test VM (sourced by each test).
 # A test is a bash script; it fails by exiting non-zero, usually via fail.
 set -eEuo pipefail
+shopt -s inherit_errexit
 trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND (status $?)" >&2' ERR
 
 PFSADM=${PFSADM:-$PFS_PROJECT/build/user/pfsadm}

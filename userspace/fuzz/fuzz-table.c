@@ -36,6 +36,35 @@ static void fill_copy(struct pfs_table_header *t, const uint8_t *data, size_t le
 		memcpy(pfs_table_entries(t), data + n, len - n < max ? len - n : max);
 }
 
+/*
+ * Oracle, in 128-bit arithmetic: in a table the loader accepts, every extent
+ * lies inside the data area and no two overlap. Entries past the input are
+ * zero, so only the first few can be in use.
+ */
+static void check_extents(const struct pfs_superblock *sb, const struct pfs_image_entry *e)
+{
+	unsigned __int128 end = le64_to_cpu(sb->device_sectors);
+	unsigned __int128 a0, a1, b0, b1;
+	int i, j;
+
+	for (i = 0; i < 16; i++) {
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
+			continue;
+		a0 = le64_to_cpu(e[i].start);
+		a1 = a0 + le64_to_cpu(e[i].length);
+		if (a0 < le64_to_cpu(sb->data_start) || a1 > end)
+			abort();
+		for (j = 0; j < i; j++) {
+			if (!(le32_to_cpu(e[j].flags) & PFS_IMAGE_IN_USE))
+				continue;
+			b0 = le64_to_cpu(e[j].start);
+			b1 = b0 + le64_to_cpu(e[j].length);
+			if (a0 < b1 && b0 < a1)
+				abort();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,5 +108,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (e[i].name[0] &&
 		    pfs_table_lookup(chosen ? copy1 : copy0, e[i].name) == NULL)
 			abort();	/* a valid table must find its own images */
+	check_extents(&sb, e);
 	return 0;
 }

@@ -107,13 +107,48 @@ static int pfs_conf_pool(char *path, unsigned int len)
 	return found;
 }
 
+int pfs_scan_pools(char (*paths)[PFS_PATH_LEN], unsigned int max, unsigned int *n,
+		   struct pfs_error *err)
+{
+	struct dirent *d;
+	DIR *dir;
+
+	*n = 0;
+	dir = opendir("/sys/class/block");
+	if (!dir)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot list block devices: %s",
+				strerror(errno));
+	while ((d = readdir(dir))) {
+		char dev[PFS_PATH_LEN];
+
+		if (d->d_name[0] == '.' || !strncmp(d->d_name, "sr", 2) ||
+		    !strncmp(d->d_name, "fd", 2) || pfs_is_pfs_image(d->d_name))
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/%s", d->d_name);
+		if (!pfs_has_pool_magic(dev))
+			continue;
+		if (*n < max)
+			memcpy(paths[*n], dev, sizeof(dev));
+		(*n)++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+bool pfs_pool_requested(const char *requested)
+{
+	const char *env = getenv("PFS_POOL");
+	char path[PFS_PATH_LEN];
+
+	return (requested && *requested) || (env && *env) ||
+		pfs_conf_pool(path, sizeof(path));
+}
+
 int pfs_find_pool(const char *requested, char *path, unsigned int len,
 		  struct pfs_error *err)
 {
-	char found[1024] = "";
-	unsigned int n = 0;
-	struct dirent *d;
-	DIR *dir;
+	char found[8][PFS_PATH_LEN], list[8 * (PFS_PATH_LEN + 2)] = "";
+	unsigned int n, i;
 
 	if (!requested)
 		requested = getenv("PFS_POOL");
@@ -123,31 +158,21 @@ int pfs_find_pool(const char *requested, char *path, unsigned int len,
 	}
 	if (pfs_conf_pool(path, len))
 		return 0;
-	dir = opendir("/sys/class/block");
-	if (!dir)
-		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot list block devices: %s",
-				strerror(errno));
-	while ((d = readdir(dir))) {
-		char dev[300];
-		size_t used = strlen(found);
-
-		if (d->d_name[0] == '.' || !strncmp(d->d_name, "sr", 2) ||
-		    !strncmp(d->d_name, "fd", 2) || pfs_is_pfs_image(d->d_name))
-			continue;
-		snprintf(dev, sizeof(dev), "/dev/%s", d->d_name);
-		if (!pfs_has_pool_magic(dev))
-			continue;
-		snprintf(found + used, sizeof(found) - used, "%s%s", n ? ", " : "", dev);
-		snprintf(path, len, "%s", dev);
-		n++;
-	}
-	closedir(dir);
+	if (pfs_scan_pools(found, 8, &n, err))
+		return -1;
 	if (n == 0)
 		return pfs_fail(err, PFS_EXIT_DEVICE,
 				"no dm-pfs pool found; run pfsadm format DEVICE or give --pool");
-	if (n > 1)
+	if (n > 1) {
+		for (i = 0; i < n && i < 8; i++) {
+			size_t used = strlen(list);
+
+			snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", found[i]);
+		}
 		return pfs_fail(err, PFS_EXIT_ARGS,
 				"%u pools found (%s); choose one with --pool, PFS_POOL or /etc/pfs.conf",
-				n, found);
+				n, list);
+	}
+	snprintf(path, len, "%s", found[0]);
 	return 0;
 }

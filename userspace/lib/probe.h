@@ -3,7 +3,11 @@
 #ifndef PFS_PROBE_H
 #define PFS_PROBE_H
 
+#include <stdbool.h>
+
 #include "error.h"
+
+#define PFS_PATH_LEN 300
 
 /*
  * Look for a filesystem, RAID, LVM, LUKS or partition table signature with
@@ -20,5 +24,11 @@ int pfs_probe_signature(const char *path, char *what, unsigned int len,
  */
 int pfs_find_pool(const char *requested, char *path, unsigned int len,
 		  struct pfs_error *err);
+
+/* Every block device with a dm-pfs superblock: up to @max paths, *n in all. */
+int pfs_scan_pools(char (*paths)[PFS_PATH_LEN], unsigned int max, unsigned int *n,
+		   struct pfs_error *err);
+/* Did --pool, PFS_POOL or /etc/pfs.conf choose a pool? */
+bool pfs_pool_requested(const char *requested);
 
 #endif /* PFS_PROBE_H */

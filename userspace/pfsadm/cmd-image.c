@@ -79,11 +79,12 @@ static int pfsadm_parse_qos(int c, const char *arg, struct pfsadm_qos *q,
 		return 0;
 	case 'i':
 		q->has_iops = true;
-		return pfsadm_parse_count("iops-max", arg, UINT64_MAX, &q->iops, err);
+		return pfsadm_parse_count("iops-max", arg, PFS_MAX_RATE, &q->iops, err);
 	case 'b':
 		q->has_bps = true;
-		if (pfs_parse_size(arg, &q->bps))
-			return pfs_fail(err, PFS_EXIT_ARGS, "invalid --bps-max '%s'", arg);
+		if (pfs_parse_size(arg, &q->bps) || q->bps > PFS_MAX_RATE)
+			return pfs_fail(err, PFS_EXIT_ARGS, "invalid --bps-max '%s' (up to 1T per second)",
+					arg);
 		return 0;
 	}
 	return 0;

@@ -53,11 +53,12 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 	static const struct option opts[] = {
 		{ "free", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "names", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("list");
 	const struct pfs_image_entry *e;
-	bool json = false, free_only = false;
+	bool json = false, free_only = false, names = false;
 	struct json_object *arr = NULL;
 	struct pfs_pool *pool;
 	int c, i, code = 0;
@@ -68,6 +69,7 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 			return code;
 		json |= c == 'j';
 		free_only |= c == 'f';
+		names |= c == 'n';
 	}
 	if (optind != argc)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm list %s", cmd->usage);
@@ -80,7 +82,7 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 	}
 	if (json)
 		arr = json_object_new_array();
-	else
+	else if (!names)
 		printf("%-20s %9s %14s %-8s %6s %9s %9s %s\n", "NAME", "SIZE", "START",
 		       "STATE", "WEIGHT", "IOPS_MAX", "BPS_MAX", "DEVICE");
 	e = pfs_table_entries(pool->table);
@@ -89,6 +91,10 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 			continue;
 		if (json) {
 			json_object_array_add(arr, pfs_json_image(pool, &e[i]));
+			continue;
+		}
+		if (names) {
+			puts(e[i].name);
 			continue;
 		}
 		printf("%-20s %9s %14llu %-8s %6u %9llu %9llu /dev/mapper/" PFS_DM_PREFIX "%s\n",
@@ -143,6 +149,59 @@ int cmd_show(int argc, char **argv, struct pfs_error *err)
 	return 0;
 }
 
+/* Run @fn on every image of one pool; carry on past failures, report each. */
+static int pfsadm_all_images(struct pfs_pool *pool, const char *cmd_name,
+			     int (*fn)(const struct pfs_pool *, const struct pfs_image_entry *,
+				       struct pfs_error *),
+			     struct pfs_error *err)
+{
+	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
+	int i, failed = 0;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++) {
+		struct pfs_error one = { 0 };
+
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
+			continue;
+		if (fn(pool, &e[i], &one)) {
+			fprintf(stderr, "pfsadm %s: %s\n", cmd_name, one.msg);
+			if (!failed)
+				*err = one;
+			failed = -1;
+		}
+	}
+	return failed;
+}
+
+/* --all with no pool chosen: every image of every pool found. */
+static int pfsadm_all_pools(const char *cmd_name,
+			    int (*fn)(const struct pfs_pool *, const struct pfs_image_entry *,
+				      struct pfs_error *),
+			    struct pfs_error *err)
+{
+	char paths[64][PFS_PATH_LEN];
+	struct pfs_pool *pool;
+	unsigned int n, i;
+	int failed = 0;
+
+	if (pfs_scan_pools(paths, 64, &n, err))
+		return -1;
+	for (i = 0; i < n && i < 64; i++) {
+		struct pfs_error one = { 0 };
+
+		if (pfs_pool_open(paths[i], false, &pool, &one)) {
+			fprintf(stderr, "pfsadm %s: %s\n", cmd_name, one.msg);
+			failed = -1;
+			*err = one;
+			continue;
+		}
+		if (pfsadm_all_images(pool, cmd_name, fn, err))
+			failed = -1;
+		pfs_pool_close(pool);
+	}
+	return failed;
+}
+
 /* Run @fn on NAME or, with --all, on every image. */
 static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 			     int (*fn)(const struct pfs_pool *, const struct pfs_image_entry *,
@@ -156,7 +215,7 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 	const struct pfsadm_cmd *cmd = pfsadm_find(cmd_name);
 	const struct pfs_image_entry *e;
 	struct pfs_pool *pool;
-	int c, i, code = 0, failed = 0;
+	int c, code = 0, failed;
 	bool all = false;
 
 	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
@@ -166,30 +225,17 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 	}
 	if (all ? optind != argc : optind != argc - 1)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", cmd->name, cmd->usage);
-	if (pfsadm_open_pool(false, &pool, err))
-		return -1;
-	if (!all) {
-		e = pfs_pool_find(pool, argv[optind]);
+	if (all && !pfs_pool_requested(pfsadm_pool))
+		return pfsadm_all_pools(cmd_name, fn, err);
+	if (all) {
+		if (pfsadm_open_pool(false, &pool, err))
+			return -1;
+		failed = pfsadm_all_images(pool, cmd_name, fn, err);
+	} else {
+		e = pfsadm_open_image(argv[optind], false, &pool, err);
 		if (!e)
-			failed = pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", argv[optind]);
-		else
-			failed = fn(pool, e, err);
-		pfs_pool_close(pool);
-		return failed;
-	}
-	e = pfs_table_entries(pool->table);
-	for (i = 0; i < PFS_MAX_IMAGES; i++) {
-		struct pfs_error one = { 0 };
-
-		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
-			continue;
-		/* Carry on past one image's failure; report each. */
-		if (fn(pool, &e[i], &one)) {
-			fprintf(stderr, "pfsadm %s: %s\n", cmd->name, one.msg);
-			if (!failed)
-				*err = one;
-			failed = -1;
-		}
+			return -1;
+		failed = fn(pool, e, err);
 	}
 	pfs_pool_close(pool);
 	return failed;

@@ -10,7 +10,7 @@
 #include "probe.h"
 
 #ifndef PFS_VERSION
-#define PFS_VERSION "0.1.0"
+#define PFS_VERSION "unknown"
 #endif
 
 const char *pfsadm_pool;
@@ -26,7 +26,8 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  "grow an image in place (shrinking needs --force)", cmd_resize },
 	{ "set", "NAME [--weight N] [--iops-max N] [--bps-max SIZE]",
 	  "change an image's QoS, persistently and live", cmd_set },
-	{ "list", "[--free] [--json]", "list the images (or the free extents)", cmd_list },
+	{ "list", "[--free] [--json] [--names]",
+	  "list the images (or the free extents, or just the names)", cmd_list },
 	{ "show", "NAME [--json]", "show one image", cmd_show },
 	{ "activate", "NAME|--all", "create the dm device of images", cmd_activate },
 	{ "deactivate", "NAME|--all", "remove the dm device of images", cmd_deactivate },
