@@ -29,7 +29,7 @@ KVER = $(patsubst linux-headers-%,%,$(notdir $(realpath $(KDIR))))
 KERNELS ?= 6.1 6.12
 BUILD := $(CURDIR)/build
 
-.PHONY: all module modules-all pfsadm check bench demo install uninstall \
+.PHONY: all module modules-all pfsadm check check-load bench demo install uninstall \
 	dkms-install dkms-uninstall clean
 
 all: module pfsadm
@@ -93,6 +93,12 @@ check:
 
 bench:
 	scripts/bench
+
+# Several minutes of verified I/O under suspend, reload, grow and QoS changes.
+check-load: modules-all pfsadm
+	@for k in $(KERNELS); do \
+		scripts/vm run -k $$k -d 64G -t 1800 -- bash tests/load/run.sh || exit 1; \
+	done
 
 demo:
 	scripts/demo

@@ -26,6 +26,7 @@
 #include "dm-pfs.h"
 
 #define PFS_WINDOW_NS		(20 * NSEC_PER_MSEC)
+#define PFS_IDLE_NS		(250 * NSEC_PER_MSEC)
 #define PFS_ARB_BURST_NS	(2 * NSEC_PER_MSEC)
 #define PFS_MIN_ARB_RATE	SZ_1M		/* bytes/s: never starve */
 #define PFS_SUFFER_SLACK_NS	(50 * NSEC_PER_USEC)
@@ -125,6 +126,7 @@ static void pfs_arbiter_set_limit(struct pfs_image *img, u64 rate, u64 now)
 static u64 pfs_arbiter_harvest(struct pfs_pool *pool, u64 *total_bytes,
 			       unsigned int *nr_active)
 {
+	unsigned int now_outstanding;
 	struct pfs_image *img;
 	u64 weights = 0;
 
@@ -132,9 +134,16 @@ static u64 pfs_arbiter_harvest(struct pfs_pool *pool, u64 *total_bytes,
 		img->win_bytes = atomic64_xchg(&img->window.bytes, 0);
 		img->win_completions = atomic64_xchg(&img->window.completions, 0);
 		img->win_latency_ns = atomic64_xchg(&img->window.latency_ns, 0);
-		img->win_outstanding = atomic_xchg(&img->window.max_outstanding, 0);
+		/*
+		 * A bio waiting on the device or in the queue counts too: an
+		 * image stalled behind a neighbour submits and completes
+		 * nothing, and must not look idle or shallow for it.
+		 */
+		now_outstanding = atomic_read(&img->in_flight) + READ_ONCE(img->nr_queued);
+		img->win_outstanding = max_t(unsigned int, now_outstanding,
+					     atomic_xchg(&img->window.max_outstanding, 0));
 		img->win_active = atomic_xchg(&img->window.active, 0) ||
-			img->win_completions || READ_ONCE(img->nr_queued);
+			img->win_completions || now_outstanding;
 		if (!img->win_active)
 			continue;
 		*total_bytes += img->win_bytes;
@@ -188,8 +197,12 @@ static void pfs_arbiter_decide(struct pfs_pool *pool, u64 now)
 
 	pool->window_start_ns = now;
 	weights = pfs_arbiter_harvest(pool, &total, &nr_active);
-	/* A window stretched by idle time says nothing about rates. */
-	if (elapsed > 2 * PFS_WINDOW_NS)
+	/*
+	 * Windows close on completions. One stretched by a device stall is
+	 * exactly when a light image suffers, so it still counts; one that
+	 * spans a long idle time says nothing.
+	 */
+	if (elapsed > PFS_IDLE_NS)
 		return;
 	if (nr_active <= 1) {
 		pfs_arbiter_release(pool, now);
@@ -233,7 +246,8 @@ static void pfs_arbiter_decide(struct pfs_pool *pool, u64 now)
 	 * past twice what the pool moves now.
 	 */
 	total_rate = pfs_rate(total, elapsed);
-	if (suffering)
+	/* A stretched window underestimates rates: let it lower nothing. */
+	if (suffering && (elapsed <= 2 * PFS_WINDOW_NS || !pool->sat_rate))
 		pool->sat_rate = min_not_zero(pool->sat_rate, total_rate);
 	else if (pool->sat_rate)
 		pool->sat_rate = min(pool->sat_rate + (pool->sat_rate >> 10),
@@ -250,7 +264,9 @@ static void pfs_arbiter_decide(struct pfs_pool *pool, u64 now)
 		target = max_t(u64, mul_u64_u64_div_u64(target, img->weight, heavy_weights),
 			       PFS_MIN_ARB_RATE);
 		cur = img->arb_limit.rate;
-		if (suffering)
+		if (suffering && elapsed > 2 * PFS_WINDOW_NS && cur)
+			rate = min(cur / 2, target);
+		else if (suffering)
 			rate = min(pfs_rate(img->win_bytes, elapsed) / 2, target);
 		else
 			rate = cur ? min(cur + cur / 8, target) : target;

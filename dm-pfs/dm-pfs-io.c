@@ -42,7 +42,7 @@ static u64 pfs_io_dispatch(struct pfs_image *img)
 	struct bio *bio;
 
 	spin_lock_irqsave(&img->lock, flags);
-	now = ktime_get_ns();
+	now = pfs_now_ns();
 	while ((bio = bio_list_peek(&img->queue))) {
 		if (!pfs_arbiter_admit(img, bio, now, &wait_ns))
 			break;
@@ -95,7 +95,7 @@ static int pfs_io_worker(void *data)
 
 int pfs_io_start(struct pfs_image *img)
 {
-	u64 now = ktime_get_ns();
+	u64 now = pfs_now_ns();
 
 	spin_lock_init(&img->lock);
 	bio_list_init(&img->queue);
@@ -144,7 +144,7 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	atomic_set(&img->window.active, 1);
 	spin_lock_irqsave(&img->lock, flags);
 	/* Sampled under the lock, so bucket time never runs backwards. */
-	now = ktime_get_ns();
+	now = pfs_now_ns();
 	pb->arrive_ns = now;
 	pfs_io_note_outstanding(img);
 	if (bio_list_empty(&img->queue) &&
@@ -186,7 +186,7 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio)
 
 	if (!pb->counted)
 		return;
-	now = ktime_get_ns();
+	now = pfs_now_ns();
 	pfs_io_account_end(img, bio, pb, now);
 	pfs_arbiter_complete(img, pb->bytes, now - pb->start_ns, now);
 	atomic_dec(&img->in_flight);
@@ -249,7 +249,7 @@ void pfs_io_set_cap(struct pfs_image *img, bool bytes, u64 value)
 	u64 now;
 
 	spin_lock_irqsave(&img->lock, flags);
-	now = ktime_get_ns();
+	now = pfs_now_ns();
 	if (bytes) {
 		WRITE_ONCE(img->bps_max, value);
 		pfs_bucket_init(&img->bps_cap, value, PFS_CAP_BURST_NS, now);

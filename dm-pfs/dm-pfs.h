@@ -18,6 +18,7 @@
 #include <linux/device-mapper.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
+#include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -120,6 +121,17 @@ struct pfs_bio {
 	u32 bytes;
 	bool counted;		/* in flight on the image's account */
 };
+
+/*
+ * The I/O path's clock: sched_clock, a TSC read. ktime_get_ns() would read
+ * the clocksource, which is an HPET register when the TSC is unstable
+ * (under emulation, say), and that costs microseconds per bio. Small drift
+ * between CPUs is harmless: buckets ignore time that runs backwards.
+ */
+static inline u64 pfs_now_ns(void)
+{
+	return local_clock();
+}
 
 int pfs_metadata_read_image(struct dm_dev *pool_dev, const char *name,
 			    struct pfs_superblock *sb,

@@ -33,7 +33,7 @@ while [ "$tried" -lt 300 ]; do
 	dmsetup info fuzz >/dev/null 2>&1 && fail "device left behind by: $line"
 	tried=$((tried + 1))
 done
-echo "refused $tried malformed table lines"
+echo "report: refused $tried malformed table lines"
 # And the valid line still works afterwards.
 dmsetup create good --table "0 $len pfs $pool a $start"
 dmsetup remove good

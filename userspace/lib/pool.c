@@ -319,9 +319,12 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 	if (pfs_sb_init(sb, opts, dev_sectors, err))
 		goto out;
 
-	/* Tables first, superblock last: a cut format leaves no valid pool. */
+	/*
+	 * Copy 1, superblock, copy 0, each flushed. Cut in the first step, the
+	 * old pool (if any) still loads from its copy 0; after the superblock,
+	 * the new pool loads from copy 1, whatever copy 0 holds.
+	 */
 	pool.sb = sb;
-	pool.path[0] = '\0';
 	pool.copy[0] = pfs_alloc_io(TABLE_BYTES);
 	pool.copy[1] = pfs_alloc_io(TABLE_BYTES);
 	if (!pool.copy[0] || !pool.copy[1]) {
@@ -329,14 +332,15 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 		goto out_copies;
 	}
 	snprintf(pool.path, sizeof(pool.path), "%s", path);
-	if (pfs_write_copy(&pool, 1, 0, table, err) ||
-	    pfs_write_copy(&pool, 0, 1, table, err))
+	if (pfs_write_copy(&pool, 1, 1, table, err))
 		goto out_copies;
 	if (pfs_pwrite_all(pool.fd, sb, PFS_BLOCK_SIZE, 0) || fdatasync(pool.fd)) {
 		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write superblock: %s",
 			 path, strerror(errno));
 		goto out_copies;
 	}
+	if (pfs_write_copy(&pool, 0, 1, table, err))
+		goto out_copies;
 	r = 0;
 out_copies:
 	free(pool.copy[0]);
