@@ -17,7 +17,7 @@ lengths=("$len" $((len - 1)) $((len + 8)) 1 0 $((len * 2)))
 
 RANDOM=4242
 tried=0
-while [ "$tried" -lt 300 ]; do
+while [ "$tried" -lt 150 ]; do
 	n=$((RANDOM % 6))
 	args=()
 	for ((i = 0; i < n; i++)); do args+=("${words[RANDOM % ${#words[@]}]}"); done

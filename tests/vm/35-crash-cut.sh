@@ -1,12 +1,12 @@
 # Crash-cut every metadata-changing command on real devices. dm-log-writes
 # records each write the command makes; tests/crash/replay.py then rebuilds
 # the state a crash would leave after every sector prefix of every metadata
-# write (every $CUT_STEP-th, 16 by default; CUT_STEP=1 for all) and checks
+# write (every $CUT_STEP-th, 32 by default; CUT_STEP=1 for all) and checks
 # that pfsadm and the kernel both load the old table or the new one.
 . ./lib.sh
 LOG=/dev/vdb
-STEP=${CUT_STEP:-16}
-KSTEP=${CUT_KSTEP:-16}
+STEP=${CUT_STEP:-32}
+KSTEP=${CUT_KSTEP:-4}
 PLAIN=$PFS_PROJECT/build/user/pfsadm	# the ASan build is slow for 1000s of runs
 modprobe dm-log-writes
 size=$(blockdev --getsz "$POOL")
