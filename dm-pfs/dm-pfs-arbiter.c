@@ -142,8 +142,8 @@ static u64 pfs_arbiter_harvest(struct pfs_pool *pool, u64 *total_bytes,
 		now_outstanding = atomic_read(&img->in_flight) + READ_ONCE(img->nr_queued);
 		img->win_outstanding = max_t(unsigned int, now_outstanding,
 					     atomic_xchg(&img->window.max_outstanding, 0));
-		img->win_active = atomic_xchg(&img->window.active, 0) ||
-			img->win_completions || now_outstanding;
+		/* Anything mapped this window has completed or is outstanding. */
+		img->win_active = img->win_completions || now_outstanding;
 		if (!img->win_active)
 			continue;
 		*total_bytes += img->win_bytes;

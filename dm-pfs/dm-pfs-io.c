@@ -141,7 +141,6 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	    !bio_sectors(bio))
 		return DM_MAPIO_REMAPPED;
 
-	atomic_set(&img->window.active, 1);
 	spin_lock_irqsave(&img->lock, flags);
 	/* Sampled under the lock, so bucket time never runs backwards. */
 	now = pfs_now_ns();

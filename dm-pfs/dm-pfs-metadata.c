@@ -36,7 +36,7 @@ int pfs_metadata_read_image(struct dm_dev *pool_dev, const char *name,
 {
 	struct block_device *bdev = pool_dev->bdev;
 	const struct pfs_image_entry *found;
-	const char *why = NULL;
+	const char *why = NULL, *copy_why[2];
 	struct pfs_table_header *copy[2];
 	struct dm_io_client *client;
 	void *buf;
@@ -66,7 +66,7 @@ int pfs_metadata_read_image(struct dm_dev *pool_dev, const char *name,
 	if (r)
 		goto out_buf;
 
-	chosen = pfs_table_choose(sb, copy[0], copy[1], &why);
+	chosen = pfs_table_choose(sb, copy[0], copy[1], copy_why);
 	if (chosen < 0) {
 		why = "Pool has no valid allocation table";
 		r = -EINVAL;

@@ -42,7 +42,6 @@ struct pfs_window {
 	atomic64_t bytes;
 	atomic64_t completions;
 	atomic64_t latency_ns;	/* sum over the completions */
-	atomic_t active;	/* submitted or queued anything */
 	atomic_t max_outstanding; /* most bios in flight or queued at once */
 };
 

@@ -206,21 +206,16 @@ int pfs_table_validate(const struct pfs_superblock *sb,
 
 int pfs_table_choose(const struct pfs_superblock *sb,
 		     const struct pfs_table_header *copy0,
-		     const struct pfs_table_header *copy1, const char **why)
+		     const struct pfs_table_header *copy1, const char *why[2])
 {
-	const char *why1;
-	bool ok0 = !pfs_table_validate(sb, copy0, why);
-	bool ok1 = !pfs_table_validate(sb, copy1, &why1);
+	bool ok0 = !pfs_table_validate(sb, copy0, &why[0]);
+	bool ok1 = !pfs_table_validate(sb, copy1, &why[1]);
 
 	if (ok0 && ok1)
 		return le64_to_cpu(copy1->generation) >
 			le64_to_cpu(copy0->generation) ? 1 : 0;
-	if (ok0)
-		return 0;
-	if (ok1) {
-		*why = NULL;
-		return 1;
-	}
+	if (ok0 || ok1)
+		return ok0 ? 0 : 1;
 	return -EINVAL;
 }
 

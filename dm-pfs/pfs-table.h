@@ -3,6 +3,9 @@
  * Validation of the pool superblock and allocation table. The same code
  * runs in the kernel (at table load) and in pfsadm, and is what the fuzzer
  * exercises. Functions return 0 or -EINVAL and set *why to a short reason.
+ * pfs_table_choose() validates both copies once, returns the index of the
+ * valid one with the highest generation (or -EINVAL), and leaves each
+ * copy's reason (NULL when valid) in why[].
  */
 #ifndef PFS_TABLE_H
 #define PFS_TABLE_H
@@ -20,7 +23,7 @@ int pfs_table_validate(const struct pfs_superblock *sb,
 		       const struct pfs_table_header *copy, const char **why);
 int pfs_table_choose(const struct pfs_superblock *sb,
 		     const struct pfs_table_header *copy0,
-		     const struct pfs_table_header *copy1, const char **why);
+		     const struct pfs_table_header *copy1, const char *why[2]);
 
 static inline struct pfs_image_entry *
 pfs_table_entries(const struct pfs_table_header *copy)

@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pfs_table_header *copy0 = copy_buf(0), *copy1 = copy_buf(1);
 	const struct pfs_image_entry *e;
 	struct pfs_superblock sb;
-	const char *why;
+	const char *why, *whys[2];
 	size_t n, half;
 	uint8_t flags;
 	int chosen, i;
@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (pfs_sb_validate(&sb, le64_to_cpu(sb.device_sectors), &why))
 		return 0;
-	chosen = pfs_table_choose(&sb, copy0, copy1, &why);
+	chosen = pfs_table_choose(&sb, copy0, copy1, whys);
 	if (chosen < 0)
 		return 0;
 	e = pfs_table_entries(chosen ? copy1 : copy0);

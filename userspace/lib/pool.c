@@ -170,10 +170,9 @@ int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
 				 path, i, strerror(errno));
 			goto fail;
 		}
-		if (pfs_table_validate(pool->sb, pool->copy[i], &why))
-			pool->copy_why[i] = why;
 	}
-	pool->current = pfs_table_choose(pool->sb, pool->copy[0], pool->copy[1], &why);
+	pool->current = pfs_table_choose(pool->sb, pool->copy[0], pool->copy[1],
+					 pool->copy_why);
 	if (pool->current < 0) {
 		pfs_fail(err, PFS_EXIT_DEVICE,
 			 "%s: no valid allocation table (copy 0: %s; copy 1: %s)",

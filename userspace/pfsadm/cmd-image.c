@@ -100,6 +100,20 @@ static void pfsadm_store_qos(const struct pfsadm_qos *q, struct pfs_image_entry 
 		e->bps_max = cpu_to_le64(q->bps);
 }
 
+/*
+ * Persist the entry the caller has just put back after a failed live step.
+ * The caller's error stays the one reported; this one is only printed.
+ */
+static int pfsadm_rollback(struct pfs_pool *pool, const char *cmd_name)
+{
+	struct pfs_error rollback = { 0 };
+
+	if (!pfs_pool_commit(pool, &rollback))
+		return 0;
+	fprintf(stderr, "pfsadm %s: rollback failed: %s\n", cmd_name, rollback.msg);
+	return -1;
+}
+
 int cmd_create(int argc, char **argv, struct pfs_error *err)
 {
 	const struct pfsadm_cmd *cmd = pfsadm_find("create");
@@ -164,11 +178,8 @@ int cmd_create(int argc, char **argv, struct pfs_error *err)
 	if (pfsadm_wipe_ends(pool, start, len, err) || pfs_pool_commit(pool, err))
 		goto fail;
 	if (pfs_image_activate(pool, e, err)) {
-		struct pfs_error rollback = { 0 };
-
 		memset(e, 0, sizeof(*e));
-		if (pfs_pool_commit(pool, &rollback))
-			fprintf(stderr, "pfsadm create: rollback failed: %s\n", rollback.msg);
+		pfsadm_rollback(pool, "create");
 		goto fail;
 	}
 	printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", name);
@@ -278,11 +289,8 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err)
 	if (pfs_pool_commit(pool, err))
 		goto fail;
 	if (pfs_image_active(e, NULL) && pfs_image_reload(pool, e, err)) {
-		struct pfs_error rollback = { 0 };
-
 		e->length = cpu_to_le64(old);
-		if (pfs_pool_commit(pool, &rollback))
-			fprintf(stderr, "pfsadm resize: rollback failed: %s\n", rollback.msg);
+		pfsadm_rollback(pool, "resize");
 		goto fail;
 	}
 	printf("%s: %s -> %s\n", e->name, pfs_format_size(old << 9, b1, sizeof(b1)),
@@ -333,11 +341,11 @@ int cmd_set(int argc, char **argv, struct pfs_error *err)
 	if (pfs_pool_commit(pool, err))
 		goto fail;
 	if (pfs_image_active(e, NULL) && pfsadm_apply_qos(e, err)) {
-		struct pfs_error rollback = { 0 };
+		struct pfs_error reapply = { 0 };
 
 		*e = old;
-		if (pfs_pool_commit(pool, &rollback) || pfsadm_apply_qos(e, &rollback))
-			fprintf(stderr, "pfsadm set: rollback failed: %s\n", rollback.msg);
+		if (!pfsadm_rollback(pool, "set") && pfsadm_apply_qos(e, &reapply))
+			fprintf(stderr, "pfsadm set: rollback failed: %s\n", reapply.msg);
 		goto fail;
 	}
 	pfs_pool_close(pool);
