@@ -5,6 +5,9 @@
 #   make KDIR=/lib/modules/<ver>/build
 #   make modules-all     module for every Debian 12 kernel we support
 #   make check           all tests (unit, style, VM on 6.1 and 6.12)
+#   make check-load      minutes of verified I/O under suspend/reload/grow/QoS
+#   make check-debug     the VM tests on a lockdep/KASAN/kmemleak kernel built
+#                        from linux-source-6.12 (opt-in; about an hour)
 #   make demo            format a pool and create an image, in the test VM
 #                        when this kernel cannot load modules
 #   make bench           benchmarks against dm-linear, dm-thin, raw (test VM)
@@ -29,7 +32,7 @@ KVER = $(patsubst linux-headers-%,%,$(notdir $(realpath $(KDIR))))
 KERNELS ?= 6.1 6.12
 BUILD := $(CURDIR)/build
 
-.PHONY: all module modules-all pfsadm check check-load bench demo install uninstall \
+.PHONY: all module modules-all pfsadm check check-load check-debug bench demo install uninstall \
 	dkms-install dkms-uninstall clean
 
 all: module pfsadm
@@ -95,10 +98,16 @@ bench:
 	scripts/bench
 
 # Several minutes of verified I/O under suspend, reload, grow and QoS changes.
+LOAD_SECONDS ?= 180
 check-load: modules-all pfsadm
 	@for k in $(KERNELS); do \
-		scripts/vm run -k $$k -d 64G -t 1800 -- bash tests/load/run.sh || exit 1; \
+		scripts/vm run -k $$k -d 64G -t $$(($(LOAD_SECONDS) + 1200)) -- \
+			env LOAD_SECONDS=$(LOAD_SECONDS) bash tests/load/run.sh || exit 1; \
 	done
+
+# The VM suite on a debug kernel; builds the kernel first (once).
+check-debug:
+	scripts/check-debug
 
 demo:
 	scripts/demo

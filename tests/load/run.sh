@@ -16,26 +16,34 @@ done
 fio_pids=$(jobs -p)
 touch /tmp/disturb
 (
+	set -e
 	round=0
 	while [ -e /tmp/disturb ]; do
 		i=$((round % 8 + 1))
-		dmsetup suspend "pfs-l$i" && dmsetup resume "pfs-l$i"
+		dmsetup suspend "pfs-l$i"
+		dmsetup resume "pfs-l$i"
 		dmsetup reload "pfs-l$i" --table "$(dmsetup table "pfs-l$i")"
-		dmsetup suspend "pfs-l$i" && dmsetup resume "pfs-l$i"
+		dmsetup suspend "pfs-l$i"
+		dmsetup resume "pfs-l$i"
 		"$PFSADM" set "l$i" --weight $((50 + round % 200)) --iops-max $(((round % 3) * 3000))
-		# Grow while there is room after the image (the last one has it).
-		"$PFSADM" resize l8 "$((128 + round))M" >/dev/null 2>&1 || true
+		# Grow the last image by 1 MiB a round: the pool has room after it.
+		"$PFSADM" resize l8 "$((128 + round + 1))M" >/dev/null
 		round=$((round + 1))
+		echo "$round" >/tmp/load.rounds
 		sleep 0.2
 	done
-	echo "$round" >/tmp/load.rounds
 ) &
 disturb=$!
 for p in $fio_pids; do
 	wait "$p" || { cat /tmp/load-*.log >&2; fail "fio verify failed"; }
 done
 rm /tmp/disturb
-wait "$disturb"
+wait "$disturb" || fail "a suspend, reload, set or resize failed (round $(cat /tmp/load.rounds 2>/dev/null))"
+[ "$(blockdev --getsize64 /dev/mapper/pfs-l8)" -eq $(((128 + $(cat /tmp/load.rounds)) << 20)) ] ||
+	fail "l8 is not $((128 + $(cat /tmp/load.rounds))) MiB"
 grep -h 'err=' /tmp/load-*.log | grep -v 'err= 0' && fail "fio reported errors"
-echo "load: $seconds s, $(cat /tmp/load.rounds) disturbance rounds, 8 images, 0 verify errors"
-grep -h 'READ:\|WRITE:' /tmp/load-*.log | head -4
+"$PFSADM" check "$POOL" >/dev/null || fail "pfsadm check is not clean after the load"
+moved=$(grep -h 'READ:\|WRITE:' /tmp/load-*.log | sed -n 's/.* io=\([0-9.]*\)\([KMG]\)iB.*/\1 \2/p' |
+	awk '{ m = $1; if ($2 == "K") m /= 1024; if ($2 == "G") m *= 1024; s += m } END { printf "%.0f", s }')
+echo "load: $seconds s, 8 images, ${moved} MiB read or written and verified," \
+	"$(cat /tmp/load.rounds) disturbance rounds, 0 verify errors, clean check"
