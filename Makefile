@@ -8,6 +8,8 @@
 #   make check-load      minutes of verified I/O under suspend/reload/grow/QoS
 #   make check-debug     the VM tests on a lockdep/KASAN/kmemleak kernel built
 #                        from linux-source-6.12 (opt-in; about an hour)
+#   make check-planted   plant each deliberate defect of tests/planted/ and
+#                        show that the checks it names fail (opt-in)
 #   make demo            format a pool and create an image, in the test VM
 #                        when this kernel cannot load modules
 #   make bench           benchmarks against dm-linear, dm-thin, raw (test VM)
@@ -32,7 +34,8 @@ KVER = $(patsubst linux-headers-%,%,$(notdir $(realpath $(KDIR))))
 KERNELS ?= 6.1 6.12
 BUILD := $(CURDIR)/build
 
-.PHONY: all module modules-all pfsadm check check-load check-debug bench demo install uninstall \
+.PHONY: all module modules-all pfsadm check check-load check-debug check-planted bench demo \
+	install uninstall \
 	dkms-install dkms-uninstall clean
 
 all: module pfsadm
@@ -108,6 +111,10 @@ check-load: modules-all pfsadm
 # The VM suite on a debug kernel; builds the kernel first (once).
 check-debug:
 	scripts/check-debug
+
+# Every planted defect must be caught by the checks it names.
+check-planted:
+	scripts/check-planted
 
 demo:
 	scripts/demo

@@ -156,14 +156,18 @@ static int pfs_entry_validate(const struct pfs_superblock *sb,
 	return *why ? -EINVAL : 0;
 }
 
-static bool pfs_entries_collide(const struct pfs_image_entry *a,
-				const struct pfs_image_entry *b)
+/* Why two in-use entries cannot both be in one table, or NULL. */
+static const char *pfs_entries_collide(const struct pfs_image_entry *a,
+				       const struct pfs_image_entry *b)
 {
 	u64 a_start = le64_to_cpu(a->start), a_end = a_start + le64_to_cpu(a->length);
 	u64 b_start = le64_to_cpu(b->start), b_end = b_start + le64_to_cpu(b->length);
 
-	return (a_start < b_end && b_start < a_end) ||
-		!strncmp(a->name, b->name, PFS_NAME_LEN);
+	if (a_start < b_end && b_start < a_end)
+		return "table entries overlap";
+	if (!strncmp(a->name, b->name, PFS_NAME_LEN))
+		return "two table entries share a name";
+	return NULL;
 }
 
 int pfs_table_validate(const struct pfs_superblock *sb,
@@ -194,11 +198,11 @@ int pfs_table_validate(const struct pfs_superblock *sb,
 		if (pfs_entry_validate(sb, &entries[i], why))
 			return -EINVAL;
 		for (j = 0; j < i; j++) {
-			if ((le32_to_cpu(entries[j].flags) & PFS_IMAGE_IN_USE) &&
-			    pfs_entries_collide(&entries[i], &entries[j])) {
-				*why = "table entries overlap or share a name";
+			if (!(le32_to_cpu(entries[j].flags) & PFS_IMAGE_IN_USE))
+				continue;
+			*why = pfs_entries_collide(&entries[i], &entries[j]);
+			if (*why)
 				return -EINVAL;
-			}
 		}
 	}
 	return 0;

@@ -1,39 +1,55 @@
 #!/usr/bin/env python3
 """Crash-cut a pfsadm command on a real block device, from a dm-log-writes log.
 
-Usage: replay.py LOGDEV POOLDEV BEFORE.json AFTER.json BASE.bin STEP KSTEP
+Usage: replay.py hash POOLDEV BEFORE.json >HASHES.json
+       replay.py LOGDEV POOLDEV BEFORE.json AFTER.json BASE.bin HASHES.json KSTEP
 
-LOGDEV holds the log of every write the command made to POOLDEV, in order.
-BASE.bin is POOLDEV's metadata region before the command. For every write
-that touches the metadata region, and every sector prefix of it (every
-STEP-th, plus the first and the last), this puts the metadata region in the
-state a crash would leave, then asks the real loaders (once per distinct
-state: many prefixes leave the same bytes, because a write mostly rewrites
-what is there, and the loaders read nothing else):
+LOGDEV holds the log of every write and flush the command sent to POOLDEV,
+in order. BASE.bin is POOLDEV's metadata region before the command, and
+HASHES.json the sha256 of each image's extent then (the `hash` mode).
 
-  - pfsadm (the shared table code in userspace) must load the pool and see
-    exactly the images of BEFORE.json or of AFTER.json, never neither;
-  - the kernel (every KSTEP-th distinct state) must accept a table line for an image
-    exactly when pfsadm's view holds it.
+The model is flush-aware: a device may persist the writes sent since the
+last flush in any order and any subset of their sectors; only what a flush
+(or a FUA write, for its own sectors) covered is certain. Before each flush
+and at the end, this lays subsets of the pending sectors that change
+something over the durable state (every subset when there are few, else
+prefixes, suffixes and random subsets) and asks the real loaders, once per
+distinct state:
 
-Prints one summary line; exits 1 at the first violation.
+  - pfsadm (the shared table code in userspace) must see exactly the images
+    of BEFORE.json or of AFTER.json; after the command returned, only those
+    of AFTER.json (an update reported done is never lost);
+  - the kernel (every KSTEP-th distinct state, and the last) must accept a
+    table line for an image exactly when pfsadm's view holds it, and an
+    image it maps that existed before must read back what it held then.
+
+Writes to two metadata areas (superblock, copy 0, copy 1) with no flush
+between are refused outright. Prints one summary line; exits 1 at the first
+violation.
 """
 import hashlib
 import json
 import os
+import random
 import struct
 import subprocess
 import sys
 
 SECTOR = 512
 META_SECTORS = 1048
+TABLE_OFFSETS = (8, 528)
+ALL_SUBSETS_UP_TO = 6
+RANDOM_SUBSETS = 24
 MAGIC = 0x6A736677736872
+FLAG_FLUSH = 1 << 0  # LOG_FLUSH_FLAG
+FLAG_FUA = 1 << 1  # LOG_FUA_FLAG
 FLAG_DISCARD = 1 << 2  # LOG_DISCARD_FLAG: no data in the log
 FLAG_MARK = 1 << 3  # LOG_MARK_FLAG: marks carry no device data
 PFSADM = os.environ.get("PFSADM", "pfsadm")
 
 
 def log_entries(path):
+    """(sector, data, flags) per logged bio, in the order the log holds."""
     with open(path, "rb") as f:
         magic, version, nr, sectorsize = struct.unpack("<QQQI", f.read(28))
         if magic != MAGIC or version != 1:
@@ -48,12 +64,30 @@ def log_entries(path):
                 f.seek(pos)
                 data = f.read(nr_sectors * sectorsize)
                 pos += nr_sectors * sectorsize
-            yield sector * sectorsize // SECTOR, data
+            yield sector * sectorsize // SECTOR, data, flags
+
+
+def meta_area(sector):
+    return 0 if sector < TABLE_OFFSETS[0] else 1 if sector < TABLE_OFFSETS[1] else 2
 
 
 def images(doc):
     return sorted((i["name"], i["start_sector"], i["sectors"], i["weight"], i["iops_max"],
                    i["bps_max"]) for i in doc)
+
+
+def extent_hash(dev, start, sectors):
+    h = hashlib.sha256()
+    with open(dev, "rb", buffering=0) as f:
+        f.seek(start * SECTOR)
+        left = sectors * SECTOR
+        while left:
+            chunk = f.read(min(left, 1 << 20))
+            if not chunk:
+                sys.exit(f"replay: short read of {dev}")
+            h.update(chunk)
+            left -= len(chunk)
+    return h.hexdigest()
 
 
 def pfsadm_view(pool):
@@ -63,73 +97,133 @@ def pfsadm_view(pool):
     return images(json.loads(r.stdout)), ""
 
 
-def kernel_maps(pool, majmin, image):
+def kernel_maps(majmin, image, want):
+    """Whether the kernel accepts the image's line; if so, whether its first
+    want[1] sectors still hash to want[0] (want None: not compared)."""
     name, start, sectors = image[0], image[1], image[2]
     table = f"0 {sectors} pfs {majmin} {name} {start}"
     r = subprocess.run(["dmsetup", "create", "pfs-cutcheck", "--table", table],
                        capture_output=True)
-    if r.returncode == 0:
+    if r.returncode:
+        return False, True
+    try:
+        same = want is None or \
+            extent_hash("/dev/mapper/pfs-cutcheck", 0, want[1]) == want[0]
+    finally:
+        subprocess.run(["udevadm", "settle"], check=False)
         subprocess.run(["dmsetup", "remove", "pfs-cutcheck"], check=True)
-    return r.returncode == 0
+    return True, same
+
+
+class Replay:
+    def __init__(self, pool, old, new, hashes, kstep):
+        self.pool, self.old, self.new, self.hashes, self.kstep = pool, old, new, hashes, kstep
+        st = os.stat(pool)
+        self.majmin = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+        self.probes = sorted(set(old) | set(new))
+        self.fd = os.open(pool, os.O_RDWR)
+        self.cuts = self.states = self.kernel_checks = self.data_checks = 0
+        self.seen = set()
+        self.checked = set()
+        self.rng = random.Random(4242)
+
+    def check(self, state, label, only_new):
+        digest = hashlib.sha256(state).digest() + bytes([only_new])
+        if digest in self.checked:
+            return
+        self.checked.add(digest)
+        self.states += 1
+        os.pwrite(self.fd, state, 0)
+        os.fsync(self.fd)
+        view, err = pfsadm_view(self.pool)
+        allowed = [self.new] if only_new else [self.old, self.new]
+        if view is None or view not in allowed:
+            want = "the new" if only_new else f"the old {self.old} or the new"
+            sys.exit(f"replay: {label}: pool loads {'nothing: ' + err if view is None else view}"
+                     f", not {want} {self.new}")
+        self.seen.update(n for n, t in (("old", self.old), ("new", self.new)) if view == t)
+        if self.states % self.kstep and not only_new:
+            return
+        for image in self.probes:
+            want = self.hashes.get(image[0])
+            if want and want[1] > image[2]:
+                want = None  # shrunk: its old contents no longer fit
+            mapped, same = kernel_maps(self.majmin, image, want)
+            if mapped != (image[:3] in [v[:3] for v in view]):
+                sys.exit(f"replay: {label}: kernel and pfsadm disagree on {image[0]}")
+            if not same:
+                sys.exit(f"replay: {label}: {image[0]} no longer holds its data")
+            self.data_checks += bool(mapped and want)
+        self.kernel_checks += 1
+
+    def cut(self, durable, pending, label, only_new=False):
+        """Every state a power cut may leave: durable plus pending subsets."""
+        self.cuts += 1
+        changed = [(s, d) for s, d in pending.items()
+                   if durable[s * SECTOR:(s + 1) * SECTOR] != d]
+        n = len(changed)
+        if n <= ALL_SUBSETS_UP_TO:
+            picks = [[m >> i & 1 for i in range(n)] for m in range(1 << n)]
+        else:
+            picks = [[i < k for i in range(n)] for k in range(n + 1)]
+            picks += [[i >= k for i in range(n)] for k in range(n + 1)]
+            picks += [[self.rng.random() < 0.5 for _ in range(n)]
+                      for _ in range(RANDOM_SUBSETS)]
+        for pick in picks:
+            state = bytearray(durable)
+            for (s, d), p in zip(changed, pick):
+                if p:
+                    state[s * SECTOR:(s + 1) * SECTOR] = d
+            self.check(state, f"{label}, {sum(pick)} of {n} pending sectors", only_new)
+
+
+def apply(state, pending):
+    for s, d in pending.items():
+        state[s * SECTOR:(s + 1) * SECTOR] = d
+    pending.clear()
 
 
 def main():
-    logdev, pool, before_f, after_f, base_f = sys.argv[1:6]
-    step, kstep = int(sys.argv[6]), int(sys.argv[7])
-    old = images(json.load(open(before_f)))
-    new = images(json.load(open(after_f)))
-    st = os.stat(pool)
-    majmin = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
-    probes = sorted(set(old) | set(new))
-    state = bytearray(open(base_f, "rb").read())
-    fd = os.open(pool, os.O_RDWR)
-    cuts = states = kernel_checks = writes = 0
-    seen = set()
-    checked = set()
-
-    def check(label):
-        nonlocal cuts, states, kernel_checks
-        cuts += 1
-        digest = hashlib.sha256(state).digest()
-        if digest in checked:
-            return
-        checked.add(digest)
-        states += 1
-        os.pwrite(fd, state, 0)
-        os.fsync(fd)
-        view, err = pfsadm_view(pool)
-        if view is None or (view != old and view != new):
-            sys.exit(f"replay: {label}: pool loads {'nothing: ' + err if view is None else view}"
-                     f", not the old {old} or the new {new}")
-        seen.update(name for name, table in (("old", old), ("new", new)) if view == table)
-        if states % kstep == 0 or label.endswith("end"):
-            for image in probes:
-                if kernel_maps(pool, majmin, image) != (image[:3] in [v[:3] for v in view]):
-                    sys.exit(f"replay: {label}: kernel and pfsadm disagree on {image[0]}")
-            kernel_checks += 1
-
-    for sector, data in log_entries(logdev):
+    if sys.argv[1] == "hash":
+        pool, before = sys.argv[2], json.load(open(sys.argv[3]))
+        json.dump({i["name"]: [extent_hash(pool, i["start_sector"], i["sectors"]), i["sectors"]]
+                   for i in before}, sys.stdout)
+        return
+    logdev, pool, before_f, after_f, base_f, hashes_f = sys.argv[1:7]
+    kstep = int(sys.argv[7])
+    r = Replay(pool, images(json.load(open(before_f))), images(json.load(open(after_f))),
+               json.load(open(hashes_f)), kstep)
+    durable = bytearray(open(base_f, "rb").read())
+    pending = {}  # sector -> data written since the last flush
+    writes = flushes = 0
+    for sector, data, flags in log_entries(logdev):
+        if flags & FLAG_FLUSH:  # a preflush covers what completed before
+            flushes += 1
+            r.cut(durable, pending, f"before flush {flushes} (after write {writes})")
+            apply(durable, pending)
         if not data or sector >= META_SECTORS:
             continue
         writes += 1
         n = min(len(data) // SECTOR, META_SECTORS - sector)
-        prefix = list(range(1, n + 1))
-        for k in prefix:
-            if k != 1 and k != n and k % step:
-                continue
-            trial = bytearray(state)
-            trial[sector * SECTOR:(sector + k) * SECTOR] = data[:k * SECTOR]
-            saved, state[:] = bytes(state), trial
-            check(f"write {writes} at sector {sector}, {k}/{n} sectors" + (" end" if k == n else ""))
-            state[:] = saved
-        state[sector * SECTOR:(sector + n) * SECTOR] = data[:n * SECTOR]
-    check("all writes end")
-    os.close(fd)
-    if "new" not in seen:
+        areas = {meta_area(s) for s in pending} | {meta_area(sector), meta_area(sector + n - 1)}
+        if len(areas) > 1:
+            sys.exit(f"replay: write {writes} at sector {sector}: metadata areas "
+                     f"{sorted(areas)} in flight with no flush between")
+        for k in range(n):
+            pending[sector + k] = data[k * SECTOR:(k + 1) * SECTOR]
+        if flags & FLAG_FUA:
+            r.cut(durable, pending, f"FUA write {writes} at sector {sector}")
+            for k in range(n):
+                s = sector + k
+                durable[s * SECTOR:(s + 1) * SECTOR] = pending.pop(s)
+    r.cut(durable, pending, "after the command returned", only_new=True)
+    os.close(r.fd)
+    if "new" not in r.seen:
         sys.exit("replay: the new table never loaded")
-    print(f"{writes} metadata writes, {cuts} cut points, {states} distinct states, "
-          f"{kernel_checks} kernel checks: "
-          f"always the old or the new table")
+    print(f"{writes} metadata writes, {flushes} flushes, {r.cuts} cut points, "
+          f"{r.states} distinct states, {r.kernel_checks} kernel checks, "
+          f"{r.data_checks} images read back: always the old or the new table, "
+          f"the new one once the command returned; data lost: 0")
 
 
 if __name__ == "__main__":

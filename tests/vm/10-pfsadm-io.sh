@@ -45,3 +45,4 @@ check_pattern /dev/mapper/pfs-b 2 32
 "$PFSADM" activate --all >/dev/null
 check_pattern /dev/mapper/pfs-b 2 32
 "$PFSADM" list | grep -q '^b .*active' || fail "list does not show b active"
+"$PFSADM" deactivate --all

@@ -1,6 +1,9 @@
-# Table lines that do not describe exactly one image's extent are refused
-# with a clear error, and leave no device behind.
+# Table lines that do not describe exactly one image's extent, and pools
+# whose metadata cannot be trusted, are refused with their own ti->error
+# (each looked for in the kernel log lines of that attempt only), and leave
+# no device behind. The exact line maps the image's own bytes.
 . ./lib.sh
+export PFS_POOL=$POOL	# a second pool appears on /dev/vdb below
 fresh_pool
 "$PFSADM" create a 16M >/dev/null
 "$PFSADM" create b 16M >/dev/null
@@ -11,36 +14,105 @@ b_start=$(image_field b start_sector)
 len=$(image_field b sectors)
 
 refused() {	# REASON TABLE
+	local before
+	before=$(dmesg | wc -l)
 	if dmsetup create bad --table "$2" 2>/tmp/refused.err; then
 		dmsetup remove bad
 		fail "accepted: $2"
 	fi
 	dmsetup info bad >/dev/null 2>&1 && fail "device left behind by: $2"
-	dmesg | tail -n 5 | grep -q "$1" || fail "dmesg lacks '$1' for: $2"
+	dmesg | tail -n +"$((before + 1))" >/tmp/refused.dmesg
+	grep -qF "pfs: $1 (" /tmp/refused.dmesg ||
+		fail "the kernel did not say '$1' for: $2 ($(cat /tmp/refused.dmesg))"
 }
 
 refused "Range is not the image's extent" "0 $((len - 8)) pfs $pool b $b_start"
 refused "Range is not the image's extent" "0 $((len + 2048)) pfs $pool b $b_start"
 refused "Range is not the image's extent" "0 $len pfs $pool b $a_start"
 refused "Unknown image" "0 $len pfs $pool nosuch $b_start"
-refused "Invalid argument count" "0 $len pfs $pool b"
+refused "Invalid argument count: need <pool> <image> <start>" "0 $len pfs $pool b"
 refused "Invalid start sector" "0 $len pfs $pool b 12x"
+refused "Image name too long" "0 $len pfs $pool $(printf 'b%.0s' $(seq 128)) $b_start"
 refused "Image is already active in another device" "0 $len pfs $pool a $a_start"
 refused "Pool device lookup failed" "0 $len pfs /dev/nonexistent b $b_start"
 
-# The exact line is accepted and reads what the image holds.
+# The exact line is accepted and maps b's own bytes: what is written at
+# b's extent on the pool reads back through the device, and a's data is
+# not what it shows.
 write_pattern /dev/mapper/pfs-a 3 16
+write_pattern "$POOL" 4 1 $((b_start / 2048))
+dmsetup create good --table "0 $len pfs $pool b $b_start"
+check_pattern /dev/mapper/good 4 1
+dmsetup remove good
+check_pattern /dev/mapper/pfs-a 3 16
+"$PFSADM" deactivate a
+
+# A pool that cannot be read: an I/O error on the metadata.
+dmsetup create broken --table "0 $(blockdev --getsz "$POOL") error"
+refused "Cannot read pool metadata" "0 $len pfs $(dm_majmin broken) b $b_start"
+dmsetup remove broken
+
+# A damaged superblock: every way it can be wrong has its own message.
+dd if="$POOL" of=/tmp/sb.orig bs=512 count=1 status=none
+sb_edit() {	# PYTHON-STATEMENTS on sb (bytearray); CSUM=1 reseals the checksum
+	python3 - "$POOL" "$1" "${CSUM:-1}" <<'PY'
+import struct, sys, zlib
+pool, stmt, reseal = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+with open(pool, "r+b", buffering=0) as f:
+    sb = bytearray(f.read(512))
+    exec(stmt)
+    if reseal:
+        sb[12:16] = b"\0\0\0\0"
+        sb[12:16] = struct.pack("<I", crc32c(bytes(sb)))
+    f.seek(0)
+    f.write(sb)
+PY
+}
+sb_restore() {
+	dd if=/tmp/sb.orig of="$POOL" bs=512 count=1 conv=notrunc,fsync status=none
+}
+CSUM=0 sb_edit 'sb[100] ^= 0xff'
+refused "superblock checksum mismatch" "0 $len pfs $pool b $b_start"
+sb_restore
+sb_edit 'sb[0:8] = b"NOTAPOOL"'
+refused "not a dm-pfs pool (bad superblock magic)" "0 $len pfs $pool b $b_start"
+sb_restore
+sb_edit 'sb[8:12] = struct.pack("<I", 2)'
+refused "pool format version is newer than this code supports" "0 $len pfs $pool b $b_start"
+sb_restore
+sb_edit 'sb[8:12] = struct.pack("<I", 0)'
+refused "unknown pool format version" "0 $len pfs $pool b $b_start"
+sb_restore
+sb_edit 'sb[32:40] = struct.pack("<Q", struct.unpack("<Q", sb[32:40])[0] * 2)'
+refused "pool device is smaller than its superblock says" "0 $len pfs $pool b $b_start"
+sb_restore
+# The restored superblock maps again: the refusals came from the edits.
 dmsetup create good --table "0 $len pfs $pool b $b_start"
 dmsetup remove good
 
-# A pool whose superblock or both table copies are damaged is refused.
+# Reformatted under a live image: a line for the new pool is refused while
+# an image of the old one is mapped.
+"$PFSADM" activate a >/dev/null
+dd if=/dev/zero of=/dev/vdb bs=1M count=1 oflag=direct status=none
+"$PFSADM" format --force /dev/vdb >/dev/null
+"$PFSADM" --pool /dev/vdb create c 16M >/dev/null
+"$PFSADM" --pool /dev/vdb deactivate c
+c_start=$(PFS_POOL=/dev/vdb image_field c start_sector)
+dd if=/dev/vdb of=/tmp/other.meta bs=512 count=1048 iflag=direct status=none
+dd if="$POOL" of=/tmp/pool.meta bs=512 count=1048 iflag=direct status=none
+dd if=/tmp/other.meta of="$POOL" bs=512 count=1048 oflag=direct conv=notrunc status=none
+refused "Pool was reformatted while images are active" "0 $len pfs $pool c $c_start"
+dd if=/tmp/pool.meta of="$POOL" bs=512 count=1048 oflag=direct conv=notrunc status=none
 "$PFSADM" deactivate a
-dd if=/dev/urandom of="$POOL" bs=1 seek=100 count=8 conv=notrunc status=none
-refused "superblock checksum mismatch" "0 $len pfs $pool b $b_start"
-fresh_pool
-"$PFSADM" create b 16M >/dev/null
-"$PFSADM" deactivate b
-b_start=$(image_field b start_sector)
+
+# Both table copies damaged.
 for copy in 8 528; do	# table copies start at sectors 8 and 528
 	dd if=/dev/urandom of="$POOL" bs=512 seek=$((copy + 9)) count=1 conv=notrunc status=none
 done

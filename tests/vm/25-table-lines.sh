@@ -1,39 +1,93 @@
-# A corpus of malformed pfs table lines fed to dmsetup create: every one is
-# refused, no device is left behind, and the kernel never warns (the runner
-# checks dmesg). Deterministic: the same seed gives the same lines.
+# Table lines that differ from a valid one in exactly one field: each is
+# refused with the exact ti->error its field deserves (or by device-mapper
+# core, for what never reaches the target), leaves no device behind, and
+# the valid line still works after all of them. Every mutation gets past
+# the checks before the one it aims at, so the deep checks (image lookup,
+# the extent) are reached, not only argument parsing.
 . ./lib.sh
 fresh_pool
 "$PFSADM" --pool "$POOL" create a 16M >/dev/null
-"$PFSADM" --pool "$POOL" deactivate a
+"$PFSADM" --pool "$POOL" create b 16M >/dev/null
+"$PFSADM" --pool "$POOL" deactivate --all
 pool=$(pool_majmin)
 start=$(PFS_POOL=$POOL image_field a start_sector)
 len=$(PFS_POOL=$POOL image_field a sectors)
-
-words=("$pool" "$POOL" a b A "a " "" 0 1 -1 "$start" "$len" $((start + 1)) $((start - 2048))
-	18446744073709551615 18446744073709551616 99999999999999999999 0x800 "$start"x
-	"$(printf 'a%.0s' $(seq 130))" /dev/null /dev/vdb 8:0 999:999 "../a" "%s%s%n" "\\" "#"
-	"a/b" "-" "--" "1 2 3" "$(printf '\001')")
-lengths=("$len" $((len - 1)) $((len + 8)) 1 0 $((len * 2)))
-
-RANDOM=4242
+b_start=$(PFS_POOL=$POOL image_field b start_sector)
+align=2048
+long=$(printf 'a%.0s' $(seq 128))
 tried=0
-while [ "$tried" -lt 150 ]; do
-	n=$((RANDOM % 6))
-	args=()
-	for ((i = 0; i < n; i++)); do args+=("${words[RANDOM % ${#words[@]}]}"); done
-	l=${lengths[RANDOM % ${#lengths[@]}]}
-	line="0 $l pfs ${args[*]}"
-	# The one valid line is not malformed; skip it if the dice make it.
-	[ "$line" = "0 $len pfs $pool a $start" ] && continue
-	[ "$line" = "0 $len pfs $POOL a $start" ] && continue
-	if dmsetup create fuzz --table "$line" >/dev/null 2>&1; then
-		dmsetup remove fuzz
+
+# refused WANT LENGTH POOL IMAGE START [EXTRA]: dmsetup create must fail,
+# leave no device, and the kernel must log WANT for this very attempt.
+refused() {
+	local want=$1 line="0 $2 pfs $3 $4 $5${6:+ $6}" before
+	before=$(dmesg | wc -l)
+	if dmsetup create mut --table "$line" >/dev/null 2>&1; then
+		dmsetup remove mut
 		fail "accepted: $line"
 	fi
-	dmsetup info fuzz >/dev/null 2>&1 && fail "device left behind by: $line"
+	dmsetup info mut >/dev/null 2>&1 && fail "device left behind by: $line"
+	dmesg | tail -n +"$((before + 1))" >/tmp/mut.dmesg
+	grep -qF -- "$want" /tmp/mut.dmesg ||
+		fail "for '$line' the kernel did not say '$want': $(cat /tmp/mut.dmesg)"
 	tried=$((tried + 1))
+}
+
+target() {	# ERROR: as device-mapper logs a target's ti->error
+	echo "pfs: $1 ("
+}
+
+# The valid line, for reference: 0 $len pfs $pool a $start
+dmsetup create good --table "0 $len pfs $pool a $start"
+dmsetup remove good
+
+# Argument count (the 4th and later fields as a whole).
+refused "$(target 'Invalid argument count: need <pool> <image> <start>')" "$len" "$pool" a "$start" extra
+refused "$(target 'Invalid argument count: need <pool> <image> <start>')" "$len" "$pool" a ""
+refused "$(target 'Invalid argument count: need <pool> <image> <start>')" "$len" "$pool" "" ""
+
+# Length: everything but the image's exact length reaches the extent check.
+for l in $((len - 1)) $((len - 8)) $((len + 8)) $((len + align)) 1 8 $((len * 2)); do
+	refused "$(target "Range is not the image's extent")" "$l" "$pool" a "$start"
 done
-echo "report: refused $tried malformed table lines"
+refused "zero-length target" 0 "$pool" a "$start"
+
+# Pool device. ("MAJ:MIN:junk" is left out: 6.1's dm core parses it as MAJ:MIN.)
+for p in /dev/nonexistent 999:999 8:99 "" 0 -1 "a/b"; do
+	[ -n "$p" ] || continue
+	refused "$(target 'Pool device lookup failed')" "$len" "$p" a "$start"
+done
+dd if=/dev/zero of=/dev/vdb bs=4k count=1 oflag=direct status=none
+refused "$(target 'not a dm-pfs pool (bad superblock magic)')" "$len" /dev/vdb a "$start"
+# The pool by path names the same device: the line is valid.
+dmsetup create good --table "0 $len pfs $POOL a $start"
+dmsetup remove good
+
+# Image name: unknown names reach the table lookup.
+for n in nosuch A "a." aa "$(printf 'a%.0s' $(seq 127))" "%s%n" "../a"; do
+	refused "$(target 'Unknown image')" "$len" "$pool" "$n" "$start"
+done
+refused "$(target 'Image name too long')" "$len" "$pool" "$long" "$start"
+# b's name with a's extent, and a's name with b's start.
+refused "$(target "Range is not the image's extent")" "$len" "$pool" b "$start"
+refused "$(target "Range is not the image's extent")" "$len" "$pool" a "$b_start"
+
+# Start sector: numbers reach the extent check, the rest is refused early.
+for s in $((start + 1)) $((start - 1)) $((start + align)) $((start - align)) 0 \
+	18446744073709551615; do
+	refused "$(target "Range is not the image's extent")" "$len" "$pool" a "$s"
+done
+# The kernel's sscanf takes no sign on an unsigned number.
+for s in "${start}x" 0x800 -1 + "+$start" "$start.0" "${start}k" x; do
+	refused "$(target 'Invalid start sector')" "$len" "$pool" a "$s"
+done
+
+# The image mapped once: a second map of it is refused.
+dmsetup create good --table "0 $len pfs $pool a $start"
+refused "$(target 'Image is already active in another device')" "$len" "$pool" a "$start"
+dmsetup remove good
+
+echo "report: refused $tried table lines, each with its exact error"
 # And the valid line still works afterwards.
 dmsetup create good --table "0 $len pfs $pool a $start"
 dmsetup remove good

@@ -64,10 +64,14 @@ grep -q 'Permission denied' /tmp/expect_exit.out || fail "no permission message 
 
 # qemu-io through the device; the bytes land at start + offset on the disk.
 start=$(image_field vm1 start_sector)
-qemu-io -f raw -c 'write -P 0xa5 0 1M' -c 'write -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 >/dev/null
-qemu-io -f raw -c 'read -P 0xa5 0 1M' -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 |
-	grep -c '^read 1048576/1048576' | grep -qx 2 || fail "qemu-io read back failed"
-qemu-io -f raw -c "read -P 0x5a $((start * 512 + (19 << 30))) 1M" "$POOL" | grep -q '^read' ||
+qemu_io_ok -f raw -c 'write -P 0xa5 0 1M' -c 'write -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 ||
+	fail "qemu-io write failed"
+qemu_io_ok -f raw -c 'read -P 0xa5 0 1M' -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 ||
+	fail "qemu-io read back failed"
+# The check itself can fail: the wrong pattern is reported as such.
+qemu_io_ok -f raw -c 'read -P 0x5b 19G 1M' /dev/mapper/pfs-vm1 2>/dev/null &&
+	fail "qemu_io_ok passed a wrong pattern"
+qemu_io_ok -f raw -c "read -P 0x5a $((start * 512 + (19 << 30))) 1M" "$POOL" ||
 	fail "pattern not at start + 19G on the raw disk"
 qemu-img info /dev/mapper/pfs-vm1 | grep -q 'virtual size: 20 GiB' || fail "qemu-img info"
 
@@ -85,7 +89,7 @@ exec 3<>/dev/mapper/pfs-vm1
 "$PFSADM" resize vm1 24G >/dev/null
 [ "$(blockdev --getsize64 /dev/mapper/pfs-vm1)" -eq $((24 << 30)) ] || fail "grow not live"
 exec 3<&-
-qemu-io -f raw -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 | grep -q '^read' || fail "data lost by grow"
+qemu_io_ok -f raw -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 || fail "data lost by grow"
 "$PFSADM" resize --force vm1 20G >/dev/null
 [ "$(blockdev --getsize64 /dev/mapper/pfs-vm1)" -eq $((20 << 30)) ] || fail "shrink failed"
 
@@ -104,7 +108,7 @@ expect_exit 4 "$PFSADM" list
 "$PFSADM" restore "$POOL" /tmp/dump.json >/dev/null
 "$PFSADM" activate --all >/dev/null
 [ "$(image_field vm1 weight)" = 300 ] || fail "restore lost QoS"
-qemu-io -f raw -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 | grep -q '^read' || fail "data lost by restore"
+qemu_io_ok -f raw -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 || fail "data lost by restore"
 unchanged 1 "$PFSADM" restore "$POOL" /etc/hostname
 
 # Both copies damaged: refused, never guessed; restore brings the pool back.
@@ -130,8 +134,12 @@ unset PFS_POOL
 "$PFSADM" format "$SECOND" >/dev/null
 expect_exit 1 "$PFSADM" list
 grep -q '2 pools found' /tmp/expect_exit.out || fail "several pools are not listed"
+"$PFSADM" --pool "$SECOND" create onsecond 8M >/dev/null
+"$PFSADM" --pool "$SECOND" deactivate onsecond
 echo "pool = $SECOND" >/etc/pfs.conf
-"$PFSADM" list | grep -q vm1 && fail "/etc/pfs.conf ignored"
+"$PFSADM" list >/tmp/conf.out || fail "list with /etc/pfs.conf failed: $(cat /tmp/conf.out)"
+grep -q '^onsecond ' /tmp/conf.out && ! grep -q '^vm1 ' /tmp/conf.out ||
+	fail "/etc/pfs.conf ignored: $(cat /tmp/conf.out)"
 PFS_POOL=$POOL "$PFSADM" list | grep -q '^vm1 ' || fail "PFS_POOL ignored"
 "$PFSADM" --pool "$POOL" list | grep -q '^vm1 ' || fail "--pool ignored"
 rm /etc/pfs.conf

@@ -1,35 +1,43 @@
 # Crash-cut every metadata-changing command on real devices. dm-log-writes
-# records each write the command makes; tests/crash/replay.py then rebuilds
-# the state a crash would leave after every sector prefix of every metadata
-# write (every one by default; CUT_STEP=N samples every N-th) and checks
-# that pfsadm and the kernel both load the old table or the new one. Most
-# prefixes leave the same bytes as a shorter one, so only the distinct
-# states are loaded, which makes every prefix affordable.
+# records each write and flush the command sends; tests/crash/replay.py then
+# rebuilds every state a power cut could leave: what the flushes made
+# durable, plus any subset of the sectors written since the last one. pfsadm
+# and the kernel must both load the old table or the new one (only the new
+# one once the command has returned), and every image the kernel maps must
+# read back what it held before. CUT_KSTEP=N asks the kernel about every
+# N-th distinct state only.
 . ./lib.sh
 LOG=/dev/vdb
-STEP=${CUT_STEP:-1}
 KSTEP=${CUT_KSTEP:-1}
 modprobe dm-log-writes
 size=$(blockdev --getsz "$POOL")
 fresh_pool
 "$PFSADM" --pool "$POOL" create base 16M >/dev/null
 "$PFSADM" --pool "$POOL" create grow 8M >/dev/null
+write_pattern /dev/mapper/pfs-base 51 16
+write_pattern /dev/mapper/pfs-grow 52 8
 "$PFSADM" --pool "$POOL" deactivate --all
+
+replay() {
+	PFSADM=$PFSADM python3 "$PFS_PROJECT/tests/crash/replay.py" "$@"
+}
 
 cut() {	# WHAT CMD... (run against $PFS_POOL, the logged device)
 	local what=$1
 	shift
 	"$PFSADM" --pool "$POOL" list --json >/tmp/before.json
-	dd if="$POOL" of=/tmp/base.bin bs=512 count=1048 status=none
+	replay hash "$POOL" /tmp/before.json >/tmp/hashes.json
+	# Format discards the data area on purpose: only its table is compared.
+	[ "$what" = format ] && echo '{}' >/tmp/hashes.json
+	dd if="$POOL" of=/tmp/base.bin bs=512 count=1048 iflag=direct status=none
 	dd if=/dev/zero of="$LOG" bs=1M count=1 oflag=direct status=none
 	dmsetup create lw --table "0 $size log-writes $POOL $LOG"
 	PFS_POOL=/dev/mapper/lw "$@" >/dev/null
 	PFS_POOL=/dev/mapper/lw "$PFSADM" deactivate --all 2>/dev/null || true
 	dmsetup remove lw
 	"$PFSADM" --pool "$POOL" list --json >/tmp/after.json
-	PFSADM=$PFSADM python3 "$PFS_PROJECT/tests/crash/replay.py" "$LOG" "$POOL" \
-		/tmp/before.json /tmp/after.json /tmp/base.bin "$STEP" "$KSTEP" >/tmp/replay.out ||
-		fail "crash-cut of $what"
+	replay "$LOG" "$POOL" /tmp/before.json /tmp/after.json /tmp/base.bin /tmp/hashes.json \
+		"$KSTEP" >/tmp/replay.out || fail "crash-cut of $what"
 	echo "report: $what: $(cat /tmp/replay.out)"
 }
 

@@ -24,11 +24,15 @@ fio_pids=$(jobs -p)
 disturb() {
 	local round=0
 	while [ -e /tmp/disturb ]; do
+		# One command per line: under set -e a failing suspend in an
+		# && list would be skipped silently.
 		for i in 1 2 3 4; do
-			dmsetup suspend "pfs-v$i" && dmsetup resume "pfs-v$i"
+			dmsetup suspend "pfs-v$i"
+			dmsetup resume "pfs-v$i"
 		done
 		dmsetup reload pfs-v2 --table "$(dmsetup table pfs-v2)"
-		dmsetup suspend pfs-v2 && dmsetup resume pfs-v2
+		dmsetup suspend pfs-v2
+		dmsetup resume pfs-v2
 		"$PFSADM" set v3 --iops-max $(((round % 2) * 2000)) --weight $((100 + round))
 		if [ "$round" -eq 0 ]; then "$PFSADM" resize v4 320M >/dev/null; fi
 		round=$((round + 1))
@@ -118,9 +122,10 @@ PFS_POOL=/dev/mapper/pfs-under "$PFSADM" activate v1 >/dev/null
 dmsetup suspend pfs-under
 dmsetup load pfs-under --table "0 $size error"
 dmsetup resume pfs-under
-if dd if=/dev/mapper/pfs-v1 of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null; then
+if dd if=/dev/mapper/pfs-v1 of=/dev/null bs=4k count=1 iflag=direct status=none 2>/tmp/dd.err; then
 	fail "read through a failing pool succeeded"
 fi
+grep -q 'Input/output error' /tmp/dd.err || fail "the read failed without EIO: $(cat /tmp/dd.err)"
 dmsetup suspend pfs-under
 dmsetup load pfs-under --table "0 $size linear $POOL 0"
 dmsetup resume pfs-under

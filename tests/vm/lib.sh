@@ -48,14 +48,14 @@ check_pattern() {	# DEVICE SEED MIB [OFFSET_MIB]
 		fail "data at $dev+${off}M (seed $seed) does not match"
 }
 
-# Deterministic pseudo-random bytes from a seed. openssl dies of SIGPIPE
-# when head has enough, so this one pipeline runs without pipefail.
-pattern() (	# SEED MIB
-	set +o pipefail
-	trap - ERR
-	openssl enc -aes-128-ctr -nosalt -pass "pass:$1" -pbkdf2 </dev/zero 2>/dev/null |
-		head -c "$(($2 * 1024 * 1024))"
-)
+# Deterministic pseudo-random bytes from a seed: AES-CTR over exactly
+# MIB MiB of zeros, so openssl ends on its own and any failure of it fails
+# the pipeline (pipefail) instead of yielding empty output that compares
+# equal to empty.
+pattern() {	# SEED MIB
+	head -c "$(($2 * 1024 * 1024))" /dev/zero |
+		openssl enc -aes-128-ctr -nosalt -pass "pass:$1" -pbkdf2
+}
 
 # A fresh pool on $POOL.
 fresh_pool() {
@@ -66,6 +66,26 @@ fresh_pool() {
 # The pool device as the kernel names it in tables: MAJ:MIN.
 pool_majmin() {
 	printf '%d:%d' "0x$(stat -c %t "$POOL")" "0x$(stat -c %T "$POOL")"
+}
+
+# MAJ:MIN of a device-mapper device, as table lines name it.
+dm_majmin() {	# NAME
+	dmsetup info -c --noheadings -o major,minor "$1" | tr -d ' '
+}
+
+# qemu-io ARGS: every -c command must report its full length and none may
+# fail. qemu-io prints "read N/N bytes" even after "Pattern verification
+# failed", so its whole output is judged, not one line of it.
+qemu_io_ok() {	# QEMU-IO ARGS...
+	local out cmds=0 a
+	for a in "$@"; do [ "$a" = -c ] && cmds=$((cmds + 1)); done
+	out=$(qemu-io "$@" 2>&1) || { echo "$out" >&2; return 1; }
+	if grep -qiE 'fail|error|mismatch' <<<"$out" ||
+		[ "$(grep -cE '^(read|wrote) ([0-9]+)/\2 bytes' <<<"$out")" -ne "$cmds" ]; then
+		echo "qemu-io $*:" >&2
+		echo "$out" >&2
+		return 1
+	fi
 }
 
 image_field() {	# NAME FIELD (from pfsadm show --json)

@@ -38,8 +38,9 @@ static void fill_copy(struct pfs_table_header *t, const uint8_t *data, size_t le
 
 /*
  * Oracle, in 128-bit arithmetic: in a table the loader accepts, every extent
- * lies inside the data area and no two overlap. Entries past the input are
- * zero, so only the first few can be in use.
+ * lies inside the data area, no two overlap and no two share a name (which
+ * would let one image's table line reach the other's extent). Entries past
+ * the input are zero, so only the first few can be in use.
  */
 static void check_extents(const struct pfs_superblock *sb, const struct pfs_image_entry *e)
 {
@@ -60,6 +61,8 @@ static void check_extents(const struct pfs_superblock *sb, const struct pfs_imag
 			b0 = le64_to_cpu(e[j].start);
 			b1 = b0 + le64_to_cpu(e[j].length);
 			if (a0 < b1 && b0 < a1)
+				abort();
+			if (!memcmp(e[i].name, e[j].name, PFS_NAME_LEN))
 				abort();
 		}
 	}

@@ -63,7 +63,22 @@ int main(void)
 	/* Overlap and duplicate names are never written. */
 	add_image(pool, "vm3", 4096, 4096);
 	CHECK(pfs_pool_commit(pool, &err) != 0);
-	CHECK(strstr(err.msg, "overlap") != NULL);
+	CHECK(strstr(err.msg, "table entries overlap") != NULL);
+	pfs_pool_close(pool);
+	pool = open_pool(true);
+	memset(&err, 0, sizeof(err));
+	add_image(pool, "vm2", 20480, 2048);	/* apart from vm2's extent */
+	CHECK(pfs_pool_commit(pool, &err) != 0);
+	CHECK(strstr(err.msg, "two table entries share a name") != NULL);
+	pfs_pool_close(pool);
+	/* Names differing only past the first byte, or in case, are distinct. */
+	pool = open_pool(true);
+	add_image(pool, "vm", 20480, 2048);
+	add_image(pool, "VM2", 24576, 2048);
+	CHECK(pfs_pool_commit(pool, &err) == 0);
+	memset(pfs_pool_find(pool, "vm"), 0, sizeof(struct pfs_image_entry));
+	memset(pfs_pool_find(pool, "VM2"), 0, sizeof(struct pfs_image_entry));
+	CHECK(pfs_pool_commit(pool, &err) == 0);
 	pfs_pool_close(pool);
 
 	pool = open_pool(false);
