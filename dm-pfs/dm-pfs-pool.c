@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pool objects: one per backing device with active images, shared by those
+ * Pool objects: one per pool (by UUID) with active images, shared by those
  * images and refcounted by them. It is where the arbiter keeps its state
- * and where a second mapping of an image is caught.
+ * and where a second map of an image, or an overlapping map, is caught.
  */
 #include <linux/blkdev.h>
 #include <linux/mutex.h>
@@ -12,17 +12,45 @@
 
 #define PFS_DEFAULT_DEPTH	128
 
+/*
+ * The registry of live maps: one pool object per pool UUID, whatever path
+ * or device number reaches it (a disk and a multipath map over it, two
+ * loop devices on one file, a linear alias). Every live pfs target is on
+ * its pool's image list with the extent it maps, so a second map of an
+ * image, or any map overlapping a live one, is refused however it is named.
+ */
 static LIST_HEAD(pfs_pools);
 static DEFINE_MUTEX(pfs_pools_lock);
 
-static struct pfs_pool *pfs_pool_find(dev_t dev)
+static struct pfs_pool *pfs_pool_find(const u8 *uuid)
 {
 	struct pfs_pool *pool;
 
 	list_for_each_entry(pool, &pfs_pools, node)
-		if (pool->dev == dev)
+		if (!memcmp(pool->uuid, uuid, PFS_UUID_LEN))
 			return pool;
 	return NULL;
+}
+
+/* Does a live image of another pool sit on the device @dev? */
+static bool pfs_dev_holds_other_pool(dev_t dev, const u8 *uuid)
+{
+	struct pfs_image *img;
+	struct pfs_pool *pool;
+	bool found = false;
+
+	list_for_each_entry(pool, &pfs_pools, node) {
+		if (!memcmp(pool->uuid, uuid, PFS_UUID_LEN))
+			continue;
+		spin_lock_irq(&pool->lock);
+		list_for_each_entry(img, &pool->images, pool_node)
+			if (img->pool_dev->bdev->bd_dev == dev)
+				found = true;
+		spin_unlock_irq(&pool->lock);
+		if (found)
+			break;
+	}
+	return found;
 }
 
 static struct pfs_pool *pfs_pool_create(struct block_device *bdev, const u8 *uuid)
@@ -33,7 +61,6 @@ static struct pfs_pool *pfs_pool_create(struct block_device *bdev, const u8 *uui
 	if (!pool)
 		return NULL;
 	refcount_set(&pool->ref, 1);
-	pool->dev = bdev->bd_dev;
 	memcpy(pool->uuid, uuid, PFS_UUID_LEN);
 	depth = blk_queue_depth(bdev_get_queue(bdev));
 	pool->depth = depth ? depth : PFS_DEFAULT_DEPTH;
@@ -44,44 +71,54 @@ static struct pfs_pool *pfs_pool_create(struct block_device *bdev, const u8 *uui
 }
 
 /*
- * Is the image @img maps already mapped elsewhere: by another dm device, or
- * by another target of the same table? (A reload of the same device, in a
- * new table, may map it while the old table is still live.)
+ * Why @img may not join @pool's live maps, or NULL. A reload of the same
+ * dm device (a new table while the old one is still live) may map the
+ * same extent; anything else may not: not the same image by another
+ * device or twice in one table, and not an overlapping extent.
  */
-static bool pfs_pool_mapped_elsewhere(struct pfs_pool *pool, struct pfs_image *img)
+static const char *pfs_pool_conflict(struct pfs_pool *pool, struct pfs_image *img)
 {
+	const char *why = NULL;
 	struct pfs_image *other;
-	bool found = false;
 
 	spin_lock_irq(&pool->lock);
 	list_for_each_entry(other, &pool->images, pool_node) {
-		if (!memcmp(other->uuid, img->uuid, PFS_UUID_LEN) &&
-		    (other->md != img->md || other->ti->table == img->ti->table)) {
-			found = true;
+		if (other->md == img->md && other->ti->table != img->ti->table)
+			continue;
+		if (!memcmp(other->uuid, img->uuid, PFS_UUID_LEN)) {
+			why = "Image is already active in another device";
+			break;
+		}
+		if (other->start < img->start + img->len &&
+		    img->start < other->start + other->len) {
+			why = "Range overlaps a live map of another image";
 			break;
 		}
 	}
 	spin_unlock_irq(&pool->lock);
-	return found;
+	return why;
 }
 
 int pfs_pool_attach(struct pfs_image *img, const u8 *pool_uuid, char **error)
 {
 	struct block_device *bdev = img->pool_dev->bdev;
 	struct pfs_pool *pool;
+	const char *why;
 	int r = 0;
 
 	mutex_lock(&pfs_pools_lock);
-	pool = pfs_pool_find(bdev->bd_dev);
+	if (pfs_dev_holds_other_pool(bdev->bd_dev, pool_uuid)) {
+		/* Reformatted under live images: never mix two pools. */
+		*error = "Pool was reformatted while images are active";
+		r = -EBUSY;
+		goto out;
+	}
+	pool = pfs_pool_find(pool_uuid);
 	if (pool) {
-		if (memcmp(pool->uuid, pool_uuid, PFS_UUID_LEN)) {
-			/* Reformatted under live images: never mix two pools. */
-			*error = "Pool was reformatted while images are active";
-			r = -EBUSY;
-			goto out;
-		}
-		if (pfs_pool_mapped_elsewhere(pool, img)) {
-			*error = "Image is already active in another device";
+		why = pfs_pool_conflict(pool, img);
+		if (why) {
+			/* ti->error only ever points at string literals. */
+			*error = (char *)why;
 			r = -EBUSY;
 			goto out;
 		}

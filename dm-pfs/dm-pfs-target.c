@@ -5,8 +5,9 @@
  * Table line: pfs <pool device> <image name> <start sector>
  *
  * The constructor reads the pool's table and refuses a line that does not
- * describe exactly one image's extent, so a table cannot reach another
- * image's space. The remap is one addition; the image's I/O path is in
+ * lie inside one image's extent, from its start, or that another live map
+ * of the pool already covers, so a table cannot reach another image's
+ * space. The remap is one addition; the image's I/O path is in
  * dm-pfs-io.c and the sharing of the device in dm-pfs-arbiter.c.
  */
 #include <linux/kthread.h>
@@ -56,9 +57,13 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 				    &ti->error);
 	if (r)
 		goto bad_dev;
+	/*
+	 * The start must be the image's; the length may be shorter, so that a
+	 * shrink can map the smaller size before the table records it.
+	 */
 	if (le64_to_cpu(entry.start) != start ||
-	    le64_to_cpu(entry.length) != ti->len) {
-		ti->error = "Range is not the image's extent";
+	    ti->len > le64_to_cpu(entry.length)) {
+		ti->error = "Range is not inside the image's extent";
 		r = -EINVAL;
 		goto bad_dev;
 	}
@@ -159,6 +164,8 @@ static void pfs_status_info(struct pfs_image *img, char *result,
 	       (unsigned long long)READ_ONCE(img->iops_max),
 	       (unsigned long long)READ_ONCE(img->bps_max),
 	       (unsigned long long)READ_ONCE(img->arb_limit.rate));
+	/* Which pool and image this is, whatever the device and path names. */
+	DMEMIT(" pool_uuid=%pUb image_uuid=%pUb", img->pool->uuid, img->uuid);
 	/* Latency from map to completion, in us: "<limit>:<count>,...". */
 	DMEMIT(" lat_us=");
 	for (i = 0; i < PFS_LAT_BUCKETS - 1; i++)

@@ -6,7 +6,7 @@
  *
  *   dm-pfs-target.c    table line, status, messages, suspend and resume
  *   dm-pfs-metadata.c  reading the pool's table at load
- *   dm-pfs-pool.c      the refcounted pool object shared by its images
+ *   dm-pfs-pool.c      the pools' registry of live maps, by pool UUID
  *   dm-pfs-io.c        map, per-image queue and worker, completion, stats
  *   dm-pfs-arbiter.c   who may dispatch now: caps, budgets, saturation
  */
@@ -54,12 +54,11 @@ struct pfs_stats {
 	atomic64_t latency[PFS_LAT_BUCKETS];
 };
 
-/* The backing device of one or more active images. */
+/* A pool with active images, however many paths reach it. */
 struct pfs_pool {
 	struct list_head node;		/* on pfs_pools */
 	refcount_t ref;
-	dev_t dev;
-	u8 uuid[PFS_UUID_LEN];
+	u8 uuid[PFS_UUID_LEN];		/* the registry's key */
 	unsigned int depth;		/* backing queue depth */
 
 	spinlock_t lock;		/* images and the arbiter's state */

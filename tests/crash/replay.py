@@ -20,8 +20,9 @@ distinct state:
     of BEFORE.json or of AFTER.json; after the command returned, only those
     of AFTER.json (an update reported done is never lost);
   - the kernel (every KSTEP-th distinct state, and the last) must accept a
-    table line for an image exactly when pfsadm's view holds it, and an
-    image it maps that existed before must read back what it held then.
+    table line for an image exactly when pfsadm's view holds that image at
+    that start with at least that length, and an image it maps that
+    existed before must read back what it held then.
 
 Writes to two metadata areas (superblock, copy 0, copy 1) with no flush
 between are refused outright. Prints one summary line; exits 1 at the first
@@ -149,7 +150,10 @@ class Replay:
             if want and want[1] > image[2]:
                 want = None  # shrunk: its old contents no longer fit
             mapped, same = kernel_maps(self.majmin, image, want)
-            if mapped != (image[:3] in [v[:3] for v in view]):
+            # A line maps exactly when the view holds that image at that
+            # start with at least that length (a shorter line maps its head).
+            fits = any(v[0] == image[0] and v[1] == image[1] and v[2] >= image[2] for v in view)
+            if mapped != fits:
                 sys.exit(f"replay: {label}: kernel and pfsadm disagree on {image[0]}")
             if not same:
                 sys.exit(f"replay: {label}: {image[0]} no longer holds its data")
@@ -217,6 +221,10 @@ def main():
                 s = sector + k
                 durable[s * SECTOR:(s + 1) * SECTOR] = pending.pop(s)
     r.cut(durable, pending, "after the command returned", only_new=True)
+    # Leave the pool as the command left it, every write in place.
+    apply(durable, pending)
+    os.pwrite(r.fd, durable, 0)
+    os.fsync(r.fd)
     os.close(r.fd)
     if "new" not in r.seen:
         sys.exit("replay: the new table never loaded")

@@ -32,6 +32,22 @@ pvcreate -q "$SECOND" >/dev/null
 expect_exit 5 "$PFSADM" format "$SECOND"
 grep -q 'LVM2_member' /tmp/expect_exit.out || fail "format does not name the LVM signature"
 pvremove -q "$SECOND" >/dev/null
+# RAID metadata at the end of the device (md 1.0): refused without --force;
+# with it, wiped, so blkid reports nothing afterwards (the format itself
+# only writes the device's start).
+modprobe md_mod
+mdadm --create /dev/md/pfs-test --run --quiet --metadata=1.0 --level=1 --raid-devices=2 \
+	"$SECOND" missing 2>/dev/null
+mdadm --stop --quiet /dev/md/pfs-test
+expect_exit 5 "$PFSADM" format "$SECOND"
+grep -q 'linux_raid_member' /tmp/expect_exit.out || fail "format does not name the RAID signature"
+"$PFSADM" format --force "$SECOND" | grep -q 'wiped 1 signature' || fail "format --force wiped nothing"
+if blkid -p "$SECOND" >/tmp/blkid.out 2>&1; then
+	fail "a signature survived format --force: $(cat /tmp/blkid.out)"
+fi
+"$PFSADM" --pool "$SECOND" list >/dev/null || fail "the pool format --force wrote does not load"
+wipefs -a -q "$SECOND"
+dd if=/dev/zero of="$SECOND" bs=1M count=1 oflag=direct status=none
 expect_exit 4 "$PFSADM" --pool "$SECOND" list		# not a pool
 expect_exit 1 "$PFSADM" format --align 3K "$POOL"
 
@@ -126,6 +142,15 @@ expect_exit 4 "$PFSADM" check "$POOL"
 grep -q 'damaged' /tmp/expect_exit.out || fail "check does not report the damage"
 "$PFSADM" check --repair "$POOL" | grep -q repaired || fail "repair did nothing"
 "$PFSADM" check "$POOL" >/dev/null || fail "check still fails after repair"
+# A stale mirror (a cut between the two copy writes): reported, repaired.
+dd if="$POOL" of=/tmp/copies.old bs=512 skip=8 count=1040 iflag=direct status=none
+"$PFSADM" set vm1 --weight 301
+dd if=/tmp/copies.old of="$POOL" bs=512 seek=8 count=520 oflag=direct conv=notrunc status=none
+expect_exit 4 "$PFSADM" check "$POOL"
+grep -q 'is stale' /tmp/expect_exit.out || { cat /tmp/expect_exit.out; fail "check passes a stale mirror"; }
+"$PFSADM" check --repair "$POOL" | grep -q repaired || fail "repair left the stale mirror"
+"$PFSADM" check "$POOL" >/dev/null || fail "check still fails after repairing a stale mirror"
+[ "$(image_field vm1 weight)" = 301 ] || fail "repair went back to the older table"
 "$PFSADM" activate --all >/dev/null
 
 # Pool selection: --pool, PFS_POOL, /etc/pfs.conf, then the only pool found.

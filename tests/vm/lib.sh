@@ -68,6 +68,26 @@ pool_majmin() {
 	printf '%d:%d' "0x$(stat -c %t "$POOL")" "0x$(stat -c %T "$POOL")"
 }
 
+# table_refused WANT TABLE: dmsetup create must fail, leave no device, and
+# the kernel log lines of this very attempt must hold WANT.
+table_refused() {
+	local before
+	before=$(dmesg | wc -l)
+	if dmsetup create refused --table "$2" >/dev/null 2>&1; then
+		dmsetup remove refused
+		fail "accepted: $2"
+	fi
+	dmsetup info refused >/dev/null 2>&1 && fail "device left behind by: $2"
+	dmesg | tail -n +"$((before + 1))" >/tmp/refused.dmesg
+	grep -qF -- "$1" /tmp/refused.dmesg ||
+		fail "the kernel did not say '$1' for: $2 ($(cat /tmp/refused.dmesg))"
+}
+
+# refused TI_ERROR TABLE: refused by the pfs target with this ti->error.
+refused() {
+	table_refused "pfs: $1 (" "$2"
+}
+
 # MAJ:MIN of a device-mapper device, as table lines name it.
 dm_majmin() {	# NAME
 	dmsetup info -c --noheadings -o major,minor "$1" | tr -d ' '

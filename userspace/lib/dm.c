@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <libdevmapper.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,13 +54,21 @@ static const char *pfs_dm_why(void)
 	return pfs_dm_last_error[0] ? pfs_dm_last_error : strerror(errno ? errno : EIO);
 }
 
-/* Run @dmt and wait until udev has processed the uevents it caused. */
+/*
+ * Run @dmt and wait until udev has processed the uevents it caused. The
+ * host's disk, LVM and md rules must never look inside a VM's disk: a
+ * guest's whole-disk LVM would be activated on the host, and cloned
+ * guests' filesystem UUIDs would collide in /dev/disk/by-uuid. udev keeps
+ * these flags in its database, so later synthetic events honour them too.
+ */
 static int pfs_dm_run_udev(struct dm_task *dmt)
 {
+	const uint16_t flags = DM_UDEV_DISABLE_LIBRARY_FALLBACK |
+		DM_UDEV_DISABLE_DISK_RULES_FLAG | DM_UDEV_DISABLE_OTHER_RULES_FLAG;
 	uint32_t cookie = 0;
 	int ok;
 
-	if (!dm_task_set_cookie(dmt, &cookie, DM_UDEV_DISABLE_LIBRARY_FALLBACK))
+	if (!dm_task_set_cookie(dmt, &cookie, flags))
 		return 0;
 	ok = dm_task_run(dmt);
 	if (!dm_udev_wait(cookie))
@@ -135,17 +144,68 @@ static int pfs_dm_simple(int type, const char *name, uint64_t sectors,
 int pfs_dm_reload(const char *name, uint64_t sectors, const char *params,
 		  struct pfs_error *err)
 {
+	sigset_t old;
+	int r = 0;
+
 	if (!pfs_dm_simple(DM_DEVICE_RELOAD, name, sectors, params, false))
 		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot load new table into %s: %s",
 				name, pfs_dm_why());
-	/* Resume swaps in the new table; the device is suspended only briefly. */
+	/*
+	 * Resume swaps in the new table; the device is suspended only briefly,
+	 * and no signal may leave it suspended. If a step fails, the new table
+	 * is cleared before the resume: a resume with an inactive table loaded
+	 * would swap it in after all.
+	 */
+	pfs_signals_block(&old);
 	if (!pfs_dm_simple(DM_DEVICE_SUSPEND, name, 0, NULL, false) ||
 	    !pfs_dm_simple(DM_DEVICE_RESUME, name, 0, NULL, true)) {
+		r = pfs_fail(err, PFS_EXIT_DEVICE, "cannot switch %s to the new table: %s",
+			     name, pfs_dm_why());
+		pfs_dm_simple(DM_DEVICE_CLEAR, name, 0, NULL, false);
 		pfs_dm_simple(DM_DEVICE_RESUME, name, 0, NULL, true);
-		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot switch %s to the new table: %s",
-				name, pfs_dm_why());
 	}
-	return 0;
+	pfs_signals_restore(&old);
+	return r;
+}
+
+int pfs_dm_live_sectors(const char *name, uint64_t *sectors, struct pfs_error *err)
+{
+	struct dm_task *dmt = pfs_dm_task(DM_DEVICE_TABLE, name, err);
+	uint64_t start = 0, length = 0;
+	char *type = NULL, *params = NULL;
+	int r = -1;
+
+	if (!dmt)
+		return -1;
+	if (!dm_task_run(dmt)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "cannot read the table of %s: %s", name,
+			 pfs_dm_why());
+		goto out;
+	}
+	dm_get_next_target(dmt, NULL, &start, &length, &type, &params);
+	*sectors = length;
+	r = 0;
+out:
+	dm_task_destroy(dmt);
+	return r;
+}
+
+void pfs_signals_block(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+void pfs_signals_restore(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
 int pfs_dm_remove(const char *name, struct pfs_error *err)

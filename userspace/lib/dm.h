@@ -6,6 +6,7 @@
 #ifndef PFS_DM_H
 #define PFS_DM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,9 +21,17 @@ struct pfs_dm_info {
 
 int pfs_dm_create(const char *name, const char *uuid, uint64_t sectors,
 		  const char *params, struct pfs_error *err);
-/* Suspend, load a new table and resume: a live resize. */
+/*
+ * Load a new table, suspend and resume: a live resize. On failure the new
+ * table is cleared and the device resumed; the caller compares the live
+ * length (pfs_dm_live_sectors) with what it expects before rolling back.
+ */
 int pfs_dm_reload(const char *name, uint64_t sectors, const char *params,
 		  struct pfs_error *err);
+int pfs_dm_live_sectors(const char *name, uint64_t *sectors, struct pfs_error *err);
+/* Hold off the signals a user sends (^C, kill) across a critical step. */
+void pfs_signals_block(sigset_t *old);
+void pfs_signals_restore(const sigset_t *old);
 /* Refuses (PFS_EXIT_BUSY) while the device is open. */
 int pfs_dm_remove(const char *name, struct pfs_error *err);
 int pfs_dm_info(const char *name, struct pfs_dm_info *info, struct pfs_error *err);

@@ -6,6 +6,7 @@
 
 #include "dm.h"
 #include "image.h"
+#include "live.h"
 
 bool pfs_image_name_ok(const char *name, struct pfs_error *err)
 {
@@ -107,4 +108,35 @@ int pfs_image_reload(const struct pfs_pool *pool, const struct pfs_image_entry *
 	if (pfs_image_params(pool, e, params, sizeof(params), err))
 		return -1;
 	return pfs_dm_reload(name, le64_to_cpu(e->length), params, err);
+}
+
+int pfs_image_check_unmapped(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+			     uint64_t start, uint64_t len, struct pfs_error *err)
+{
+	const struct pfs_live_map *m = NULL;
+	struct pfs_live_maps maps;
+	char own[PFS_NAME_LEN + 8] = "";
+	unsigned int i;
+	int r = 0;
+
+	if (pfs_live_read(pool->sb->pool_uuid, &maps, err))
+		return -1;
+	if (e)
+		pfs_image_dm_name(e, own, sizeof(own));
+	for (i = 0; i < maps.n && !m; i++) {
+		const struct pfs_live_map *x = &maps.map[i];
+
+		if (!strcmp(x->dm_name, own))
+			continue;
+		if ((e && !memcmp(x->image_uuid, e->uuid, PFS_UUID_LEN)) ||
+		    (x->start < start + len && start < x->start + x->sectors))
+			m = x;
+	}
+	if (m)
+		r = pfs_fail(err, PFS_EXIT_BUSY,
+			     "sectors %llu+%llu are mapped by /dev/mapper/%s; remove that device first",
+			     (unsigned long long)m->start, (unsigned long long)m->sectors,
+			     m->dm_name);
+	pfs_live_free(&maps);
+	return r;
 }

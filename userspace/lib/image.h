@@ -29,4 +29,13 @@ int pfs_image_reload(const struct pfs_pool *pool, const struct pfs_image_entry *
 		     struct pfs_error *err);
 bool pfs_image_active(const struct pfs_image_entry *e, int *open_count);
 
+/*
+ * Refuse (PFS_EXIT_BUSY, naming the device) if any live device other than
+ * the image's own pfs-NAME maps the image or any part of [start, start +
+ * len): a hand-made map under another name, through any path to the pool.
+ * @e may be NULL (new space, no image yet).
+ */
+int pfs_image_check_unmapped(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+			     uint64_t start, uint64_t len, struct pfs_error *err);
+
 #endif /* PFS_IMAGE_H */

@@ -231,6 +231,26 @@ int pfs_pool_commit(struct pfs_pool *pool, struct pfs_error *err)
 	return 0;
 }
 
+const char *pfs_pool_mirror_problem(const struct pfs_pool *pool, char *buf, size_t len)
+{
+	int other = 1 - pool->current;
+	uint64_t cur = le64_to_cpu(pool->copy[pool->current]->generation);
+	uint64_t old = le64_to_cpu(pool->copy[other]->generation);
+
+	if (pool->copy_why[other])
+		snprintf(buf, len, "table copy %d is damaged: %s", other, pool->copy_why[other]);
+	else if (old != cur)
+		snprintf(buf, len, "table copy %d is stale: generation %llu, copy %d has %llu",
+			 other, (unsigned long long)old, pool->current, (unsigned long long)cur);
+	else if (memcmp(pfs_table_entries(pool->copy[0]), pfs_table_entries(pool->copy[1]),
+			PFS_MAX_IMAGES * sizeof(struct pfs_image_entry)))
+		snprintf(buf, len, "table copies 0 and 1 differ at generation %llu",
+			 (unsigned long long)cur);
+	else
+		return NULL;
+	return buf;
+}
+
 int pfs_pool_repair(struct pfs_pool *pool, struct pfs_error *err)
 {
 	int other = 1 - pool->current;

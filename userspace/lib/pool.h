@@ -47,6 +47,12 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 /* Persist pool->table as the next generation. */
 int pfs_pool_commit(struct pfs_pool *pool, struct pfs_error *err);
 /* Rewrite the copy that is not current with the current table's content. */
+/*
+ * NULL if both table copies are valid and hold the same generation and
+ * entries; else why not ("copy 1 is damaged", "copy 0 is stale", ...).
+ * pfs_pool_repair brings the other copy up to the current one.
+ */
+const char *pfs_pool_mirror_problem(const struct pfs_pool *pool, char *buf, size_t len);
 int pfs_pool_repair(struct pfs_pool *pool, struct pfs_error *err);
 void pfs_pool_close(struct pfs_pool *pool);
 

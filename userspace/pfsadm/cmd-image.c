@@ -171,8 +171,10 @@ int cmd_create(int argc, char **argv, struct pfs_error *err)
 		goto fail;
 	}
 
-	/* Fail before any write if the device cannot be made at all. */
-	if (pfs_image_params(pool, e, params, sizeof(params), err))
+	/* Fail before any write if the device cannot be made at all, or if
+	 * a device left behind still maps the space. */
+	if (pfs_image_params(pool, e, params, sizeof(params), err) ||
+	    pfs_image_check_unmapped(pool, NULL, start, len, err))
 		goto fail;
 	/* A new tenant must never see the previous one's partition table. */
 	if (pfsadm_wipe_ends(pool, start, len, err) || pfs_pool_commit(pool, err))
@@ -212,7 +214,8 @@ int cmd_remove(int argc, char **argv, struct pfs_error *err)
 	e = pfsadm_open_image(argv[optind], true, &pool, err);
 	if (!e)
 		return -1;
-	if (pfs_image_deactivate(e, err))
+	if (pfs_image_deactivate(e, err) ||
+	    pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), le64_to_cpu(e->length), err))
 		goto fail;
 	/* No tenant's data may reach the next image to use this space. */
 	if (wipe && pfs_zero_range(pool->fd, le64_to_cpu(e->start), le64_to_cpu(e->length),
@@ -226,6 +229,81 @@ int cmd_remove(int argc, char **argv, struct pfs_error *err)
 fail:
 	pfs_pool_close(pool);
 	return -1;
+}
+
+/*
+ * After a failed reload, what is live? The caller's metadata must never
+ * claim less than the device maps.
+ */
+static uint64_t pfsadm_live_sectors(const struct pfs_image_entry *e, uint64_t fallback)
+{
+	char name[PFS_NAME_LEN + 8];
+	struct pfs_error ignored = { 0 };
+	uint64_t live;
+
+	pfs_image_dm_name(e, name, sizeof(name));
+	return pfs_dm_live_sectors(name, &live, &ignored) ? fallback : live;
+}
+
+/*
+ * Grow: commit first, so that a crash leaves the bigger extent reserved,
+ * then reload the live device. If the reload fails and the device still
+ * maps the old size, the table goes back to it.
+ */
+static int pfsadm_grow(struct pfs_pool *pool, struct pfs_image_entry *e, uint64_t len,
+		       struct pfs_error *err)
+{
+	uint64_t old = le64_to_cpu(e->length), live;
+	sigset_t sigs;
+	int r = 0;
+
+	e->length = cpu_to_le64(len);
+	pfs_signals_block(&sigs);
+	if (pfs_pool_commit(pool, err)) {
+		r = -1;
+	} else if (pfs_image_active(e, NULL) && pfs_image_reload(pool, e, err)) {
+		live = pfsadm_live_sectors(e, len);
+		if (live == len) {
+			memset(err, 0, sizeof(*err));	/* the new table went live after all */
+		} else {
+			r = -1;
+			if (live == old) {
+				e->length = cpu_to_le64(old);
+				pfsadm_rollback(pool, "resize");
+			}
+		}
+	}
+	pfs_signals_restore(&sigs);
+	return r;
+}
+
+/*
+ * Shrink: the live device first, so the table never calls free what a
+ * device still maps; then zero the tail, so no data reaches the next
+ * tenant of that space; then commit. A crash before the commit leaves the
+ * image at its old size in the table, and its device smaller: both safe.
+ */
+static int pfsadm_shrink(struct pfs_pool *pool, struct pfs_image_entry *e, uint64_t len,
+			 struct pfs_error *err)
+{
+	uint64_t old = le64_to_cpu(e->length), start = le64_to_cpu(e->start);
+	sigset_t sigs;
+	int r = -1;
+
+	e->length = cpu_to_le64(len);
+	pfs_signals_block(&sigs);
+	if (pfs_image_active(e, NULL) && pfs_image_reload(pool, e, err)) {
+		if (pfsadm_live_sectors(e, old) != len)
+			goto out;	/* still the old size: nothing changed */
+		memset(err, 0, sizeof(*err));	/* the new table went live after all */
+	}
+	if (pfs_zero_range(pool->fd, start + len, old - len, isatty(STDERR_FILENO), err) ||
+	    pfs_pool_commit(pool, err))
+		goto out;
+	r = 0;
+out:
+	pfs_signals_restore(&sigs);
+	return r;
 }
 
 int cmd_resize(int argc, char **argv, struct pfs_error *err)
@@ -284,15 +362,10 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err)
 			 pfs_format_size(room << 9, b2, sizeof(b2)), next);
 		goto fail;
 	}
-	e->length = cpu_to_le64(len);
-	/* Growing: commit first, so a crash leaves the bigger extent reserved. */
-	if (pfs_pool_commit(pool, err))
+	if (pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), len > old ? len : old, err))
 		goto fail;
-	if (pfs_image_active(e, NULL) && pfs_image_reload(pool, e, err)) {
-		e->length = cpu_to_le64(old);
-		pfsadm_rollback(pool, "resize");
+	if (len > old ? pfsadm_grow(pool, e, len, err) : pfsadm_shrink(pool, e, len, err))
 		goto fail;
-	}
 	printf("%s: %s -> %s\n", e->name, pfs_format_size(old << 9, b1, sizeof(b1)),
 	       pfs_format_size(len << 9, b2, sizeof(b2)));
 	pfs_pool_close(pool);

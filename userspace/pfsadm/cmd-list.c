@@ -246,7 +246,9 @@ static int pfsadm_activate_one(const struct pfs_pool *pool, const struct pfs_ima
 {
 	if (pfs_image_active(e, NULL))
 		return 0;
-	if (pfs_image_activate(pool, e, err))
+	/* Mapped under another name (by hand, through another path): no. */
+	if (pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), le64_to_cpu(e->length), err) ||
+	    pfs_image_activate(pool, e, err))
 		return -1;
 	printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", e->name);
 	return 0;

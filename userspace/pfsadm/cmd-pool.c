@@ -12,6 +12,7 @@
 #include "pfsadm.h"
 #include "pool.h"
 #include "probe.h"
+#include "wipe.h"
 #include "size.h"
 
 static int pfsadm_device_arg(int argc, const struct pfsadm_cmd *cmd,
@@ -66,6 +67,15 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 					"%s already holds data (%s); use --force to overwrite it",
 					dev, what);
 	}
+	/* --force: nothing another tool recognises may survive the format. */
+	if (force) {
+		unsigned int wiped;
+
+		if (pfs_wipe_signatures(dev, &wiped, err))
+			return -1;
+		if (wiped)
+			printf("wiped %u signature%s\n", wiped, wiped == 1 ? "" : "s");
+	}
 	if (pfs_pool_format(dev, &fo, err))
 		return -1;
 	/* Discard, as mkfs does; a device without discard keeps its data. */
@@ -91,8 +101,10 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("check");
 	struct pfs_pool *pool;
+	const char *problem;
 	bool repair = false;
-	int c, i, code = 0, bad = 0;
+	char why[256];
+	int c, i, code = 0;
 
 	while ((c = pfsadm_getopt(argc, argv, "r", opts, cmd, &code)) != -1) {
 		if (c == '?')
@@ -105,29 +117,27 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 		return -1;
 	printf("superblock: ok\n");
 	for (i = 0; i < 2; i++) {
-		if (pool->copy_why[i]) {
+		if (pool->copy_why[i])
 			printf("table copy %d: damaged: %s\n", i, pool->copy_why[i]);
-			bad++;
-		} else {
+		else
 			printf("table copy %d: ok, generation %llu%s\n", i,
 			       (unsigned long long)le64_to_cpu(pool->copy[i]->generation),
 			       i == pool->current ? " (current)" : "");
-		}
 	}
 	printf("images: %u\n", pfs_pool_count(pool));
-	if (bad && repair) {
+	problem = pfs_pool_mirror_problem(pool, why, sizeof(why));
+	if (problem && repair) {
 		if (pfs_pool_repair(pool, err)) {
 			pfs_pool_close(pool);
 			return -1;
 		}
 		printf("repaired table copy %d from copy %d\n", 1 - pool->current,
 		       pool->current);
-		bad = 0;
+		problem = NULL;
 	}
 	pfs_pool_close(pool);
-	if (bad)
-		return pfs_fail(err, PFS_EXIT_DEVICE,
-				"one table copy is damaged; run pfsadm check --repair");
+	if (problem)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s; run pfsadm check --repair", why);
 	return 0;
 }
 

@@ -96,6 +96,38 @@ int main(void)
 	pool = open_pool(false);
 	CHECK(!pool->copy_why[0] && !pool->copy_why[1]);
 
+	/* A stale mirror (a cut between the two copy writes): reported, and
+	 * repaired from the current copy. */
+	{
+		char why[256], *older = malloc(PFS_TABLE_SECTORS << PFS_SECTOR_SHIFT);
+		uint64_t off;
+		int sfd;
+
+		pfs_pool_close(pool);
+		pool = open_pool(true);
+		if (!older)
+			abort();
+		CHECK(!pfs_pool_mirror_problem(pool, why, sizeof(why)));
+		memcpy(older, pool->copy[1 - pool->current], PFS_TABLE_SECTORS << PFS_SECTOR_SHIFT);
+		pfs_pool_find(pool, "vm1")->weight = cpu_to_le32(700);
+		CHECK(pfs_pool_commit(pool, &err) == 0);
+		/* Put the previous generation back into the mirror copy. */
+		off = le64_to_cpu(pool->sb->table_offset[1 - pool->current]) << PFS_SECTOR_SHIFT;
+		sfd = open(path, O_RDWR);
+		CHECK(sfd >= 0 && pwrite(sfd, older, PFS_TABLE_SECTORS << PFS_SECTOR_SHIFT,
+					 (off_t)off) == (ssize_t)(PFS_TABLE_SECTORS << PFS_SECTOR_SHIFT));
+		close(sfd);
+		free(older);
+		pfs_pool_close(pool);
+		pool = open_pool(true);
+		CHECK(le32_to_cpu(pfs_pool_find(pool, "vm1")->weight) == 700);
+		CHECK(pfs_pool_mirror_problem(pool, why, sizeof(why)) && strstr(why, "is stale"));
+		CHECK(pfs_pool_repair(pool, &err) == 0);
+		pfs_pool_close(pool);
+		pool = open_pool(false);
+		CHECK(!pfs_pool_mirror_problem(pool, why, sizeof(why)));
+	}
+
 	/* Both copies bad: refused, never guessed. */
 	corrupt(le64_to_cpu(pool->sb->table_offset[0]));
 	corrupt(le64_to_cpu(pool->sb->table_offset[1]));
