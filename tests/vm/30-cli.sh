@@ -156,6 +156,14 @@ grep -q 'is stale' /tmp/expect_exit.out || { cat /tmp/expect_exit.out; fail "che
 # Pool selection: --pool, PFS_POOL, /etc/pfs.conf, then the only pool found.
 unset PFS_POOL
 "$PFSADM" list | grep -q '^vm1 ' || fail "the only pool was not found by scanning"
+# Another path to the same pool is the same pool; a suspended device is
+# not read at all (its I/O would wait for a resume, and so would the scan).
+dmsetup create alias --table "0 $(blockdev --getsz "$POOL") linear $POOL 0"
+"$PFSADM" list >/tmp/scan.out 2>&1 || fail "an alias made the scan see two pools: $(cat /tmp/scan.out)"
+dmsetup suspend alias
+timeout 60 "$PFSADM" list >/tmp/scan.out 2>&1 || fail "the scan hung on or failed at a suspended device: $(cat /tmp/scan.out)"
+dmsetup resume alias
+dmsetup remove alias
 "$PFSADM" format "$SECOND" >/dev/null
 expect_exit 1 "$PFSADM" list
 grep -q '2 pools found' /tmp/expect_exit.out || fail "several pools are not listed"
@@ -168,5 +176,21 @@ grep -q '^onsecond ' /tmp/conf.out && ! grep -q '^vm1 ' /tmp/conf.out ||
 PFS_POOL=$POOL "$PFSADM" list | grep -q '^vm1 ' || fail "PFS_POOL ignored"
 "$PFSADM" --pool "$POOL" list | grep -q '^vm1 ' || fail "--pool ignored"
 rm /etc/pfs.conf
+# Two pools with an image of the same name: the second pool's vm1 is
+# refused activation with the clash named (not skipped as "active"), and
+# its resize, set and remove leave the first pool's pfs-vm1 alone.
+"$PFSADM" --pool "$POOL" deactivate vm1
+"$PFSADM" --pool "$SECOND" create vm1 8M >/dev/null
+"$PFSADM" --pool "$SECOND" deactivate vm1
+"$PFSADM" --pool "$POOL" activate vm1 >/dev/null
+expect_fail "activate of a clashing name" "$PFSADM" --pool "$SECOND" activate vm1
+grep -q 'maps another image' /tmp/expect_fail.out || fail "no clash message: $(cat /tmp/expect_fail.out)"
+"$PFSADM" --pool "$SECOND" resize vm1 16M >/dev/null
+"$PFSADM" --pool "$SECOND" set vm1 --weight 42
+"$PFSADM" --pool "$SECOND" remove vm1 >/dev/null
+[ "$(blockdev --getsize64 /dev/mapper/pfs-vm1)" -eq $((20 << 30)) ] ||
+	fail "the second pool's vm1 changed the first pool's pfs-vm1"
+dmsetup status pfs-vm1 | grep -q ' weight=301 ' || fail "set reached the other pool's device"
+qemu_io_ok -f raw -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 || fail "the first pool's vm1 lost its data"
 "$PFSADM" --pool "$POOL" deactivate --all
 "$PFSADM" --pool "$POOL" remove --no-wipe vm2

@@ -1,5 +1,7 @@
 # 16 pfsadm creates (then removes) in parallel serialise on the pool lock:
-# every one succeeds, no extents overlap, and check is clean.
+# every one succeeds, no extents overlap, and check is clean. The lock is
+# the pool's (by UUID), whatever path names it: a writer behind a held lock
+# says so and gives up after --wait; a reader never waits.
 . ./lib.sh
 fresh_pool
 export PFS_POOL=$POOL
@@ -29,4 +31,25 @@ wait_all removes
 [ "$("$PFSADM" list --json | grep -c '"name"')" -eq 8 ] || fail "not 8 images after removes"
 "$PFSADM" check "$POOL" >/dev/null || fail "check fails after parallel removes"
 for i in $(seq 2 2 16); do check_pattern "/dev/mapper/pfs-p$i" "$i" 8; done
+
+uuid=$("$PFSADM" dump "$POOL" | python3 -c 'import json, sys; print(json.load(sys.stdin)["superblock"]["pool_uuid"])')
+lockfile=/run/lock/pfs/$uuid.lock
+[ -e "$lockfile" ] || fail "no lock file $lockfile"
+size=$(blockdev --getsz "$POOL")
+dmsetup create alias --table "0 $size linear $POOL 0"
+exec 9<>"$lockfile"
+flock 9		# this shell holds the pool's lock now
+for path in "$POOL" /dev/mapper/alias; do
+	start=$(date +%s)
+	expect_exit 5 "$PFSADM" --pool "$path" --wait 2 create late 8M
+	grep -q "pool $uuid is locked by .*gave up after 2 s" /tmp/expect_exit.out ||
+		fail "no lock message through $path: $(cat /tmp/expect_exit.out)"
+	[ $(($(date +%s) - start)) -lt 20 ] || fail "--wait 2 waited far longer"
+done
+timeout 10 "$PFSADM" --pool /dev/mapper/alias list >/dev/null || fail "list waited for the writer's lock"
+flock -u 9
+exec 9>&-
+"$PFSADM" create late 8M >/dev/null
+"$PFSADM" list | grep -q '^late ' || fail "create after the lock was released failed"
+dmsetup remove alias
 "$PFSADM" deactivate --all

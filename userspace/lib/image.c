@@ -8,6 +8,34 @@
 #include "image.h"
 #include "live.h"
 
+/*
+ * The pool's live maps, read once and kept until this process changes a
+ * device: `list` asks about every image, and each read walks every dm
+ * device.
+ */
+static struct pfs_live_maps pfs_live_cache;
+static uint8_t pfs_live_cache_pool[PFS_UUID_LEN];
+static bool pfs_live_cached;
+
+static void pfs_live_forget(void)
+{
+	pfs_live_free(&pfs_live_cache);
+	pfs_live_cached = false;
+}
+
+static const struct pfs_live_maps *pfs_live_of(const struct pfs_pool *pool,
+					       struct pfs_error *err)
+{
+	if (pfs_live_cached && !memcmp(pfs_live_cache_pool, pool->sb->pool_uuid, PFS_UUID_LEN))
+		return &pfs_live_cache;
+	pfs_live_forget();
+	if (pfs_live_read(pool->sb->pool_uuid, &pfs_live_cache, err))
+		return NULL;
+	memcpy(pfs_live_cache_pool, pool->sb->pool_uuid, PFS_UUID_LEN);
+	pfs_live_cached = true;
+	return &pfs_live_cache;
+}
+
 bool pfs_image_name_ok(const char *name, struct pfs_error *err)
 {
 	size_t len = strlen(name);
@@ -88,6 +116,7 @@ int pfs_image_activate(const struct pfs_pool *pool, const struct pfs_image_entry
 	pfs_image_dm_uuid(pool, e, uuid, sizeof(uuid));
 	if (pfs_image_params(pool, e, params, sizeof(params), err))
 		return -1;
+	pfs_live_forget();
 	return pfs_dm_create(name, uuid, le64_to_cpu(e->length), params, err);
 }
 
@@ -96,6 +125,7 @@ int pfs_image_deactivate(const struct pfs_image_entry *e, struct pfs_error *err)
 	char name[PFS_NAME_LEN + 8];
 
 	pfs_image_dm_name(e, name, sizeof(name));
+	pfs_live_forget();
 	return pfs_dm_remove(name, err);
 }
 
@@ -107,6 +137,7 @@ int pfs_image_reload(const struct pfs_pool *pool, const struct pfs_image_entry *
 	pfs_image_dm_name(e, name, sizeof(name));
 	if (pfs_image_params(pool, e, params, sizeof(params), err))
 		return -1;
+	pfs_live_forget();
 	return pfs_dm_reload(name, le64_to_cpu(e->length), params, err);
 }
 
@@ -119,6 +150,7 @@ int pfs_image_check_unmapped(const struct pfs_pool *pool, const struct pfs_image
 	unsigned int i;
 	int r = 0;
 
+	/* A fresh read: this check guards a change. */
 	if (pfs_live_read(pool->sb->pool_uuid, &maps, err))
 		return -1;
 	if (e)
@@ -139,4 +171,36 @@ int pfs_image_check_unmapped(const struct pfs_pool *pool, const struct pfs_image
 			     m->dm_name);
 	pfs_live_free(&maps);
 	return r;
+}
+
+int pfs_image_own_device(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+			 struct pfs_error *err)
+{
+	const struct pfs_live_maps *maps;
+	char own[PFS_NAME_LEN + 8];
+	unsigned int i;
+	int r = -1;
+
+	if (!pfs_image_active(e, NULL))
+		return 0;
+	pfs_image_dm_name(e, own, sizeof(own));
+	maps = pfs_live_of(pool, err);
+	if (!maps)
+		return -1;
+	for (i = 0; i < maps->n && r < 0; i++)
+		if (!strcmp(maps->map[i].dm_name, own) &&
+		    !memcmp(maps->map[i].image_uuid, e->uuid, PFS_UUID_LEN))
+			r = 1;
+	if (r < 0)
+		pfs_fail(err, PFS_EXIT_BUSY,
+			 "/dev/mapper/%s maps another image (another pool's %s?); rename one of them",
+			 own, e->name);
+	return r;
+}
+
+bool pfs_image_maps_here(const struct pfs_pool *pool, const struct pfs_image_entry *e)
+{
+	struct pfs_error ignored = { 0 };
+
+	return pfs_image_own_device(pool, e, &ignored) > 0;
 }

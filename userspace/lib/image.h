@@ -30,6 +30,16 @@ int pfs_image_reload(const struct pfs_pool *pool, const struct pfs_image_entry *
 bool pfs_image_active(const struct pfs_image_entry *e, int *open_count);
 
 /*
+ * Is the image's own device, pfs-NAME, there and mapping this very image
+ * (1), absent (0), or taken by something else, such as another pool's
+ * image of the same name (-1, with @err set)?
+ */
+int pfs_image_own_device(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+			 struct pfs_error *err);
+/* pfs_image_own_device() == 1, errors ignored: the image is active here. */
+bool pfs_image_maps_here(const struct pfs_pool *pool, const struct pfs_image_entry *e);
+
+/*
  * Refuse (PFS_EXIT_BUSY, naming the device) if any live device other than
  * the image's own pfs-NAME maps the image or any part of [start, start +
  * len): a hand-made map under another name, through any path to the pool.

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "lock.h"
 #include "pool.h"
 
 #define TABLE_BYTES (PFS_TABLE_SECTORS << PFS_SECTOR_SHIFT)
@@ -99,13 +100,6 @@ static int pfs_open_device(const char *path, bool writable, int extra,
 	if (fd < 0)
 		return pfs_fail(err, pfs_errno_exit(errno), "cannot open %s: %s",
 				path, strerror(errno));
-	/* pfsadm runs serialise on the pool; the kernel only reads. */
-	if (flock(fd, writable ? LOCK_EX : LOCK_SH)) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "cannot lock %s: %s", path,
-			 strerror(errno));
-		close(fd);
-		return -1;
-	}
 	return fd;
 }
 
@@ -115,6 +109,7 @@ void pfs_pool_close(struct pfs_pool *pool)
 		return;
 	if (pool->fd >= 0)
 		close(pool->fd);
+	pfs_unlock_pool(pool->lock_fd);
 	free(pool->sb);
 	free(pool->copy[0]);
 	free(pool->copy[1]);
@@ -122,16 +117,59 @@ void pfs_pool_close(struct pfs_pool *pool)
 	free(pool);
 }
 
+/* Read one table copy; false on an I/O error (recorded in @err). */
+static bool pfs_pool_read_copy(struct pfs_pool *pool, int i, struct pfs_error *err)
+{
+	uint64_t off = le64_to_cpu(pool->sb->table_offset[i]) << PFS_SECTOR_SHIFT;
+
+	if (!pfs_pread_all(pool->fd, pool->copy[i], TABLE_BYTES, off))
+		return true;
+	pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot read table copy %d: %s", pool->path, i,
+		 strerror(errno));
+	return false;
+}
+
+/*
+ * Read and validate the superblock and both copies, and choose the table.
+ * Readers hold no lock: a copy a writer is rewriting fails its checksum
+ * and the other one stands. Should a reader meet both copies torn (it read
+ * each while it was being written), it reads again.
+ */
+static int pfs_pool_read(struct pfs_pool *pool, struct pfs_error *err)
+{
+	const char *why;
+	int tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		if (tries)
+			usleep(20000);
+		if (pfs_pread_all(pool->fd, pool->sb, PFS_BLOCK_SIZE, 0))
+			return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot read superblock: %s",
+					pool->path, strerror(errno));
+		if (pfs_sb_validate(pool->sb, pool->dev_sectors, &why))
+			return pfs_fail(err, PFS_EXIT_DEVICE, "%s: %s", pool->path, why);
+		if (!pfs_pool_read_copy(pool, 0, err) || !pfs_pool_read_copy(pool, 1, err))
+			return -1;
+		pool->current = pfs_table_choose(pool->sb, pool->copy[0], pool->copy[1],
+						 pool->copy_why);
+		if (pool->current >= 0)
+			return 0;
+	}
+	return pfs_fail(err, PFS_EXIT_DEVICE,
+			"%s: no valid allocation table (copy 0: %s; copy 1: %s)",
+			pool->path, pool->copy_why[0], pool->copy_why[1]);
+}
+
 int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
 		  struct pfs_error *err)
 {
 	struct pfs_pool *pool = calloc(1, sizeof(*pool));
-	const char *why;
-	int i;
+	uint8_t uuid[PFS_UUID_LEN];
 
 	if (!pool)
 		return pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
 	pool->fd = -1;
+	pool->lock_fd = -1;
 	snprintf(pool->path, sizeof(pool->path), "%s", path);
 	pool->sb = pfs_alloc_io(PFS_BLOCK_SIZE);
 	pool->copy[0] = pfs_alloc_io(TABLE_BYTES);
@@ -153,31 +191,21 @@ int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
 		pfs_fail(err, PFS_EXIT_DEVICE, "%s: not a dm-pfs pool (too small)", path);
 		goto fail;
 	}
-	if (pfs_pread_all(pool->fd, pool->sb, PFS_BLOCK_SIZE, 0)) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot read superblock: %s",
-			 path, strerror(errno));
+	if (pfs_pool_read(pool, err))
 		goto fail;
-	}
-	if (pfs_sb_validate(pool->sb, pool->dev_sectors, &why)) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "%s: %s", path, why);
-		goto fail;
-	}
-	for (i = 0; i < 2; i++) {
-		uint64_t off = le64_to_cpu(pool->sb->table_offset[i]) << PFS_SECTOR_SHIFT;
-
-		if (pfs_pread_all(pool->fd, pool->copy[i], TABLE_BYTES, off)) {
-			pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot read table copy %d: %s",
-				 path, i, strerror(errno));
+	/*
+	 * A writer takes the pool's lock by UUID, then reads again: another
+	 * writer may have committed, or even formatted, while it waited.
+	 */
+	if (writable) {
+		memcpy(uuid, pool->sb->pool_uuid, PFS_UUID_LEN);
+		pool->lock_fd = pfs_lock_pool(uuid, err);
+		if (pool->lock_fd < 0 || pfs_pool_read(pool, err))
+			goto fail;
+		if (memcmp(uuid, pool->sb->pool_uuid, PFS_UUID_LEN)) {
+			pfs_fail(err, PFS_EXIT_BUSY, "%s was formatted again while waiting", path);
 			goto fail;
 		}
-	}
-	pool->current = pfs_table_choose(pool->sb, pool->copy[0], pool->copy[1],
-					 pool->copy_why);
-	if (pool->current < 0) {
-		pfs_fail(err, PFS_EXIT_DEVICE,
-			 "%s: no valid allocation table (copy 0: %s; copy 1: %s)",
-			 path, pool->copy_why[0], pool->copy_why[1]);
-		goto fail;
 	}
 	memcpy(pool->table, pool->copy[pool->current], TABLE_BYTES);
 	*out = pool;
@@ -307,8 +335,9 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 {
 	struct pfs_superblock *sb = NULL;
 	uint64_t dev_sectors;
-	struct pfs_pool pool = { .fd = -1 };
+	struct pfs_pool pool = { .fd = -1, .lock_fd = -1 };
 	struct pfs_table_header *table = NULL;
+	const char *why;
 	int r = -1;
 
 	/* O_EXCL: never format under a mounted filesystem or live images. */
@@ -334,6 +363,13 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 	if (!sb || !table) {
 		pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
 		goto out;
+	}
+	/* Formatting over a pool: no writer of that pool may be mid-commit. */
+	if (!pfs_pread_all(pool.fd, sb, PFS_BLOCK_SIZE, 0) &&
+	    !pfs_sb_validate(sb, dev_sectors, &why)) {
+		pool.lock_fd = pfs_lock_pool(sb->pool_uuid, err);
+		if (pool.lock_fd < 0)
+			goto out;
 	}
 	if (pfs_sb_init(sb, opts, dev_sectors, err))
 		goto out;
@@ -368,6 +404,7 @@ out:
 	free(sb);
 	free(table);
 	close(pool.fd);
+	pfs_unlock_pool(pool.lock_fd);
 	return r;
 }
 

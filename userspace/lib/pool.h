@@ -16,6 +16,7 @@
 
 struct pfs_pool {
 	int fd;
+	int lock_fd;				/* the pool's lock, writers only */
 	char path[4096];
 	uint64_t dev_sectors;
 	struct pfs_superblock *sb;
@@ -32,7 +33,10 @@ struct pfs_format_opts {
 	uint64_t device_sectors;	/* 0: the whole device */
 };
 
-/* Open an existing pool; writable pools hold an exclusive flock. */
+/*
+ * Open an existing pool. A writable one holds the pool's lock (by UUID,
+ * lock.h) until it is closed; a read-only one holds none.
+ */
 int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
 		  struct pfs_error *err);
 /* Fill and checksum a superblock for a device of @dev_sectors. */

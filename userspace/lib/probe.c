@@ -4,9 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -107,31 +110,132 @@ static int pfs_conf_pool(char *path, unsigned int len)
 	return found;
 }
 
+/* One line of a sysfs attribute of block device @name, or "". */
+static void pfs_sysfs_read(const char *name, const char *attr, char *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/class/block/%s/%s", name, attr);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* A path of a multipath map: the map, not its paths, is the pool. */
+static bool pfs_is_multipath_path(const char *name)
+{
+	char holders[300], uuid[16];
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(holders, sizeof(holders), "/sys/class/block/%s/holders", name);
+	dir = opendir(holders);
+	if (!dir)
+		return false;
+	while (!found && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		pfs_sysfs_read(d->d_name, "dm/uuid", uuid, sizeof(uuid));
+		found = !strncmp(uuid, "mpath-", 6);
+	}
+	closedir(dir);
+	return found;
+}
+
+/*
+ * The first 4 KiB of @dev, read uncached and given up on after @ms: a
+ * suspended device, or a multipath map with no path left that queues I/O,
+ * would block a plain read (and the boot) forever. The read runs in a
+ * child; one that never returns is left behind, not waited for.
+ */
+static bool pfs_read_head(const char *dev, uint8_t *buf, int ms)
+{
+	struct pollfd pfd;
+	int fds[2], fd;
+	bool ok = false;
+	void *io;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		fd = open(dev, O_RDONLY | O_DIRECT | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0 && !posix_memalign(&io, PFS_BLOCK_SIZE, PFS_BLOCK_SIZE) &&
+		    pread(fd, io, PFS_BLOCK_SIZE, 0) == PFS_BLOCK_SIZE &&
+		    write(fds[1], io, PFS_BLOCK_SIZE) == PFS_BLOCK_SIZE)
+			_exit(0);
+		_exit(1);
+	}
+	close(fds[1]);
+	if (pid > 0) {
+		pfd = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+		ok = poll(&pfd, 1, ms) == 1 &&
+			read(fds[0], buf, PFS_BLOCK_SIZE) == PFS_BLOCK_SIZE;
+		if (!ok)
+			kill(pid, SIGKILL);
+		waitpid(pid, NULL, ok ? 0 : WNOHANG);
+	}
+	close(fds[0]);
+	return ok;
+}
+
 int pfs_scan_pools(char (*paths)[PFS_PATH_LEN], unsigned int max, unsigned int *n,
 		   struct pfs_error *err)
 {
-	struct dirent *d;
-	DIR *dir;
+	uint8_t seen[64][PFS_UUID_LEN], head[PFS_BLOCK_SIZE];
+	const struct pfs_superblock *sb = (const void *)head;
+	unsigned int nseen = 0, i, j, k, count;
+	struct dirent **names;
+	char state[8];
+	bool dup;
 
 	*n = 0;
-	dir = opendir("/sys/class/block");
-	if (!dir)
+	/* dm devices last: of two paths to one pool, the plain device wins. */
+	count = (unsigned int)scandir("/sys/class/block", &names, NULL, alphasort);
+	if ((int)count < 0)
 		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot list block devices: %s",
 				strerror(errno));
-	while ((d = readdir(dir))) {
-		char dev[PFS_PATH_LEN];
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < count; i++) {
+			const char *name = names[i]->d_name;
+			char dev[PFS_PATH_LEN];
 
-		if (d->d_name[0] == '.' || !strncmp(d->d_name, "sr", 2) ||
-		    !strncmp(d->d_name, "fd", 2) || pfs_is_pfs_image(d->d_name))
-			continue;
-		snprintf(dev, sizeof(dev), "/dev/%s", d->d_name);
-		if (!pfs_has_pool_magic(dev))
-			continue;
-		if (*n < max)
-			memcpy(paths[*n], dev, sizeof(dev));
-		(*n)++;
+			if (name[0] == '.' || !strncmp(name, "sr", 2) || !strncmp(name, "fd", 2) ||
+			    (k == 0) == !strncmp(name, "dm-", 3) || pfs_is_pfs_image(name) ||
+			    pfs_is_multipath_path(name))
+				continue;
+			pfs_sysfs_read(name, "dm/suspended", state, sizeof(state));
+			if (!strcmp(state, "1"))
+				continue;	/* its I/O would wait for a resume */
+			snprintf(dev, sizeof(dev), "/dev/%s", name);
+			if (!pfs_read_head(dev, head, 2000) ||
+			    memcmp(sb->magic, PFS_SB_MAGIC, PFS_MAGIC_LEN))
+				continue;
+			/* Two paths to one pool (an alias, a second loop device). */
+			dup = false;
+			for (j = 0; j < nseen && !dup; j++)
+				dup = !memcmp(seen[j], sb->pool_uuid, PFS_UUID_LEN);
+			if (dup)
+				continue;
+			if (nseen < 64)
+				memcpy(seen[nseen++], sb->pool_uuid, PFS_UUID_LEN);
+			if (*n < max)
+				memcpy(paths[*n], dev, sizeof(dev));
+			(*n)++;
+		}
 	}
-	closedir(dir);
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
 	return 0;
 }
 

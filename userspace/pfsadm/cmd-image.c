@@ -214,7 +214,8 @@ int cmd_remove(int argc, char **argv, struct pfs_error *err)
 	e = pfsadm_open_image(argv[optind], true, &pool, err);
 	if (!e)
 		return -1;
-	if (pfs_image_deactivate(e, err) ||
+	/* Its own device only: pfs-NAME may be another pool's image. */
+	if ((pfs_image_maps_here(pool, e) && pfs_image_deactivate(e, err)) ||
 	    pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), le64_to_cpu(e->length), err))
 		goto fail;
 	/* No tenant's data may reach the next image to use this space. */
@@ -261,7 +262,7 @@ static int pfsadm_grow(struct pfs_pool *pool, struct pfs_image_entry *e, uint64_
 	pfs_signals_block(&sigs);
 	if (pfs_pool_commit(pool, err)) {
 		r = -1;
-	} else if (pfs_image_active(e, NULL) && pfs_image_reload(pool, e, err)) {
+	} else if (pfs_image_maps_here(pool, e) && pfs_image_reload(pool, e, err)) {
 		live = pfsadm_live_sectors(e, len);
 		if (live == len) {
 			memset(err, 0, sizeof(*err));	/* the new table went live after all */
@@ -292,7 +293,7 @@ static int pfsadm_shrink(struct pfs_pool *pool, struct pfs_image_entry *e, uint6
 
 	e->length = cpu_to_le64(len);
 	pfs_signals_block(&sigs);
-	if (pfs_image_active(e, NULL) && pfs_image_reload(pool, e, err)) {
+	if (pfs_image_maps_here(pool, e) && pfs_image_reload(pool, e, err)) {
 		if (pfsadm_live_sectors(e, old) != len)
 			goto out;	/* still the old size: nothing changed */
 		memset(err, 0, sizeof(*err));	/* the new table went live after all */
@@ -413,7 +414,7 @@ int cmd_set(int argc, char **argv, struct pfs_error *err)
 	pfsadm_store_qos(&qos, e);
 	if (pfs_pool_commit(pool, err))
 		goto fail;
-	if (pfs_image_active(e, NULL) && pfsadm_apply_qos(e, err)) {
+	if (pfs_image_maps_here(pool, e) && pfsadm_apply_qos(e, err)) {
 		struct pfs_error reapply = { 0 };
 
 		*e = old;

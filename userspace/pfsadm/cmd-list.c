@@ -100,7 +100,7 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 		printf("%-20s %9s %14llu %-8s %6u %9llu %9llu /dev/mapper/" PFS_DM_PREFIX "%s\n",
 		       e[i].name, pfs_format_size(le64_to_cpu(e[i].length) << 9, b, sizeof(b)),
 		       (unsigned long long)le64_to_cpu(e[i].start),
-		       pfs_image_active(&e[i], NULL) ? "active" : "inactive",
+		       pfs_image_maps_here(pool, &e[i]) ? "active" : "inactive",
 		       le32_to_cpu(e[i].weight), (unsigned long long)le64_to_cpu(e[i].iops_max),
 		       (unsigned long long)le64_to_cpu(e[i].bps_max), e[i].name);
 	}
@@ -244,8 +244,10 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 static int pfsadm_activate_one(const struct pfs_pool *pool, const struct pfs_image_entry *e,
 			       struct pfs_error *err)
 {
-	if (pfs_image_active(e, NULL))
-		return 0;
+	int own = pfs_image_own_device(pool, e, err);
+
+	if (own)
+		return own > 0 ? 0 : -1;
 	/* Mapped under another name (by hand, through another path): no. */
 	if (pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), le64_to_cpu(e->length), err) ||
 	    pfs_image_activate(pool, e, err))
@@ -257,8 +259,9 @@ static int pfsadm_activate_one(const struct pfs_pool *pool, const struct pfs_ima
 static int pfsadm_deactivate_one(const struct pfs_pool *pool, const struct pfs_image_entry *e,
 				 struct pfs_error *err)
 {
-	(void)pool;
-	return pfs_image_deactivate(e, err);
+	int own = pfs_image_own_device(pool, e, err);
+
+	return own > 0 ? pfs_image_deactivate(e, err) : own;
 }
 
 int cmd_activate(int argc, char **argv, struct pfs_error *err)

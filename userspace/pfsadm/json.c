@@ -24,7 +24,7 @@ struct json_object *pfs_json_image(const struct pfs_pool *pool,
 	struct json_object *o = json_object_new_object();
 	char dev[PFS_NAME_LEN + 24];
 	int open_count = 0;
-	bool active = pfs_image_active(e, &open_count);
+	bool active = pfs_image_maps_here(pool, e) && pfs_image_active(e, &open_count);
 
 	json_object_object_add(o, "name", json_object_new_string(e->name));
 	json_object_object_add(o, "uuid", pfs_json_uuid(e->uuid));
@@ -40,7 +40,6 @@ struct json_object *pfs_json_image(const struct pfs_pool *pool,
 	json_object_object_add(o, "open_count", json_object_new_int(open_count));
 	snprintf(dev, sizeof(dev), "/dev/mapper/" PFS_DM_PREFIX "%s", e->name);
 	json_object_object_add(o, "device", json_object_new_string(dev));
-	(void)pool;
 	return o;
 }
 

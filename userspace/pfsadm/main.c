@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "dm.h"
+#include "lock.h"
 #include "pfs-format.h"
 #include "pfsadm.h"
 #include "probe.h"
+#include "size.h"
 
 #ifndef PFS_VERSION
 #define PFS_VERSION "unknown"
@@ -76,20 +78,34 @@ static void pfsadm_usage(FILE *out)
 {
 	const struct pfsadm_cmd *c;
 
-	fprintf(out, "usage: pfsadm [--pool DEVICE] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(out, "usage: pfsadm [--pool DEVICE] [--wait SECONDS] COMMAND [ARGS]\n\ncommands:\n");
 	for (c = pfsadm_commands; c->name; c++)
 		fprintf(out, "  %-11s %s\n", c->name, c->help);
 	fprintf(out, "\nRun 'pfsadm COMMAND --help' for a command's arguments.\n"
+		"A command that changes a pool waits up to --wait seconds (60) for its lock.\n"
 		"Sizes take K, M, G, T suffixes (powers of 1024); no suffix means MiB.\n"
 		"Exit codes: 0 ok, 1 bad arguments, 2 no permission, 3 out of memory,\n"
 		"4 wrong device, 5 exists or busy.\n");
+}
+
+/* --wait SECONDS: how long a command waits for the pool's lock. */
+static int pfsadm_set_wait(const char *text)
+{
+	uint64_t seconds;
+
+	if (pfs_parse_u64(text, &seconds) || seconds > 86400) {
+		fprintf(stderr, "pfsadm: invalid --wait '%s' (seconds, 0 to 86400)\n", text);
+		return -1;
+	}
+	pfs_lock_set_wait((unsigned int)seconds);
+	return 0;
 }
 
 int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, const struct pfsadm_cmd *cmd,
 		  int *exit_code)
 {
-	struct option all[16];
+	struct option all[17];
 	unsigned int n = 0;
 	int c;
 
@@ -99,6 +115,7 @@ int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 	}
 	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	all[n++] = (struct option){ "pool", required_argument, NULL, 'P' };
+	all[n++] = (struct option){ "wait", required_argument, NULL, 'W' };
 	all[n] = (struct option){ NULL, 0, NULL, 0 };
 
 	opterr = 0;	/* our own one-line message instead of getopt's */
@@ -106,6 +123,13 @@ int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 		c = getopt_long(argc, argv, shortopts, all, NULL);
 		if (c == 'P') {
 			pfsadm_pool = optarg;
+			continue;
+		}
+		if (c == 'W') {
+			if (pfsadm_set_wait(optarg)) {
+				*exit_code = PFS_EXIT_ARGS;
+				return '?';
+			}
 			continue;
 		}
 		if (c == 'h') {
@@ -120,6 +144,19 @@ int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 		}
 		return c;
 	}
+}
+
+/* The lock file names its holder: "pfsadm remove vm1". */
+static void pfsadm_name_lock_owner(int argc, char **argv)
+{
+	char owner[256];
+	size_t used;
+	int i;
+
+	used = (size_t)snprintf(owner, sizeof(owner), "pfsadm");
+	for (i = 0; i < argc && used < sizeof(owner); i++)
+		used += (size_t)snprintf(owner + used, sizeof(owner) - used, " %s", argv[i]);
+	pfs_lock_set_owner(owner);
 }
 
 int main(int argc, char **argv)
@@ -147,6 +184,12 @@ int main(int argc, char **argv)
 			i++;
 			continue;
 		}
+		if (!strcmp(argv[i], "--wait") && i + 1 < argc) {
+			if (pfsadm_set_wait(argv[i + 1]))
+				return PFS_EXIT_ARGS;
+			i += 2;
+			continue;
+		}
 		fprintf(stderr, "pfsadm: unknown option %s\n", argv[i]);
 		return PFS_EXIT_ARGS;
 	}
@@ -159,6 +202,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pfsadm: unknown command '%s' (see pfsadm --help)\n", argv[i]);
 		return PFS_EXIT_ARGS;
 	}
+	pfsadm_name_lock_owner(argc - i, argv + i);
 	optind = 1;
 	r = cmd->run(argc - i, argv + i, &err);
 	if (r && err.code) {

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -50,11 +51,19 @@ int __wrap_fdatasync(int fd);
 int __real_fsync(int fd);
 int __wrap_fsync(int fd);
 
+/* Is @fd the pool file (not, say, the pool's lock file)? */
+static bool is_pool(int fd)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 ssize_t __wrap_pwrite(int fd, const void *buf, size_t n, off_t off)
 {
 	ssize_t r = __real_pwrite(fd, buf, n, off);
 
-	if (recording && r > 0 && (size_t)off < META_BYTES) {
+	if (recording && r > 0 && (size_t)off < META_BYTES && is_pool(fd)) {
 		size_t len = (size_t)r;
 
 		if (nr_ops == sizeof(ops) / sizeof(ops[0]) || off % SECTOR || len % SECTOR)
@@ -84,7 +93,7 @@ int __wrap_fdatasync(int fd)
 {
 	int r = __real_fdatasync(fd);
 
-	if (!r)
+	if (!r && is_pool(fd))
 		record_flush();
 	return r;
 }
@@ -93,7 +102,7 @@ int __wrap_fsync(int fd)
 {
 	int r = __real_fsync(fd);
 
-	if (!r)
+	if (!r && is_pool(fd))
 		record_flush();
 	return r;
 }
