@@ -126,6 +126,19 @@ expect_exit 4 "$PFSADM" list
 [ "$(image_field vm1 weight)" = 300 ] || fail "restore lost QoS"
 qemu_io_ok -f raw -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 || fail "data lost by restore"
 unchanged 1 "$PFSADM" restore "$POOL" /etc/hostname
+# restore refuses another tool's data and another pool (by UUID) unless
+# --force, and leaves them as they were.
+mkfs.ext4 -q -F "$SECOND"
+expect_exit 5 "$PFSADM" restore "$SECOND" /tmp/dump.json
+grep -q 'already holds data (ext4' /tmp/expect_exit.out || fail "restore over ext4: $(cat /tmp/expect_exit.out)"
+blkid -p "$SECOND" | grep -q 'TYPE="ext4"' || fail "a refused restore touched the ext4"
+"$PFSADM" format --force "$SECOND" >/dev/null
+dd if="$SECOND" bs=512 count=1048 iflag=direct status=none | sha256sum >/tmp/second.meta
+expect_exit 5 "$PFSADM" restore "$SECOND" /tmp/dump.json
+grep -q 'holds another pool' /tmp/expect_exit.out || fail "restore over another pool: $(cat /tmp/expect_exit.out)"
+dd if="$SECOND" bs=512 count=1048 iflag=direct status=none | sha256sum | cmp -s - /tmp/second.meta ||
+	fail "a refused restore changed the other pool"
+dd if=/dev/zero of="$SECOND" bs=1M count=1 oflag=direct status=none
 
 # Both copies damaged: refused, never guessed; restore brings the pool back.
 "$PFSADM" check "$POOL" >/dev/null

@@ -1,4 +1,4 @@
-# Crash-cut every metadata-changing command on real devices. dm-log-writes
+# Crash-cut every metadata-changing command on real devices (restore too). dm-log-writes
 # records each write and flush the command sends; tests/crash/replay.py then
 # rebuilds every state a power cut could leave: what the flushes made
 # durable, plus any subset of the sectors written since the last one. pfsadm
@@ -17,6 +17,7 @@ fresh_pool
 write_pattern /dev/mapper/pfs-base 51 16
 write_pattern /dev/mapper/pfs-grow 52 8
 "$PFSADM" --pool "$POOL" deactivate --all
+"$PFSADM" dump "$POOL" >/tmp/dump0.json	# restored near the end
 
 replay() {
 	PFSADM=$PFSADM python3 "$PFS_PROJECT/tests/crash/replay.py" "$@"
@@ -42,6 +43,7 @@ cut() {	# WHAT CMD... (run against $PFS_POOL, the logged device)
 }
 
 cut resize "$PFSADM" resize grow 12M
+cut shrink "$PFSADM" resize --force grow 10M
 cut create "$PFSADM" create new 4M
 cut set "$PFSADM" set base --weight 700 --iops-max 900
 cut remove "$PFSADM" remove new
@@ -49,4 +51,5 @@ dd if=/dev/urandom of="$POOL" bs=512 seek=600 count=1 conv=notrunc status=none
 expect_exit 4 "$PFSADM" check "$POOL"
 cut repair sh -c '"$0" check --repair /dev/mapper/lw' "$PFSADM"
 "$PFSADM" check "$POOL" >/dev/null || fail "pool damaged after the repair replay"
+cut restore "$PFSADM" restore /dev/mapper/lw /tmp/dump0.json
 cut format "$PFSADM" format --force /dev/mapper/lw

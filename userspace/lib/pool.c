@@ -336,7 +336,9 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 	struct pfs_superblock *sb = NULL;
 	uint64_t dev_sectors;
 	struct pfs_pool pool = { .fd = -1, .lock_fd = -1 };
+	uint64_t gen = opts->generation ? opts->generation : 1;
 	struct pfs_table_header *table = NULL;
+	const uint8_t *lock_uuid;
 	const char *why;
 	int r = -1;
 
@@ -364,13 +366,22 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 		pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
 		goto out;
 	}
-	/* Formatting over a pool: no writer of that pool may be mid-commit. */
+	/*
+	 * Formatting over a pool: no writer of that pool may be mid-commit.
+	 * Restoring a pool whose superblock is gone: none of the pool it
+	 * brings back either.
+	 */
+	lock_uuid = opts->pool_uuid;
 	if (!pfs_pread_all(pool.fd, sb, PFS_BLOCK_SIZE, 0) &&
-	    !pfs_sb_validate(sb, dev_sectors, &why)) {
-		pool.lock_fd = pfs_lock_pool(sb->pool_uuid, err);
+	    !pfs_sb_validate(sb, dev_sectors, &why))
+		lock_uuid = sb->pool_uuid;
+	if (lock_uuid) {
+		pool.lock_fd = pfs_lock_pool(lock_uuid, err);
 		if (pool.lock_fd < 0)
 			goto out;
 	}
+	if (opts->table)
+		memcpy(table, opts->table, TABLE_BYTES);
 	if (pfs_sb_init(sb, opts, dev_sectors, err))
 		goto out;
 
@@ -387,14 +398,14 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 		goto out_copies;
 	}
 	snprintf(pool.path, sizeof(pool.path), "%s", path);
-	if (pfs_write_copy(&pool, 1, 1, table, err))
+	if (pfs_write_copy(&pool, 1, gen, table, err))
 		goto out_copies;
 	if (pfs_pwrite_all(pool.fd, sb, PFS_BLOCK_SIZE, 0) || fdatasync(pool.fd)) {
 		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write superblock: %s",
 			 path, strerror(errno));
 		goto out_copies;
 	}
-	if (pfs_write_copy(&pool, 0, 1, table, err))
+	if (pfs_write_copy(&pool, 0, gen, table, err))
 		goto out_copies;
 	r = 0;
 out_copies:

@@ -30,6 +30,11 @@ struct pfs_format_opts {
 	uint64_t align_sectors;
 	const uint8_t *pool_uuid;	/* NULL: generate one */
 	uint64_t now;			/* 0: the current time */
+	/* The table to start with (restore), written in format's own ordered
+	 * writes; NULL: empty. Its generation (0: 1) must exceed any copy a
+	 * pool of the same UUID left on the device. */
+	const struct pfs_table_header *table;
+	uint64_t generation;
 	uint64_t device_sectors;	/* 0: the whole device */
 };
 

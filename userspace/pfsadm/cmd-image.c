@@ -8,6 +8,7 @@
 #include <uuid/uuid.h>
 
 #include "alloc.h"
+#include "crashpoint.h"
 #include "dm.h"
 #include "image.h"
 #include "pfsadm.h"
@@ -256,24 +257,27 @@ static int pfsadm_grow(struct pfs_pool *pool, struct pfs_image_entry *e, uint64_
 {
 	uint64_t old = le64_to_cpu(e->length), live;
 	sigset_t sigs;
-	int r = 0;
+	int r = -1;
 
 	e->length = cpu_to_le64(len);
 	pfs_signals_block(&sigs);
-	if (pfs_pool_commit(pool, err)) {
-		r = -1;
-	} else if (pfs_image_maps_here(pool, e) && pfs_image_reload(pool, e, err)) {
-		live = pfsadm_live_sectors(e, len);
-		if (live == len) {
-			memset(err, 0, sizeof(*err));	/* the new table went live after all */
-		} else {
-			r = -1;
-			if (live == old) {
-				e->length = cpu_to_le64(old);
-				pfsadm_rollback(pool, "resize");
-			}
-		}
+	if (pfs_pool_commit(pool, err))
+		goto out;
+	pfs_crash_point("grow-committed");
+	r = 0;
+	if (!pfs_image_maps_here(pool, e) || !pfs_image_reload(pool, e, err))
+		goto out;
+	live = pfsadm_live_sectors(e, len);
+	if (live == len) {
+		memset(err, 0, sizeof(*err));	/* the new table went live after all */
+		goto out;
 	}
+	r = -1;
+	if (live == old) {
+		e->length = cpu_to_le64(old);
+		pfsadm_rollback(pool, "resize");
+	}
+out:
 	pfs_signals_restore(&sigs);
 	return r;
 }
@@ -298,8 +302,11 @@ static int pfsadm_shrink(struct pfs_pool *pool, struct pfs_image_entry *e, uint6
 			goto out;	/* still the old size: nothing changed */
 		memset(err, 0, sizeof(*err));	/* the new table went live after all */
 	}
-	if (pfs_zero_range(pool->fd, start + len, old - len, isatty(STDERR_FILENO), err) ||
-	    pfs_pool_commit(pool, err))
+	pfs_crash_point("shrink-reloaded");
+	if (pfs_zero_range(pool->fd, start + len, old - len, isatty(STDERR_FILENO), err))
+		goto out;
+	pfs_crash_point("shrink-zeroed");
+	if (pfs_pool_commit(pool, err))
 		goto out;
 	r = 0;
 out:
@@ -335,7 +342,16 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err)
 		goto fail;
 	old = le64_to_cpu(e->length);
 	if (len == old) {
-		printf("%s is already %s\n", e->name, pfs_format_size(len << 9, b1, sizeof(b1)));
+		/* An interrupted grow leaves the device smaller than the table. */
+		if (pfs_image_maps_here(pool, e) && pfsadm_live_sectors(e, len) != len) {
+			if (pfs_image_reload(pool, e, err))
+				goto fail;
+			printf("%s: device brought up to the table's %s\n", e->name,
+			       pfs_format_size(len << 9, b1, sizeof(b1)));
+		} else {
+			printf("%s is already %s\n", e->name,
+			       pfs_format_size(len << 9, b1, sizeof(b1)));
+		}
 		pfs_pool_close(pool);
 		return 0;
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Pool-wide commands: format, check, dump. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <uuid/uuid.h>
@@ -238,22 +239,85 @@ static int pfsadm_restore_image(struct json_object *o, struct pfs_image_entry *e
 	return 0;
 }
 
+/* The highest generation any table copy of pool @uuid on @dev claims. */
+static uint64_t pfsadm_copies_generation(const char *dev, const uint8_t *uuid)
+{
+	struct pfs_table_header h;
+	uint64_t best = 0;
+	int fd = open(dev, O_RDONLY | O_CLOEXEC), i;
+
+	for (i = 0; fd >= 0 && i < 2; i++)
+		if (pread(fd, &h, sizeof(h), (off_t)PFS_TABLE_OFFSET(i) << PFS_SECTOR_SHIFT) ==
+		    (ssize_t)sizeof(h) && !memcmp(h.magic, PFS_TABLE_MAGIC, PFS_MAGIC_LEN) &&
+		    !memcmp(h.pool_uuid, uuid, PFS_UUID_LEN) && le64_to_cpu(h.generation) > best)
+			best = le64_to_cpu(h.generation);
+	if (fd >= 0)
+		close(fd);
+	return best;
+}
+
+/*
+ * What restore would overwrite on @dev: another tool's data is refused, and
+ * so is another pool (by UUID), unless --force. Returns the generation the
+ * restored table needs to win over what a pool of the same UUID left there.
+ */
+static int pfsadm_restore_target(const char *dev, const uint8_t *uuid, bool force,
+				 uint64_t *generation, struct pfs_error *err)
+{
+	struct pfs_error ignored = { 0 };
+	struct pfs_pool *pool;
+	char what[128];
+	int found, i;
+
+	*generation = 1;
+	if (!pfs_pool_open(dev, false, &pool, &ignored)) {
+		if (memcmp(pool->sb->pool_uuid, uuid, PFS_UUID_LEN) && !force) {
+			pfs_pool_close(pool);
+			return pfs_fail(err, PFS_EXIT_BUSY,
+					"%s holds another pool than the dump's; use --force to replace it",
+					dev);
+		}
+		for (i = 0; i < 2; i++)
+			if (!pool->copy_why[i] &&
+			    le64_to_cpu(pool->copy[i]->generation) >= *generation)
+				*generation = le64_to_cpu(pool->copy[i]->generation) + 1;
+		pfs_pool_close(pool);
+		return 0;
+	}
+	/* No loadable pool: a damaged one (restore's case) or something else. */
+	found = pfs_probe_signature(dev, what, sizeof(what), err);
+	if (found < 0)
+		return -1;
+	if (found && strcmp(what, "dm-pfs pool") && !force)
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s already holds data (%s); use --force to overwrite it", dev, what);
+	/* A damaged pool of this UUID may still hold a valid copy: outrank it. */
+	*generation = pfsadm_copies_generation(dev, uuid) + 1;
+	return 0;
+}
+
 int cmd_restore(int argc, char **argv, struct pfs_error *err)
 {
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("restore");
+	bool force = false;
 	struct json_object *root, *sbj, *images;
 	struct pfs_format_opts fo = { 0 };
 	struct pfs_table_header *table;
 	uint8_t pool_uuid[PFS_UUID_LEN];
 	struct pfs_superblock sb;
 	uint64_t version, n, i;
-	struct pfs_pool *pool;
 	const char *why;
 	int c, code = 0, r = -1;
 
-	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
+	while ((c = pfsadm_getopt(argc, argv, "f", opts, cmd, &code)) != -1) {
 		if (c == '?')
 			return code;
+		force = c == 'f';
+	}
 	if (optind != argc - 2)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm restore %s", cmd->usage);
 	root = json_object_from_file(argv[optind + 1]);
@@ -300,16 +364,19 @@ int cmd_restore(int argc, char **argv, struct pfs_error *err)
 		pfs_fail(err, PFS_EXIT_ARGS, "dump describes an invalid table: %s", why);
 		goto out_table;
 	}
-	if (pfs_pool_format(argv[optind], &fo, err) ||
-	    pfs_pool_open(argv[optind], true, &pool, err))
+	/*
+	 * One crash-safe sequence, under the pool's lock: format writes the
+	 * dumped table into copy 1, then the superblock, then copy 0, each
+	 * flushed (see pfs_pool_format).
+	 */
+	if (pfsadm_restore_target(argv[optind], pool_uuid, force, &fo.generation, err))
 		goto out_table;
-	memcpy(pool->table, table, PFS_TABLE_BYTES(PFS_MAX_IMAGES));
-	if (!pfs_pool_commit(pool, err)) {
+	fo.table = table;
+	if (!pfs_pool_format(argv[optind], &fo, err)) {
 		printf("restored %llu image%s to %s\n", (unsigned long long)n, n == 1 ? "" : "s",
 		       argv[optind]);
 		r = 0;
 	}
-	pfs_pool_close(pool);
 out_table:
 	free(table);
 out:

@@ -35,7 +35,7 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	{ "deactivate", "NAME|--all", "remove the dm device of images", cmd_deactivate },
 	{ "check", "DEVICE [--repair]", "verify both metadata copies", cmd_check },
 	{ "dump", "DEVICE", "print all metadata as JSON", cmd_dump },
-	{ "restore", "DEVICE FILE", "rewrite a pool's metadata from a dump", cmd_restore },
+	{ "restore", "DEVICE FILE [--force]", "rewrite a pool's metadata from a dump", cmd_restore },
 	{ NULL, NULL, NULL, NULL },
 };
 

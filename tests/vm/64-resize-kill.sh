@@ -1,0 +1,56 @@
+# kill -9 of pfsadm between the steps of a live resize (PFS_TEST_CRASH_AT
+# names the point): the device is never suspended afterwards, the lock is
+# free, the table never calls free what the device maps (the table's length
+# is at least the device's), the image keeps its head's data, no new image
+# can be put under the live map, and running the same resize again
+# finishes the job.
+. ./lib.sh
+export PFS_POOL=$POOL
+fresh_pool
+
+killed() {	# POINT CMD...: CMD must die of SIGKILL at POINT
+	local point=$1 rc=0
+	shift
+	PFS_TEST_CRASH_AT=$point "$@" >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq 137 ] || fail "$* did not die at $point (exit $rc)"
+}
+
+invariants() {	# IMAGE WHAT
+	local table live
+	dmsetup info "pfs-$1" | grep -q '^State: *ACTIVE' || fail "$2: pfs-$1 left suspended"
+	"$PFSADM" --wait 2 set "$1" --weight 100 || fail "$2: the lock is still held"
+	"$PFSADM" check "$POOL" >/dev/null || fail "$2: check fails"
+	table=$(image_field "$1" sectors)
+	live=$(blockdev --getsz "/dev/mapper/pfs-$1")
+	[ "$table" -ge "$live" ] || fail "$2: the table has $table sectors, the device maps $live"
+	check_pattern "/dev/mapper/pfs-$1" 81 16
+	# Best fit would take the space right after the table's extent; none
+	# of it may be under the live map.
+	"$PFSADM" create probe 16M >/dev/null
+	[ "$(image_field probe start_sector)" -ge $(($(image_field "$1" start_sector) + live)) ] ||
+		fail "$2: a new image was put under the live map"
+	"$PFSADM" remove probe >/dev/null
+}
+
+for point in shrink-reloaded shrink-zeroed; do
+	"$PFSADM" create k 32M >/dev/null
+	write_pattern /dev/mapper/pfs-k 81 32
+	killed "$point" "$PFSADM" resize --force k 16M
+	invariants k "shrink killed at $point"
+	"$PFSADM" resize --force k 16M >/dev/null
+	[ "$(image_field k sectors)" -eq 32768 ] && [ "$(blockdev --getsz /dev/mapper/pfs-k)" -eq 32768 ] ||
+		fail "the shrink run again did not finish"
+	cmp -n $((16 << 20)) /dev/zero <(dd if="$POOL" bs=1M skip=$(((($(image_field k start_sector)) + 32768) / 2048)) count=16 iflag=direct status=none) ||
+		fail "the tail freed after a kill at $point still holds data"
+	"$PFSADM" deactivate k
+	"$PFSADM" remove k >/dev/null
+done
+
+"$PFSADM" create k 16M >/dev/null
+write_pattern /dev/mapper/pfs-k 81 16
+killed grow-committed "$PFSADM" resize k 32M
+invariants k "grow killed after its commit"
+"$PFSADM" resize k 32M | grep -q 'brought up' || fail "resize did not bring the device up to the table"
+[ "$(blockdev --getsz /dev/mapper/pfs-k)" -eq 65536 ] || fail "the grow run again did not finish"
+check_pattern /dev/mapper/pfs-k 81 16
+"$PFSADM" deactivate --all

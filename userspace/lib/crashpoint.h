@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Named points where the tests kill pfsadm (SIGKILL, as kill -9 or a power
+ * cut of the host would) between the steps of a multi-step change:
+ * PFS_TEST_CRASH_AT=NAME. Unset, a crash point costs one getenv().
+ */
+#ifndef PFS_CRASHPOINT_H
+#define PFS_CRASHPOINT_H
+
+void pfs_crash_point(const char *name);
+
+#endif /* PFS_CRASHPOINT_H */
