@@ -61,8 +61,6 @@ static bool pfs_live_probe(const char *name, struct pfs_live_map *m)
 	memset(m, 0, sizeof(*m));
 	snprintf(m->dm_name, sizeof(m->dm_name), "%s", name);
 	m->sectors = length;
-	m->open_count = info.open_count;
-	m->suspended = info.suspended;
 	if (!pfs_live_uuid(params, "pool_uuid=", m->pool_uuid) ||
 	    !pfs_live_uuid(params, "image_uuid=", m->image_uuid))
 		goto out;
@@ -120,28 +118,4 @@ void pfs_live_free(struct pfs_live_maps *maps)
 	free(maps->map);
 	maps->map = NULL;
 	maps->n = 0;
-}
-
-const struct pfs_live_map *pfs_live_image(const struct pfs_live_maps *maps,
-					  const uint8_t *image_uuid,
-					  const struct pfs_live_map *skip)
-{
-	unsigned int i;
-
-	for (i = 0; i < maps->n; i++)
-		if (&maps->map[i] != skip &&
-		    !memcmp(maps->map[i].image_uuid, image_uuid, PFS_UUID_LEN))
-			return &maps->map[i];
-	return NULL;
-}
-
-const struct pfs_live_map *pfs_live_overlap(const struct pfs_live_maps *maps,
-					    uint64_t start, uint64_t len)
-{
-	unsigned int i;
-
-	for (i = 0; i < maps->n; i++)
-		if (maps->map[i].start < start + len && start < maps->map[i].start + maps->map[i].sectors)
-			return &maps->map[i];
-	return NULL;
 }

@@ -7,7 +7,6 @@
 #ifndef PFS_LIVE_H
 #define PFS_LIVE_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -19,8 +18,6 @@ struct pfs_live_map {
 	uint8_t image_uuid[PFS_UUID_LEN];
 	uint64_t start;		/* first pool sector mapped */
 	uint64_t sectors;	/* how many */
-	int open_count;
-	bool suspended;
 };
 
 struct pfs_live_maps {
@@ -32,12 +29,5 @@ struct pfs_live_maps {
 int pfs_live_read(const uint8_t *pool_uuid, struct pfs_live_maps *maps,
 		  struct pfs_error *err);
 void pfs_live_free(struct pfs_live_maps *maps);
-/* The first live map of the image, or NULL; @skip: one to pass over. */
-const struct pfs_live_map *pfs_live_image(const struct pfs_live_maps *maps,
-					  const uint8_t *image_uuid,
-					  const struct pfs_live_map *skip);
-/* A live map covering any of [start, start + len), or NULL. */
-const struct pfs_live_map *pfs_live_overlap(const struct pfs_live_maps *maps,
-					    uint64_t start, uint64_t len);
 
 #endif /* PFS_LIVE_H */

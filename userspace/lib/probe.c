@@ -72,22 +72,6 @@ int pfs_probe_signature(const char *path, char *what, unsigned int len,
 	return r;
 }
 
-/* Our own image devices may hold a guest's nested pool: never scan them. */
-static int pfs_is_pfs_image(const char *name)
-{
-	char path[512], uuid[8] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/block/%s/dm/uuid", name);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (!fgets(uuid, sizeof(uuid), f))
-		uuid[0] = '\0';
-	fclose(f);
-	return !strncmp(uuid, "PFS-", 4);
-}
-
 /* The "pool = DEVICE" line of the config file, if any. */
 static int pfs_conf_pool(char *path, unsigned int len)
 {
@@ -125,6 +109,15 @@ static void pfs_sysfs_read(const char *name, const char *attr, char *buf, size_t
 		buf[0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
+}
+
+/* Our own image devices may hold a guest's nested pool: never scan them. */
+static bool pfs_is_pfs_image(const char *name)
+{
+	char uuid[8];
+
+	pfs_sysfs_read(name, "dm/uuid", uuid, sizeof(uuid));
+	return !strncmp(uuid, "PFS-", 4);
 }
 
 /* A path of a multipath map: the map, not its paths, is the pool. */

@@ -271,12 +271,14 @@ static void replay(const char *what, const unsigned char *before, bool old_loads
 	free(r.durable);
 }
 
-/* Run @change (which commits or formats), recording; then replay it. */
-static void crash_cut(const char *what, int (*change)(void))
+/* An edit to an open pool's working table, before a commit. */
+typedef void (*edit_fn)(struct pfs_pool *pool);
+
+/* Run @change (a commit of @edit, a repair, a format), recording; then replay it. */
+static void crash_cut(const char *what, int (*change)(edit_fn edit), edit_fn edit)
 {
 	unsigned char *before = malloc(META_BYTES), *after = malloc(META_BYTES);
 	static unsigned char old_entries[ENTRY_BYTES], new_entries[ENTRY_BYTES];
-
 	bool old_loads;
 
 	if (!before || !after)
@@ -284,7 +286,7 @@ static void crash_cut(const char *what, int (*change)(void))
 	meta_io(before, false);
 	old_loads = load_entries(old_entries);
 	recording = true;
-	CHECK(change() == 0);
+	CHECK(change(edit) == 0);
 	recording = false;
 	CHECK(load_entries(new_entries));
 	meta_io(after, false);
@@ -306,82 +308,46 @@ static struct pfs_pool *open_pool(void)
 	return pool;
 }
 
-static int commit_and_close(struct pfs_pool *pool)
+static int commit_edit(edit_fn edit)
 {
+	struct pfs_pool *pool = open_pool();
 	struct pfs_error err = { 0 };
-	int r = pfs_pool_commit(pool, &err);
+	int r;
 
+	edit(pool);
+	r = pfs_pool_commit(pool, &err);
 	if (r)
 		fprintf(stderr, "commit: %s\n", err.msg);
 	pfs_pool_close(pool);
 	return r;
 }
 
-static int create_a(void)
-{
-	struct pfs_pool *pool = open_pool();
-
-	add_image(pool, "a", 2048, 4096);
-	return commit_and_close(pool);
-}
-
-static int create_b(void)
-{
-	struct pfs_pool *pool = open_pool();
-
-	add_image(pool, "b", 8192, 2048);
-	return commit_and_close(pool);
-}
-
-static int create_c(void)
-{
-	struct pfs_pool *pool = open_pool();
-
-	add_image(pool, "c", 20480, 2048);
-	return commit_and_close(pool);
-}
-
-static int remove_a(void)
-{
-	struct pfs_pool *pool = open_pool();
-
-	memset(pfs_pool_find(pool, "a"), 0, sizeof(struct pfs_image_entry));
-	return commit_and_close(pool);
-}
-
-static int grow_b(void)
-{
-	struct pfs_pool *pool = open_pool();
-
-	pfs_pool_find(pool, "b")->length = cpu_to_le64(8192);
-	return commit_and_close(pool);
-}
-
-static int set_c(void)
-{
-	struct pfs_pool *pool = open_pool();
-
-	pfs_pool_find(pool, "c")->weight = cpu_to_le32(500);
-	return commit_and_close(pool);
-}
-
-static int repair(void)
+static int repair(edit_fn unused)
 {
 	struct pfs_error err = { 0 };
 	struct pfs_pool *pool = open_pool();
 	int r = pfs_pool_repair(pool, &err);
 
+	(void)unused;
 	pfs_pool_close(pool);
 	return r;
 }
 
-static int reformat(void)
+static int reformat(edit_fn unused)
 {
 	struct pfs_format_opts opts = { .align_sectors = PFS_DEFAULT_ALIGN_SECTORS };
 	struct pfs_error err = { 0 };
 
+	(void)unused;
 	return pfs_pool_format(path, &opts, &err);
 }
+
+static void create_a(struct pfs_pool *pool) { add_image(pool, "a", 2048, 4096); }
+static void create_b(struct pfs_pool *pool) { add_image(pool, "b", 8192, 2048); }
+static void create_c(struct pfs_pool *pool) { add_image(pool, "c", 20480, 2048); }
+static void remove_a(struct pfs_pool *pool) { memset(pfs_pool_find(pool, "a"), 0, sizeof(struct pfs_image_entry)); }
+static void grow_b(struct pfs_pool *pool) { pfs_pool_find(pool, "b")->length = cpu_to_le64(8192); }
+static void set_c(struct pfs_pool *pool) { pfs_pool_find(pool, "c")->weight = cpu_to_le32(500); }
 
 /* Damage the copy the pool does not load from, as a torn mirror would. */
 static void damage_other_copy(void)
@@ -404,16 +370,16 @@ int main(void)
 	srand(4242);
 	CHECK(fd >= 0 && ftruncate(fd, 64 << 20) == 0);
 	close(fd);
-	crash_cut("format a new device", reformat);
-	crash_cut("create a", create_a);
-	crash_cut("create b", create_b);
-	crash_cut("create c", create_c);
-	crash_cut("remove a", remove_a);
-	crash_cut("grow b", grow_b);
-	crash_cut("set c", set_c);
+	crash_cut("format a new device", reformat, NULL);
+	crash_cut("create a", commit_edit, create_a);
+	crash_cut("create b", commit_edit, create_b);
+	crash_cut("create c", commit_edit, create_c);
+	crash_cut("remove a", commit_edit, remove_a);
+	crash_cut("grow b", commit_edit, grow_b);
+	crash_cut("set c", commit_edit, set_c);
 	damage_other_copy();
-	crash_cut("check --repair", repair);
-	crash_cut("format over a pool", reformat);
+	crash_cut("check --repair", repair, NULL);
+	crash_cut("format over a pool", reformat, NULL);
 	/* Two formats (3 flushes each), six commits (2 each), one repair. */
 	CHECK(flushes_seen == 2 * 3 + 6 * 2 + 1);
 	printf("%lu cut points, %lu states tried, %lu flushes: always the old or the new table, "
