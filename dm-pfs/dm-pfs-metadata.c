@@ -47,7 +47,8 @@ int pfs_metadata_read_image(struct dm_dev *pool_dev, const char *name,
 		*error = "Cannot create dm-io client";
 		return PTR_ERR(client);
 	}
-	buf = vmalloc((PFS_BLOCK_SECTORS + 2 * PFS_TABLE_SECTORS) << SECTOR_SHIFT);
+	/* Superblock and both copies; the backup superblock is pfsadm's. */
+	buf = vmalloc(PFS_BACKUP_SB_SECTOR << SECTOR_SHIFT);
 	if (!buf) {
 		why = "Cannot allocate metadata buffer";
 		r = -ENOMEM;
@@ -56,7 +57,7 @@ int pfs_metadata_read_image(struct dm_dev *pool_dev, const char *name,
 	copy[0] = buf + PFS_BLOCK_SIZE;
 	copy[1] = (void *)copy[0] + (PFS_TABLE_SECTORS << SECTOR_SHIFT);
 
-	r = pfs_read_sectors(client, bdev, 0, buf, PFS_METADATA_SECTORS);
+	r = pfs_read_sectors(client, bdev, 0, buf, PFS_BACKUP_SB_SECTOR);
 	if (r) {
 		why = "Cannot read pool metadata";
 		goto out_buf;

@@ -4,14 +4,17 @@
  *
  * A pool is one block device:
  *
- *   sector 0                     superblock (written once, by format)
+ *   sector 0                     superblock (written by format and upgrade)
  *   PFS_TABLE_OFFSET(0)          allocation table, copy 0
  *   PFS_TABLE_OFFSET(1)          allocation table, copy 1
+ *   PFS_BACKUP_SB_SECTOR         backup superblock (version 2)
  *   sb.data_start ... end        data area: one contiguous extent per image
  *
  * Each table copy is a 4 KiB header followed by max_images entries. An
  * update rewrites the copy with the lower generation, with generation + 1,
  * and flushes it; readers take the valid copy with the highest generation.
+ * The header also holds the free-space records: which free space may still
+ * hold a former image's data, and which is reserved by a running command.
  * All fields are little-endian. See docs/format.md.
  */
 #ifndef PFS_FORMAT_H
@@ -19,7 +22,8 @@
 
 #include "pfs-types.h"
 
-#define PFS_FORMAT_VERSION	1
+#define PFS_FORMAT_VERSION	2
+#define PFS_FORMAT_VERSION_MIN	1	/* oldest version still read and mapped */
 #define PFS_SB_MAGIC		"DMPFS-SB"
 #define PFS_TABLE_MAGIC		"DMPFS-TB"
 #define PFS_MAGIC_LEN		8
@@ -39,6 +43,11 @@
 /* Entry flags. */
 #define PFS_IMAGE_IN_USE	0x00000001U
 
+/* Free-space record flags: exactly one is set in a used record. */
+#define PFS_FREE_DIRTY		0x00000001U	/* free sectors in it may hold old data */
+#define PFS_FREE_BUSY		0x00000002U	/* free space a running command holds */
+#define PFS_MAX_FREE_RECORDS	168
+
 struct pfs_superblock {
 	__u8 magic[PFS_MAGIC_LEN];
 	__le32 version;
@@ -54,13 +63,23 @@ struct pfs_superblock {
 	__u8 reserved[424];
 } __packed;
 
+struct pfs_free_record {
+	__le64 start;			/* first sector on the pool device */
+	__le64 length;			/* sectors */
+	__le32 flags;			/* PFS_FREE_*; unused record: all zero */
+	__le32 reserved;
+} __packed;
+
 struct pfs_table_header {
 	__u8 magic[PFS_MAGIC_LEN];
 	__le64 generation;
 	__le32 csum;			/* crc32c of the whole copy, csum = 0 */
 	__le32 max_images;
 	__u8 pool_uuid[PFS_UUID_LEN];	/* ties the copy to its superblock */
-	__u8 reserved[4056];
+	__le32 nr_free_records;		/* used records, first in free[] (v2) */
+	__le32 reserved0;
+	struct pfs_free_record free[PFS_MAX_FREE_RECORDS];
+	__u8 reserved[16];
 } __packed;
 
 struct pfs_image_entry {
@@ -80,11 +99,15 @@ struct pfs_image_entry {
 	(sizeof(struct pfs_table_header) + (max) * sizeof(struct pfs_image_entry))
 #define PFS_TABLE_SECTORS	(PFS_TABLE_BYTES(PFS_MAX_IMAGES) >> PFS_SECTOR_SHIFT)
 #define PFS_TABLE_OFFSET(copy)	(PFS_BLOCK_SECTORS + (copy) * PFS_TABLE_SECTORS)
-#define PFS_METADATA_SECTORS	PFS_TABLE_OFFSET(2)
+#define PFS_BACKUP_SB_SECTOR	PFS_TABLE_OFFSET(2)
+/* Version 1 ends here; version 2 adds the backup superblock's block. */
+#define PFS_METADATA_SECTORS_V1	PFS_TABLE_OFFSET(2)
+#define PFS_METADATA_SECTORS	(PFS_BACKUP_SB_SECTOR + PFS_BLOCK_SECTORS)
 
 /* Keep the layout fixed: these sizes are part of the format. */
 static_assert(sizeof(struct pfs_superblock) == 512, "superblock size");
 static_assert(sizeof(struct pfs_table_header) == PFS_BLOCK_SIZE, "header size");
 static_assert(sizeof(struct pfs_image_entry) == 256, "entry size");
+static_assert(sizeof(struct pfs_free_record) == 24, "free record size");
 
 #endif /* PFS_FORMAT_H */

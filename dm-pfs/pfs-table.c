@@ -103,13 +103,15 @@ int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
 	u64 align = le64_to_cpu(sb->align_sectors);
 	u64 data_start = le64_to_cpu(sb->data_start);
 	u64 size = le64_to_cpu(sb->device_sectors);
+	u32 version = le32_to_cpu(sb->version);
+	u64 metadata = version >= 2 ? PFS_METADATA_SECTORS : PFS_METADATA_SECTORS_V1;
 
 	*why = NULL;
 	if (memcmp(sb->magic, PFS_SB_MAGIC, PFS_MAGIC_LEN))
 		*why = "not a dm-pfs pool (bad superblock magic)";
-	else if (le32_to_cpu(sb->version) > PFS_FORMAT_VERSION)
+	else if (version > PFS_FORMAT_VERSION)
 		*why = "pool format version is newer than this code supports";
-	else if (le32_to_cpu(sb->version) != PFS_FORMAT_VERSION)
+	else if (version < PFS_FORMAT_VERSION_MIN)
 		*why = "unknown pool format version";
 	else if (le32_to_cpu(sb->csum) != pfs_sb_csum(sb))
 		*why = "superblock checksum mismatch";
@@ -121,7 +123,7 @@ int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
 	else if (align < PFS_MIN_ALIGN_SECTORS || align > PFS_MAX_ALIGN_SECTORS ||
 		 (align & (align - 1)))
 		*why = "superblock alignment is invalid";
-	else if (data_start < PFS_METADATA_SECTORS || data_start % align ||
+	else if (data_start < metadata || data_start % align ||
 		 data_start > size)
 		*why = "superblock data area is invalid";
 	else if (size > dev_sectors)
@@ -156,17 +158,66 @@ static int pfs_entry_validate(const struct pfs_superblock *sb,
 	return *why ? -EINVAL : 0;
 }
 
+static bool pfs_ranges_overlap(u64 a_start, u64 a_len, u64 b_start, u64 b_len)
+{
+	return a_start < b_start + b_len && b_start < a_start + a_len;
+}
+
 /* Why two in-use entries cannot both be in one table, or NULL. */
 static const char *pfs_entries_collide(const struct pfs_image_entry *a,
 				       const struct pfs_image_entry *b)
 {
-	u64 a_start = le64_to_cpu(a->start), a_end = a_start + le64_to_cpu(a->length);
-	u64 b_start = le64_to_cpu(b->start), b_end = b_start + le64_to_cpu(b->length);
-
-	if (a_start < b_end && b_start < a_end)
+	if (pfs_ranges_overlap(le64_to_cpu(a->start), le64_to_cpu(a->length),
+			       le64_to_cpu(b->start), le64_to_cpu(b->length)))
 		return "table entries overlap";
 	if (!strncmp(a->name, b->name, PFS_NAME_LEN))
 		return "two table entries share a name";
+	return NULL;
+}
+
+/*
+ * Free-space records: in the data area, one kind each; a busy record is
+ * free space a command holds, so it never overlaps an image or another
+ * busy record. A dirty one may span images: only its free sectors count.
+ */
+static const char *pfs_free_records_invalid(const struct pfs_superblock *sb,
+					    const struct pfs_table_header *copy)
+{
+	const struct pfs_image_entry *entries = pfs_table_entries(copy);
+	u32 n = le32_to_cpu(copy->nr_free_records);
+	u64 data_start = le64_to_cpu(sb->data_start);
+	u64 size = le64_to_cpu(sb->device_sectors);
+	unsigned int i, j;
+
+	if (n > PFS_MAX_FREE_RECORDS || copy->reserved0)
+		return "table has an invalid free-space record count";
+	for (i = 0; i < PFS_MAX_FREE_RECORDS; i++) {
+		const struct pfs_free_record *r = &copy->free[i];
+		u64 start = le64_to_cpu(r->start), len = le64_to_cpu(r->length);
+		u32 flags = le32_to_cpu(r->flags);
+
+		if (i >= n) {
+			if (!pfs_is_zero(r, sizeof(*r)))
+				return "unused free-space record is not empty";
+			continue;
+		}
+		if ((flags != PFS_FREE_DIRTY && flags != PFS_FREE_BUSY) || r->reserved)
+			return "free-space record has invalid flags";
+		if (len == 0 || start < data_start || start > size || len > size - start)
+			return "free-space record is outside the data area";
+		if (flags != PFS_FREE_BUSY)
+			continue;
+		for (j = 0; j < PFS_MAX_IMAGES; j++)
+			if ((le32_to_cpu(entries[j].flags) & PFS_IMAGE_IN_USE) &&
+			    pfs_ranges_overlap(start, len, le64_to_cpu(entries[j].start),
+					       le64_to_cpu(entries[j].length)))
+				return "busy free-space record overlaps an image";
+		for (j = 0; j < i; j++)
+			if (le32_to_cpu(copy->free[j].flags) == PFS_FREE_BUSY &&
+			    pfs_ranges_overlap(start, len, le64_to_cpu(copy->free[j].start),
+					       le64_to_cpu(copy->free[j].length)))
+				return "busy free-space records overlap";
+	}
 	return NULL;
 }
 
@@ -205,7 +256,8 @@ int pfs_table_validate(const struct pfs_superblock *sb,
 				return -EINVAL;
 		}
 	}
-	return 0;
+	*why = pfs_free_records_invalid(sb, copy);
+	return *why ? -EINVAL : 0;
 }
 
 int pfs_table_choose(const struct pfs_superblock *sb,

@@ -37,8 +37,9 @@ import subprocess
 import sys
 
 SECTOR = 512
-META_SECTORS = 1048
+META_SECTORS = 1056  # superblock, two table copies, backup superblock
 TABLE_OFFSETS = (8, 528)
+BACKUP_SB = 1048
 ALL_SUBSETS_UP_TO = 6
 RANDOM_SUBSETS = 24
 MAGIC = 0x6A736677736872
@@ -69,7 +70,8 @@ def log_entries(path):
 
 
 def meta_area(sector):
-    return 0 if sector < TABLE_OFFSETS[0] else 1 if sector < TABLE_OFFSETS[1] else 2
+    return (0 if sector < TABLE_OFFSETS[0] else 1 if sector < TABLE_OFFSETS[1]
+            else 2 if sector < BACKUP_SB else 3)
 
 
 def images(doc):

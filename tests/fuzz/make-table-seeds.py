@@ -2,7 +2,8 @@
 """Write seed inputs for userspace/fuzz/fuzz-table.c into tests/fuzz/table/.
 
 Each seed is a flag byte, a superblock, and two table copies in the fuzzer's
-layout (the first 64 header bytes, then entries). The checksums are left zero:
+layout (the first 144 header bytes, through four free-space records, then
+entries). The checksums are left zero:
 flag bits 0-2 make the fuzzer recompute them.
 """
 import os
@@ -12,7 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 UUID = bytes(range(16))
 
 
-def superblock(align=2048, data_start=2048, sectors=1 << 21, version=1):
+def superblock(align=2048, data_start=2048, sectors=1 << 21, version=2):
     sb = b"DMPFS-SB" + struct.pack("<II", version, 0) + UUID
     sb += struct.pack("<QQQQQIIQ", sectors, align, data_start, 8, 528, 520, 1024, 0)
     return sb + bytes(512 - len(sb))
@@ -24,9 +25,15 @@ def entry(name, start, length, weight=100, flags=1, iops=0, bps=0):
     return e + bytes(256 - len(e))
 
 
-def copy(gen, entries):
+DIRTY, BUSY = 1, 2
+
+
+def copy(gen, entries, free=()):
     hdr = b"DMPFS-TB" + struct.pack("<QII", gen, 0, 1024) + UUID
-    return hdr + bytes(64 - len(hdr)) + b"".join(entries)
+    hdr += struct.pack("<II", len(free), 0)
+    for start, length, flags in free:
+        hdr += struct.pack("<QQII", start, length, flags, 0)
+    return hdr + bytes(144 - len(hdr)) + b"".join(entries)
 
 
 def seed(name, flags, sb, c0, c1):
@@ -46,11 +53,20 @@ seed("overlap", 7, superblock(), copy(2, [entry("a", 2048, 8192), entry("b", 409
 seed("duplicate-name", 7, superblock(), copy(2, [entry("a", 2048, 2048), entry("a", 4096, 2048)]),
      copy(1, []))
 seed("bad-checksums", 0, superblock(), copy(2, two), copy(1, two))
-seed("newer-version", 7, superblock(version=2), copy(2, two), copy(1, []))
+seed("newer-version", 7, superblock(version=3), copy(2, two), copy(1, []))
+seed("version-1", 7, superblock(version=1), copy(2, two), copy(1, []))
+seed("free-records", 7, superblock(),
+     copy(5, [entry("vm1", 4096, 2048)], [(2048, 2048, DIRTY), (6144, 4096, BUSY), (4096, 8192, DIRTY)]),
+     copy(4, [entry("vm1", 4096, 2048)]))
+# A busy record over an image must be refused: the oracle checks it.
+seed("busy-over-image", 7, superblock(),
+     copy(5, [entry("vm1", 4096, 2048)], [(4096, 2048, BUSY)]), copy(4, []))
 # An extent whose end wraps past 2^64 must not slip past the overlap check.
 seed("wrapping-extent", 7, superblock(),
      copy(2, [entry("vm1", 2048, 2048), entry("wrap", (1 << 64) - 2048, 1 << 19)]), copy(1, []))
 seed("huge-caps", 7, superblock(), copy(2, [entry("vm1", 2048, 2048, iops=1 << 63, bps=(1 << 64) - 1)]),
      copy(1, []))
-seed("small-align", 7, superblock(align=8, data_start=1048), copy(3, [entry("x", 1048, 8)]),
-     copy(4, [entry("x", 1048, 16), entry("y", 2048, 8)]))
+seed("small-align", 7, superblock(align=8, data_start=1056), copy(3, [entry("x", 1056, 8)]),
+     copy(4, [entry("x", 1056, 16), entry("y", 2048, 8)]))
+seed("small-align-v1", 7, superblock(align=8, data_start=1048, version=1),
+     copy(3, [entry("x", 1048, 8)]), copy(4, [entry("x", 1048, 16), entry("y", 2048, 8)]))

@@ -30,7 +30,7 @@ cut() {	# WHAT CMD... (run against $PFS_POOL, the logged device)
 	replay hash "$POOL" /tmp/before.json >/tmp/hashes.json
 	# Format discards the data area on purpose: only its table is compared.
 	[ "$what" = format ] && echo '{}' >/tmp/hashes.json
-	dd if="$POOL" of=/tmp/base.bin bs=512 count=1048 iflag=direct status=none
+	dd if="$POOL" of=/tmp/base.bin bs=512 count=1056 iflag=direct status=none
 	dd if=/dev/zero of="$LOG" bs=1M count=1 oflag=direct status=none
 	dmsetup create lw --table "0 $size log-writes $POOL $LOG"
 	PFS_POOL=/dev/mapper/lw "$@" >/dev/null
@@ -47,6 +47,14 @@ cut shrink "$PFSADM" resize --force grow 10M
 cut create "$PFSADM" create new 4M
 cut set "$PFSADM" set base --weight 700 --iops-max 900
 cut remove "$PFSADM" remove new
+"$PFSADM" --pool "$POOL" create dirty 4M >/dev/null
+cut remove-no-wipe "$PFSADM" remove --no-wipe dirty
+cut create-on-dirty "$PFSADM" create again 4M
+# A version 1 pool (no free-space records, no backup superblock) upgraded.
+python3 pfs_meta.py "$POOL" table 't[40:4096] = bytes(4056)'
+python3 pfs_meta.py "$POOL" sb 'sb[8:12] = struct.pack("<I", 1)'
+expect_exit 4 "$PFSADM" --pool "$POOL" set base --weight 100
+cut upgrade "$PFSADM" upgrade
 dd if=/dev/urandom of="$POOL" bs=512 seek=600 count=1 conv=notrunc status=none
 expect_exit 4 "$PFSADM" check "$POOL"
 cut repair sh -c '"$0" check --repair /dev/mapper/lw' "$PFSADM"

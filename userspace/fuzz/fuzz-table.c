@@ -5,7 +5,8 @@
  *
  * Input: one flag byte, then up to 512 bytes of superblock, then the rest
  * split between the two table copies. Each half fills the start of its
- * copy's header (64 bytes), and the remainder fills the entries. Flag bits
+ * copy's header (144 bytes: through the first four free-space records),
+ * and the remainder fills the entries. Flag bits
  * 0-2 recompute the superblock and copy checksums, so the fuzzer gets past
  * them to the checks behind.
  */
@@ -14,7 +15,7 @@
 
 #include "pfs-table.h"
 
-#define HDR_PART 64
+#define HDR_PART 144
 
 static struct pfs_table_header *copy_buf(unsigned int i)
 {
@@ -36,6 +37,13 @@ static void fill_copy(struct pfs_table_header *t, const uint8_t *data, size_t le
 		memcpy(pfs_table_entries(t), data + n, len - n < max ? len - n : max);
 }
 
+static void must_not_overlap(unsigned __int128 a0, unsigned __int128 a1,
+			     unsigned __int128 b0, unsigned __int128 b1)
+{
+	if (a0 < b1 && b0 < a1)
+		abort();
+}
+
 /*
  * Oracle, in 128-bit arithmetic: in a table the loader accepts, every extent
  * lies inside the data area, no two overlap and no two share a name (which
@@ -45,7 +53,7 @@ static void fill_copy(struct pfs_table_header *t, const uint8_t *data, size_t le
 static void check_extents(const struct pfs_superblock *sb, const struct pfs_image_entry *e)
 {
 	unsigned __int128 end = le64_to_cpu(sb->device_sectors);
-	unsigned __int128 a0, a1, b0, b1;
+	unsigned __int128 a0, a1, b0;
 	int i, j;
 
 	for (i = 0; i < 16; i++) {
@@ -59,11 +67,45 @@ static void check_extents(const struct pfs_superblock *sb, const struct pfs_imag
 			if (!(le32_to_cpu(e[j].flags) & PFS_IMAGE_IN_USE))
 				continue;
 			b0 = le64_to_cpu(e[j].start);
-			b1 = b0 + le64_to_cpu(e[j].length);
-			if (a0 < b1 && b0 < a1)
-				abort();
+			must_not_overlap(a0, a1, b0, b0 + le64_to_cpu(e[j].length));
 			if (!memcmp(e[i].name, e[j].name, PFS_NAME_LEN))
 				abort();
+		}
+	}
+}
+
+/*
+ * Oracle for free-space records: in an accepted table every used record
+ * lies inside the data area, and a busy one (space a command holds) overlaps
+ * no image and no other busy record.
+ */
+static void check_records(const struct pfs_superblock *sb, const struct pfs_table_header *t)
+{
+	const struct pfs_image_entry *e = pfs_table_entries(t);
+	unsigned __int128 a0, a1, b0;
+	uint32_t n = le32_to_cpu(t->nr_free_records), i, j;
+
+	if (n > PFS_MAX_FREE_RECORDS)
+		abort();
+	for (i = 0; i < n; i++) {
+		a0 = le64_to_cpu(t->free[i].start);
+		a1 = a0 + le64_to_cpu(t->free[i].length);
+		if (a0 < le64_to_cpu(sb->data_start) || a1 > le64_to_cpu(sb->device_sectors) ||
+		    a0 == a1)
+			abort();
+		if (le32_to_cpu(t->free[i].flags) != PFS_FREE_BUSY)
+			continue;
+		for (j = 0; j < 16; j++) {
+			if (!(le32_to_cpu(e[j].flags) & PFS_IMAGE_IN_USE))
+				continue;
+			b0 = le64_to_cpu(e[j].start);
+			must_not_overlap(a0, a1, b0, b0 + le64_to_cpu(e[j].length));
+		}
+		for (j = 0; j < i; j++) {
+			if (le32_to_cpu(t->free[j].flags) != PFS_FREE_BUSY)
+				continue;
+			b0 = le64_to_cpu(t->free[j].start);
+			must_not_overlap(a0, a1, b0, b0 + le64_to_cpu(t->free[j].length));
 		}
 	}
 }
@@ -112,5 +154,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    pfs_table_lookup(chosen ? copy1 : copy0, e[i].name) == NULL)
 			abort();	/* a valid table must find its own images */
 	check_extents(&sb, e);
+	check_records(&sb, chosen ? copy1 : copy0);
 	return 0;
 }

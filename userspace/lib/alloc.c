@@ -15,13 +15,14 @@ static uint64_t pfs_align_up(uint64_t v, uint64_t align)
 	return (v + align - 1) / align * align;
 }
 
-unsigned int pfs_free_extents(const struct pfs_pool *pool, struct pfs_extent *gaps)
+unsigned int pfs_free_extents(const struct pfs_pool_handle *pool, struct pfs_extent *gaps)
 {
 	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
 	uint64_t align = le64_to_cpu(pool->sb->align_sectors);
 	uint64_t end = le64_to_cpu(pool->sb->device_sectors);
 	uint64_t pos = le64_to_cpu(pool->sb->data_start);
-	struct pfs_extent used[PFS_MAX_IMAGES];
+	struct pfs_extent used[PFS_MAX_IMAGES + PFS_MAX_FREE_RECORDS];
+	uint32_t records = le32_to_cpu(pool->table->nr_free_records);
 	unsigned int i, n = 0, g = 0;
 
 	for (i = 0; i < PFS_MAX_IMAGES; i++) {
@@ -29,6 +30,13 @@ unsigned int pfs_free_extents(const struct pfs_pool *pool, struct pfs_extent *ga
 			continue;
 		used[n].start = le64_to_cpu(e[i].start);
 		used[n].len = le64_to_cpu(e[i].length);
+		n++;
+	}
+	for (i = 0; i < records && i < PFS_MAX_FREE_RECORDS; i++) {
+		if (le32_to_cpu(pool->table->free[i].flags) != PFS_FREE_BUSY)
+			continue;
+		used[n].start = le64_to_cpu(pool->table->free[i].start);
+		used[n].len = le64_to_cpu(pool->table->free[i].length);
 		n++;
 	}
 	qsort(used, n, sizeof(used[0]), pfs_extent_cmp);
@@ -48,9 +56,9 @@ unsigned int pfs_free_extents(const struct pfs_pool *pool, struct pfs_extent *ga
 	return g;
 }
 
-int pfs_alloc_best_fit(const struct pfs_pool *pool, uint64_t len, uint64_t *start)
+int pfs_alloc_best_fit(const struct pfs_pool_handle *pool, uint64_t len, uint64_t *start)
 {
-	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	struct pfs_extent gaps[PFS_MAX_GAPS];
 	unsigned int n = pfs_free_extents(pool, gaps), i;
 	int best = -1;
 
@@ -63,9 +71,9 @@ int pfs_alloc_best_fit(const struct pfs_pool *pool, uint64_t len, uint64_t *star
 	return 0;
 }
 
-uint64_t pfs_largest_free(const struct pfs_pool *pool)
+uint64_t pfs_largest_free(const struct pfs_pool_handle *pool)
 {
-	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	struct pfs_extent gaps[PFS_MAX_GAPS];
 	unsigned int n = pfs_free_extents(pool, gaps), i;
 	uint64_t largest = 0;
 
@@ -75,9 +83,9 @@ uint64_t pfs_largest_free(const struct pfs_pool *pool)
 	return largest;
 }
 
-uint64_t pfs_free_after(const struct pfs_pool *pool, uint64_t start, uint64_t len)
+uint64_t pfs_free_after(const struct pfs_pool_handle *pool, uint64_t start, uint64_t len)
 {
-	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	struct pfs_extent gaps[PFS_MAX_GAPS];
 	unsigned int n = pfs_free_extents(pool, gaps), i;
 	uint64_t end = start + len;
 

@@ -11,4 +11,7 @@ void pfs_crash_point(const char *name)
 
 	if (at && !strcmp(at, name))
 		raise(SIGKILL);
+	at = getenv("PFS_TEST_STOP_AT");
+	if (at && !strcmp(at, name))
+		raise(SIGSTOP);
 }

@@ -23,7 +23,7 @@ static void pfs_live_forget(void)
 	pfs_live_cached = false;
 }
 
-static const struct pfs_live_maps *pfs_live_of(const struct pfs_pool *pool,
+static const struct pfs_live_maps *pfs_live_of(const struct pfs_pool_handle *pool,
 					       struct pfs_error *err)
 {
 	if (pfs_live_cached && !memcmp(pfs_live_cache_pool, pool->sb->pool_uuid, PFS_UUID_LEN))
@@ -67,7 +67,7 @@ static void pfs_hex(const uint8_t *b, unsigned int n, char *out)
 		sprintf(out + 2 * i, "%02x", b[i]);
 }
 
-void pfs_image_dm_uuid(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+void pfs_image_dm_uuid(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       char *buf, unsigned int len)
 {
 	char p[2 * PFS_UUID_LEN + 1], i[2 * PFS_UUID_LEN + 1];
@@ -77,7 +77,7 @@ void pfs_image_dm_uuid(const struct pfs_pool *pool, const struct pfs_image_entry
 	snprintf(buf, len, PFS_DM_UUID_PREFIX "%s-%s", p, i);
 }
 
-int pfs_image_params(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_params(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		     char *buf, unsigned int len, struct pfs_error *err)
 {
 	struct stat st;
@@ -107,7 +107,7 @@ bool pfs_image_active(const struct pfs_image_entry *e, int *open_count)
 	return true;
 }
 
-int pfs_image_activate(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       struct pfs_error *err)
 {
 	char name[PFS_NAME_LEN + 8], uuid[128], params[PFS_NAME_LEN + 64];
@@ -129,7 +129,7 @@ int pfs_image_deactivate(const struct pfs_image_entry *e, struct pfs_error *err)
 	return pfs_dm_remove(name, err);
 }
 
-int pfs_image_reload(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		     struct pfs_error *err)
 {
 	char name[PFS_NAME_LEN + 8], params[PFS_NAME_LEN + 64];
@@ -141,7 +141,7 @@ int pfs_image_reload(const struct pfs_pool *pool, const struct pfs_image_entry *
 	return pfs_dm_reload(name, le64_to_cpu(e->length), params, err);
 }
 
-int pfs_image_check_unmapped(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_check_unmapped(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			     uint64_t start, uint64_t len, struct pfs_error *err)
 {
 	const struct pfs_live_map *m = NULL;
@@ -173,7 +173,7 @@ int pfs_image_check_unmapped(const struct pfs_pool *pool, const struct pfs_image
 	return r;
 }
 
-int pfs_image_own_device(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_own_device(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			 struct pfs_error *err)
 {
 	const struct pfs_live_maps *maps;
@@ -198,7 +198,7 @@ int pfs_image_own_device(const struct pfs_pool *pool, const struct pfs_image_ent
 	return r;
 }
 
-bool pfs_image_maps_here(const struct pfs_pool *pool, const struct pfs_image_entry *e)
+bool pfs_image_maps_here(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
 {
 	struct pfs_error ignored = { 0 };
 

@@ -15,17 +15,17 @@
 /* Is @name acceptable for a new image? Sets a one-line reason if not. */
 bool pfs_image_name_ok(const char *name, struct pfs_error *err);
 void pfs_image_dm_name(const struct pfs_image_entry *e, char *buf, unsigned int len);
-void pfs_image_dm_uuid(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+void pfs_image_dm_uuid(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       char *buf, unsigned int len);
 /* "MAJ:MIN NAME START" for the pfs target. */
-int pfs_image_params(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_params(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		     char *buf, unsigned int len, struct pfs_error *err);
 
-int pfs_image_activate(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       struct pfs_error *err);
 int pfs_image_deactivate(const struct pfs_image_entry *e, struct pfs_error *err);
 /* Apply a changed extent to an active device (suspend, reload, resume). */
-int pfs_image_reload(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		     struct pfs_error *err);
 bool pfs_image_active(const struct pfs_image_entry *e, int *open_count);
 
@@ -34,10 +34,10 @@ bool pfs_image_active(const struct pfs_image_entry *e, int *open_count);
  * (1), absent (0), or taken by something else, such as another pool's
  * image of the same name (-1, with @err set)?
  */
-int pfs_image_own_device(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_own_device(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			 struct pfs_error *err);
 /* pfs_image_own_device() == 1, errors ignored: the image is active here. */
-bool pfs_image_maps_here(const struct pfs_pool *pool, const struct pfs_image_entry *e);
+bool pfs_image_maps_here(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e);
 
 /*
  * Refuse (PFS_EXIT_BUSY, naming the device) if any live device other than
@@ -45,7 +45,7 @@ bool pfs_image_maps_here(const struct pfs_pool *pool, const struct pfs_image_ent
  * len): a hand-made map under another name, through any path to the pool.
  * @e may be NULL (new space, no image yet).
  */
-int pfs_image_check_unmapped(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+int pfs_image_check_unmapped(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			     uint64_t start, uint64_t len, struct pfs_error *err);
 
 #endif /* PFS_IMAGE_H */

@@ -68,26 +68,40 @@ static int pfs_lock_mkdir(const char *dir)
 	return mkdir(path, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-int pfs_lock_pool(const uint8_t *uuid, struct pfs_error *err)
+/* Open (create) the lock file @uuid@suffix; a descriptor or -1. */
+static int pfs_lock_open(const uint8_t *uuid, const char *suffix, char *text,
+			 struct pfs_error *err)
 {
 	const char *dir = getenv("PFS_LOCK_DIR") ? getenv("PFS_LOCK_DIR") : PFS_LOCK_DIR;
-	char path[512], text[37], holder[300], line[300];
-	double deadline = pfs_lock_now() + pfs_lock_wait;
-	bool told = false;
-	int fd, n;
+	char path[512];
+	int fd;
 
 	uuid_unparse_lower(uuid, text);
 	if (pfs_lock_mkdir(dir))
 		return pfs_fail(err, pfs_errno_exit(errno), "cannot create %s: %s", dir,
 				strerror(errno));
-	snprintf(path, sizeof(path), "%s/%s.lock", dir, text);
+	snprintf(path, sizeof(path), "%s/%s%s", dir, text, suffix);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return pfs_fail(err, pfs_errno_exit(errno), "cannot open %s: %s", path,
 				strerror(errno));
+	return fd;
+}
+
+int pfs_lock_pool(const uint8_t *uuid, struct pfs_error *err)
+{
+	char text[37], holder[300], line[300];
+	double deadline = pfs_lock_now() + pfs_lock_wait;
+	bool told = false;
+	int fd, n;
+
+	fd = pfs_lock_open(uuid, ".lock", text, err);
+	if (fd < 0)
+		return -1;
 	while (flock(fd, LOCK_EX | LOCK_NB)) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			pfs_fail(err, PFS_EXIT_DEVICE, "cannot lock %s: %s", path, strerror(errno));
+			pfs_fail(err, PFS_EXIT_DEVICE, "cannot lock pool %s: %s", text,
+				 strerror(errno));
 			goto fail;
 		}
 		pfs_lock_holder(fd, holder, sizeof(holder));
@@ -106,7 +120,8 @@ int pfs_lock_pool(const uint8_t *uuid, struct pfs_error *err)
 	}
 	n = snprintf(line, sizeof(line), "pid %d (%s)\n", (int)getpid(), pfs_lock_owner);
 	if (ftruncate(fd, 0) || pwrite(fd, line, (size_t)n, 0) != n) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "cannot write %s: %s", path, strerror(errno));
+		pfs_fail(err, PFS_EXIT_DEVICE, "cannot write the lock of pool %s: %s", text,
+			 strerror(errno));
 		goto fail;
 	}
 	return fd;
@@ -123,4 +138,36 @@ void pfs_unlock_pool(int lock_fd)
 	if (ftruncate(lock_fd, 0))
 		(void)0;
 	close(lock_fd);
+}
+
+int pfs_lock_zeroing(const uint8_t *uuid, struct pfs_error *err)
+{
+	char text[37];
+	int fd = pfs_lock_open(uuid, ".zeroing", text, err);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_SH)) {
+		if (errno == EINTR)
+			continue;
+		pfs_fail(err, PFS_EXIT_DEVICE, "cannot lock zeroing of pool %s: %s", text,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool pfs_zeroing_running(const uint8_t *uuid)
+{
+	struct pfs_error ignored = { 0 };
+	char text[37];
+	int fd = pfs_lock_open(uuid, ".zeroing", text, &ignored);
+	bool running;
+
+	if (fd < 0)
+		return true;	/* cannot tell: keep the reservations */
+	running = flock(fd, LOCK_EX | LOCK_NB) != 0;
+	close(fd);
+	return running;
 }

@@ -10,6 +10,7 @@
 #ifndef PFS_LOCK_H
 #define PFS_LOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -21,5 +22,15 @@ void pfs_lock_set_owner(const char *owner);
 /* Take the exclusive lock of pool @uuid; returns a descriptor, or -1. */
 int pfs_lock_pool(const uint8_t *uuid, struct pfs_error *err);
 void pfs_unlock_pool(int lock_fd);
+
+/*
+ * A command zeroing space it reserved in the table (freespace.h) holds this
+ * shared lock from before the reservation is committed until after it is
+ * released. A writer under the pool's lock that can take it exclusively
+ * knows every reservation in the table belongs to a command that has gone
+ * (killed, crashed, power cut).
+ */
+int pfs_lock_zeroing(const uint8_t *uuid, struct pfs_error *err);
+bool pfs_zeroing_running(const uint8_t *uuid);
 
 #endif /* PFS_LOCK_H */

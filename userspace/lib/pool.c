@@ -13,97 +13,16 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "archive.h"
+#include "devio.h"
+#include "freespace.h"
 #include "lock.h"
 #include "pool.h"
+#include "zero.h"
 
 #define TABLE_BYTES (PFS_TABLE_SECTORS << PFS_SECTOR_SHIFT)
 
-int pfs_device_sectors(int fd, uint64_t *sectors)
-{
-	struct stat st;
-	uint64_t bytes;
-
-	if (fstat(fd, &st))
-		return -1;
-	if (S_ISBLK(st.st_mode)) {
-		if (ioctl(fd, BLKGETSIZE64, &bytes))
-			return -1;
-	} else if (S_ISREG(st.st_mode)) {
-		bytes = (uint64_t)st.st_size;
-	} else {
-		errno = ENOTBLK;
-		return -1;
-	}
-	*sectors = bytes >> PFS_SECTOR_SHIFT;
-	return 0;
-}
-
-/* O_DIRECT needs aligned buffers; metadata is read and written uncached. */
-static void *pfs_alloc_io(size_t len)
-{
-	void *p;
-
-	if (posix_memalign(&p, PFS_BLOCK_SIZE, len))
-		return NULL;
-	memset(p, 0, len);
-	return p;
-}
-
-static int pfs_pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	ssize_t n;
-
-	while (len) {
-		n = pread(fd, buf, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		buf = (char *)buf + n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pfs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	ssize_t n;
-
-	while (len) {
-		n = pwrite(fd, buf, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		buf = (const char *)buf + n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pfs_open_device(const char *path, bool writable, int extra,
-			   struct pfs_error *err)
-{
-	int fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_DIRECT | O_CLOEXEC | extra);
-
-	if (fd < 0 && errno == EBUSY)
-		return pfs_fail(err, PFS_EXIT_BUSY, "%s is in use (mounted, mapped or held)",
-				path);
-	if (fd < 0)
-		return pfs_fail(err, pfs_errno_exit(errno), "cannot open %s: %s",
-				path, strerror(errno));
-	return fd;
-}
-
-void pfs_pool_close(struct pfs_pool *pool)
+void pfs_pool_close(struct pfs_pool_handle *pool)
 {
 	if (!pool)
 		return;
@@ -118,7 +37,7 @@ void pfs_pool_close(struct pfs_pool *pool)
 }
 
 /* Read one table copy; false on an I/O error (recorded in @err). */
-static bool pfs_pool_read_copy(struct pfs_pool *pool, int i, struct pfs_error *err)
+static bool pfs_pool_read_copy(struct pfs_pool_handle *pool, int i, struct pfs_error *err)
 {
 	uint64_t off = le64_to_cpu(pool->sb->table_offset[i]) << PFS_SECTOR_SHIFT;
 
@@ -135,19 +54,39 @@ static bool pfs_pool_read_copy(struct pfs_pool *pool, int i, struct pfs_error *e
  * and the other one stands. Should a reader meet both copies torn (it read
  * each while it was being written), it reads again.
  */
-static int pfs_pool_read(struct pfs_pool *pool, struct pfs_error *err)
+static int pfs_pool_read_sb(struct pfs_pool_handle *pool, struct pfs_error *err)
 {
-	const char *why;
+	const char *why, *backup_why;
+
+	pool->sb_why = NULL;
+	if (pfs_pread_all(pool->fd, pool->sb, PFS_BLOCK_SIZE, 0))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot read superblock: %s",
+				pool->path, strerror(errno));
+	if (!pfs_sb_validate(pool->sb, pool->dev_sectors, &why))
+		return 0;
+	if (!(pool->flags & PFS_OPEN_BACKUP_SB) || pool->dev_sectors < PFS_METADATA_SECTORS)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: %s", pool->path, why);
+	if (pfs_pread_all(pool->fd, pool->sb, PFS_BLOCK_SIZE,
+			  (uint64_t)PFS_BACKUP_SB_SECTOR << PFS_SECTOR_SHIFT))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: %s; cannot read the backup: %s",
+				pool->path, why, strerror(errno));
+	if (pfs_sb_validate(pool->sb, pool->dev_sectors, &backup_why) ||
+	    le32_to_cpu(pool->sb->version) < 2)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: %s, and no valid backup superblock",
+				pool->path, why);
+	pool->sb_why = why;
+	return 0;
+}
+
+static int pfs_pool_read(struct pfs_pool_handle *pool, struct pfs_error *err)
+{
 	int tries;
 
 	for (tries = 0; tries < 5; tries++) {
 		if (tries)
 			usleep(20000);
-		if (pfs_pread_all(pool->fd, pool->sb, PFS_BLOCK_SIZE, 0))
-			return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot read superblock: %s",
-					pool->path, strerror(errno));
-		if (pfs_sb_validate(pool->sb, pool->dev_sectors, &why))
-			return pfs_fail(err, PFS_EXIT_DEVICE, "%s: %s", pool->path, why);
+		if (pfs_pool_read_sb(pool, err))
+			return -1;
 		if (!pfs_pool_read_copy(pool, 0, err) || !pfs_pool_read_copy(pool, 1, err))
 			return -1;
 		pool->current = pfs_table_choose(pool->sb, pool->copy[0], pool->copy[1],
@@ -160,16 +99,58 @@ static int pfs_pool_read(struct pfs_pool *pool, struct pfs_error *err)
 			pool->path, pool->copy_why[0], pool->copy_why[1]);
 }
 
-int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
+/*
+ * The table to work on. Reservations whose commands are gone are forgotten
+ * (their dirty records stay): a writer's next commit drops them, and a
+ * reader reports their space as the free space it is.
+ */
+static void pfs_pool_take_table(struct pfs_pool_handle *pool)
+{
+	memcpy(pool->table, pool->copy[pool->current], TABLE_BYTES);
+	if (pfs_free_count_busy(pool->table) &&
+	    !pfs_zeroing_running(pool->sb->pool_uuid))
+		pfs_free_drop_busy(pool->table);
+}
+
+/* Take the lock by UUID, then read again: others may have committed. */
+static int pfs_pool_lock(struct pfs_pool_handle *pool, struct pfs_error *err)
+{
+	uint8_t uuid[PFS_UUID_LEN];
+
+	memcpy(uuid, pool->sb->pool_uuid, PFS_UUID_LEN);
+	pool->lock_fd = pfs_lock_pool(uuid, err);
+	if (pool->lock_fd < 0 || pfs_pool_read(pool, err))
+		return -1;
+	if (memcmp(uuid, pool->sb->pool_uuid, PFS_UUID_LEN))
+		return pfs_fail(err, PFS_EXIT_BUSY, "%s was formatted again while waiting",
+				pool->path);
+	pfs_pool_take_table(pool);
+	return 0;
+}
+
+void pfs_pool_unlock(struct pfs_pool_handle *pool)
+{
+	pfs_unlock_pool(pool->lock_fd);
+	pool->lock_fd = -1;
+}
+
+int pfs_pool_relock(struct pfs_pool_handle *pool, struct pfs_error *err)
+{
+	return pfs_pool_lock(pool, err);
+}
+
+int pfs_pool_open(const char *path, unsigned int flags, struct pfs_pool_handle **out,
 		  struct pfs_error *err)
 {
-	struct pfs_pool *pool = calloc(1, sizeof(*pool));
-	uint8_t uuid[PFS_UUID_LEN];
+	struct pfs_pool_handle *pool = calloc(1, sizeof(*pool));
+	bool writable = flags & PFS_OPEN_WRITE;
+	uint32_t version;
 
 	if (!pool)
 		return pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
 	pool->fd = -1;
 	pool->lock_fd = -1;
+	pool->flags = flags;
 	snprintf(pool->path, sizeof(pool->path), "%s", path);
 	pool->sb = pfs_alloc_io(PFS_BLOCK_SIZE);
 	pool->copy[0] = pfs_alloc_io(TABLE_BYTES);
@@ -187,27 +168,21 @@ int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
 			 strerror(errno));
 		goto fail;
 	}
-	if (pool->dev_sectors < PFS_METADATA_SECTORS) {
+	if (pool->dev_sectors < PFS_METADATA_SECTORS_V1) {
 		pfs_fail(err, PFS_EXIT_DEVICE, "%s: not a dm-pfs pool (too small)", path);
 		goto fail;
 	}
 	if (pfs_pool_read(pool, err))
 		goto fail;
-	/*
-	 * A writer takes the pool's lock by UUID, then reads again: another
-	 * writer may have committed, or even formatted, while it waited.
-	 */
-	if (writable) {
-		memcpy(uuid, pool->sb->pool_uuid, PFS_UUID_LEN);
-		pool->lock_fd = pfs_lock_pool(uuid, err);
-		if (pool->lock_fd < 0 || pfs_pool_read(pool, err))
-			goto fail;
-		if (memcmp(uuid, pool->sb->pool_uuid, PFS_UUID_LEN)) {
-			pfs_fail(err, PFS_EXIT_BUSY, "%s was formatted again while waiting", path);
-			goto fail;
-		}
+	version = le32_to_cpu(pool->sb->version);
+	if (writable && version < PFS_FORMAT_VERSION && !(flags & PFS_OPEN_ANY_VERSION)) {
+		pfs_fail(err, PFS_EXIT_DEVICE,
+			 "%s: pool is format version %u; run 'pfsadm upgrade' to bring it to version %d first",
+			 path, version, PFS_FORMAT_VERSION);
+		goto fail;
 	}
-	memcpy(pool->table, pool->copy[pool->current], TABLE_BYTES);
+	if (writable ? pfs_pool_lock(pool, err) : (pfs_pool_take_table(pool), 0))
+		goto fail;
 	*out = pool;
 	return 0;
 fail:
@@ -215,13 +190,13 @@ fail:
 	return -1;
 }
 
-uint64_t pfs_pool_generation(const struct pfs_pool *pool)
+uint64_t pfs_pool_generation(const struct pfs_pool_handle *pool)
 {
 	return le64_to_cpu(pool->copy[pool->current]->generation);
 }
 
 /* Write @src into copy @index as generation @gen and make it durable. */
-static int pfs_write_copy(struct pfs_pool *pool, int index, uint64_t gen,
+static int pfs_write_copy(struct pfs_pool_handle *pool, int index, uint64_t gen,
 			  struct pfs_table_header *src, struct pfs_error *err)
 {
 	uint64_t off = le64_to_cpu(pool->sb->table_offset[index]) << PFS_SECTOR_SHIFT;
@@ -244,7 +219,7 @@ static int pfs_write_copy(struct pfs_pool *pool, int index, uint64_t gen,
  * the other. A cut during the first leaves the old table; after it, the new
  * one. Once both are written, damage to either copy costs nothing.
  */
-int pfs_pool_commit(struct pfs_pool *pool, struct pfs_error *err)
+int pfs_pool_commit(struct pfs_pool_handle *pool, struct pfs_error *err)
 {
 	uint64_t gen = pfs_pool_generation(pool) + 1;
 	int first = 1 - pool->current;
@@ -256,10 +231,11 @@ int pfs_pool_commit(struct pfs_pool *pool, struct pfs_error *err)
 		return pfs_fail(err, PFS_EXIT_DEVICE,
 				"%s: the new table is written but its mirror copy is not; run pfsadm check --repair",
 				pool->path);
+	pfs_archive_save(pool);
 	return 0;
 }
 
-const char *pfs_pool_mirror_problem(const struct pfs_pool *pool, char *buf, size_t len)
+const char *pfs_pool_mirror_problem(const struct pfs_pool_handle *pool, char *buf, size_t len)
 {
 	int other = 1 - pool->current;
 	uint64_t cur = le64_to_cpu(pool->copy[pool->current]->generation);
@@ -279,7 +255,7 @@ const char *pfs_pool_mirror_problem(const struct pfs_pool *pool, char *buf, size
 	return buf;
 }
 
-int pfs_pool_repair(struct pfs_pool *pool, struct pfs_error *err)
+int pfs_pool_repair(struct pfs_pool_handle *pool, struct pfs_error *err)
 {
 	int other = 1 - pool->current;
 
@@ -287,6 +263,63 @@ int pfs_pool_repair(struct pfs_pool *pool, struct pfs_error *err)
 	/* Same generation, same content: either copy may be chosen. */
 	return pfs_write_copy(pool, other, pfs_pool_generation(pool),
 			      pool->table, err);
+}
+
+static bool pfs_sb_has_backup(const struct pfs_superblock *sb)
+{
+	return le32_to_cpu(sb->version) >= 2;
+}
+
+int pfs_pool_write_sb(struct pfs_pool_handle *pool, const struct pfs_superblock *sb,
+		      struct pfs_error *err)
+{
+	if (pfs_pwrite_all(pool->fd, sb, PFS_BLOCK_SIZE, 0) || fdatasync(pool->fd))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write superblock: %s",
+				pool->path, strerror(errno));
+	if (pfs_sb_has_backup(sb) &&
+	    (pfs_pwrite_all(pool->fd, sb, PFS_BLOCK_SIZE,
+			    (uint64_t)PFS_BACKUP_SB_SECTOR << PFS_SECTOR_SHIFT) ||
+	     fdatasync(pool->fd)))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write backup superblock: %s",
+				pool->path, strerror(errno));
+	if (sb != pool->sb)
+		memcpy(pool->sb, sb, PFS_BLOCK_SIZE);
+	pool->sb_why = NULL;
+	return 0;
+}
+
+const char *pfs_pool_sb_problem(const struct pfs_pool_handle *pool, char *buf, size_t len)
+{
+	struct pfs_superblock *backup;
+	const char *why;
+
+	if (pool->sb_why) {
+		snprintf(buf, len, "superblock is damaged (%s); the backup stands in", pool->sb_why);
+		return buf;
+	}
+	if (!pfs_sb_has_backup(pool->sb))
+		return NULL;
+	backup = pfs_alloc_io(PFS_BLOCK_SIZE);
+	if (!backup) {
+		snprintf(buf, len, "out of memory");
+		return buf;
+	}
+	if (pfs_pread_all(pool->fd, backup, PFS_BLOCK_SIZE,
+			  (uint64_t)PFS_BACKUP_SB_SECTOR << PFS_SECTOR_SHIFT))
+		snprintf(buf, len, "cannot read backup superblock: %s", strerror(errno));
+	else if (pfs_sb_validate(backup, pool->dev_sectors, &why))
+		snprintf(buf, len, "backup superblock is damaged: %s", why);
+	else if (memcmp(backup, pool->sb, sizeof(struct pfs_superblock)))
+		snprintf(buf, len, "backup superblock differs from the superblock");
+	else
+		buf = NULL;
+	free(backup);
+	return buf;
+}
+
+int pfs_pool_repair_sb(struct pfs_pool_handle *pool, struct pfs_error *err)
+{
+	return pfs_pool_write_sb(pool, pool->sb, err);
 }
 
 int pfs_sb_init(struct pfs_superblock *sb, const struct pfs_format_opts *opts,
@@ -335,7 +368,7 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 {
 	struct pfs_superblock *sb = NULL;
 	uint64_t dev_sectors;
-	struct pfs_pool pool = { .fd = -1, .lock_fd = -1 };
+	struct pfs_pool_handle pool = { .fd = -1, .lock_fd = -1 };
 	uint64_t gen = opts->generation ? opts->generation : 1;
 	struct pfs_table_header *table = NULL;
 	const uint8_t *lock_uuid;
@@ -380,15 +413,19 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 		if (pool.lock_fd < 0)
 			goto out;
 	}
-	if (opts->table)
-		memcpy(table, opts->table, TABLE_BYTES);
 	if (pfs_sb_init(sb, opts, dev_sectors, err))
 		goto out;
+	/* Until it is zeroed, the data area may hold anything. */
+	if (opts->table)
+		memcpy(table, opts->table, TABLE_BYTES);
+	else
+		pfs_free_mark_dirty(table, le64_to_cpu(sb->data_start),
+				    pfs_data_end(sb) - le64_to_cpu(sb->data_start));
 
 	/*
-	 * Copy 1, superblock, copy 0, each flushed. Cut in the first step, the
-	 * old pool (if any) still loads from its copy 0; after the superblock,
-	 * the new pool loads from copy 1, whatever copy 0 holds.
+	 * Copy 1, superblock (and its backup), copy 0, each flushed. Cut in the
+	 * first step, the old pool (if any) still loads from its copy 0; after
+	 * the superblock, the new pool loads from copy 1, whatever copy 0 holds.
 	 */
 	pool.sb = sb;
 	pool.copy[0] = pfs_alloc_io(TABLE_BYTES);
@@ -398,14 +435,8 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 		goto out_copies;
 	}
 	snprintf(pool.path, sizeof(pool.path), "%s", path);
-	if (pfs_write_copy(&pool, 1, gen, table, err))
-		goto out_copies;
-	if (pfs_pwrite_all(pool.fd, sb, PFS_BLOCK_SIZE, 0) || fdatasync(pool.fd)) {
-		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write superblock: %s",
-			 path, strerror(errno));
-		goto out_copies;
-	}
-	if (pfs_write_copy(&pool, 0, gen, table, err))
+	if (pfs_write_copy(&pool, 1, gen, table, err) || pfs_pool_write_sb(&pool, sb, err) ||
+	    pfs_write_copy(&pool, 0, gen, table, err))
 		goto out_copies;
 	r = 0;
 out_copies:
@@ -419,12 +450,12 @@ out:
 	return r;
 }
 
-struct pfs_image_entry *pfs_pool_find(struct pfs_pool *pool, const char *name)
+struct pfs_image_entry *pfs_pool_find(struct pfs_pool_handle *pool, const char *name)
 {
 	return (struct pfs_image_entry *)pfs_table_lookup(pool->table, name);
 }
 
-struct pfs_image_entry *pfs_pool_free_slot(struct pfs_pool *pool)
+struct pfs_image_entry *pfs_pool_free_slot(struct pfs_pool_handle *pool)
 {
 	struct pfs_image_entry *e = pfs_table_entries(pool->table);
 	unsigned int i;
@@ -435,7 +466,7 @@ struct pfs_image_entry *pfs_pool_free_slot(struct pfs_pool *pool)
 	return NULL;
 }
 
-unsigned int pfs_pool_count(const struct pfs_pool *pool)
+unsigned int pfs_pool_count(const struct pfs_pool_handle *pool)
 {
 	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
 	unsigned int i, n = 0;
@@ -443,34 +474,4 @@ unsigned int pfs_pool_count(const struct pfs_pool *pool)
 	for (i = 0; i < PFS_MAX_IMAGES; i++)
 		n += !!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE);
 	return n;
-}
-
-int pfs_zero_range(int fd, uint64_t start, uint64_t len, bool progress,
-		   struct pfs_error *err)
-{
-	const uint64_t chunk = 1ULL << 21;	/* 1 GiB in sectors */
-	uint64_t done = 0, range[2];
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot stat device: %s",
-				strerror(errno));
-	while (done < len) {
-		uint64_t n = len - done < chunk ? len - done : chunk;
-
-		range[0] = (start + done) << PFS_SECTOR_SHIFT;
-		range[1] = n << PFS_SECTOR_SHIFT;
-		if (S_ISBLK(st.st_mode) ? ioctl(fd, BLKZEROOUT, range) :
-		    fallocate(fd, FALLOC_FL_ZERO_RANGE, (off_t)range[0], (off_t)range[1]))
-			return pfs_fail(err, PFS_EXIT_DEVICE, "cannot zero sectors %llu+%llu: %s",
-					(unsigned long long)(start + done),
-					(unsigned long long)n, strerror(errno));
-		done += n;
-		if (progress)
-			fprintf(stderr, "\rzeroing: %3llu%%",
-				(unsigned long long)(done * 100 / len));
-	}
-	if (progress)
-		fputc('\n', stderr);
-	return 0;
 }

@@ -14,12 +14,15 @@
 #include "error.h"
 #include "pfs-table.h"
 
-struct pfs_pool {
+struct pfs_pool_handle {
 	int fd;
 	int lock_fd;				/* the pool's lock, writers only */
+	unsigned int flags;			/* PFS_OPEN_* it was opened with */
 	char path[4096];
 	uint64_t dev_sectors;
 	struct pfs_superblock *sb;
+	const char *sb_why;			/* primary superblock's problem, if
+						 * the backup stood in (PFS_OPEN_BACKUP_SB) */
 	struct pfs_table_header *copy[2];	/* as read from disk */
 	const char *copy_why[2];		/* NULL: that copy is valid */
 	int current;				/* copy the table came from */
@@ -38,12 +41,26 @@ struct pfs_format_opts {
 	uint64_t device_sectors;	/* 0: the whole device */
 };
 
+#define PFS_OPEN_READ		0
+#define PFS_OPEN_WRITE		0x1	/* take the lock; changes to follow */
+#define PFS_OPEN_ANY_VERSION	0x2	/* write an older format (check, upgrade) */
+#define PFS_OPEN_BACKUP_SB	0x4	/* a bad superblock: use the backup (check) */
+
 /*
  * Open an existing pool. A writable one holds the pool's lock (by UUID,
- * lock.h) until it is closed; a read-only one holds none.
+ * lock.h) until it is closed, and forgets reservations (freespace.h) whose
+ * commands are gone; a read-only one holds none. Writers refuse a pool of
+ * an older format by name (pfsadm upgrade).
  */
-int pfs_pool_open(const char *path, bool writable, struct pfs_pool **out,
+int pfs_pool_open(const char *path, unsigned int flags, struct pfs_pool_handle **out,
 		  struct pfs_error *err);
+/*
+ * Let go of the lock for a long step (zeroing space a reservation holds),
+ * and take it again: relock reads the table anew, since other commands may
+ * have committed meanwhile.
+ */
+void pfs_pool_unlock(struct pfs_pool_handle *pool);
+int pfs_pool_relock(struct pfs_pool_handle *pool, struct pfs_error *err);
 /* Fill and checksum a superblock for a device of @dev_sectors. */
 int pfs_sb_init(struct pfs_superblock *sb, const struct pfs_format_opts *opts,
 		uint64_t dev_sectors, struct pfs_error *err);
@@ -54,26 +71,36 @@ void pfs_table_seal(const struct pfs_superblock *sb, struct pfs_table_header *t,
 int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 		    struct pfs_error *err);
 /* Persist pool->table as the next generation. */
-int pfs_pool_commit(struct pfs_pool *pool, struct pfs_error *err);
+int pfs_pool_commit(struct pfs_pool_handle *pool, struct pfs_error *err);
 /* Rewrite the copy that is not current with the current table's content. */
 /*
  * NULL if both table copies are valid and hold the same generation and
  * entries; else why not ("copy 1 is damaged", "copy 0 is stale", ...).
  * pfs_pool_repair brings the other copy up to the current one.
  */
-const char *pfs_pool_mirror_problem(const struct pfs_pool *pool, char *buf, size_t len);
-int pfs_pool_repair(struct pfs_pool *pool, struct pfs_error *err);
-void pfs_pool_close(struct pfs_pool *pool);
+const char *pfs_pool_mirror_problem(const struct pfs_pool_handle *pool, char *buf, size_t len);
+int pfs_pool_repair(struct pfs_pool_handle *pool, struct pfs_error *err);
+/*
+ * NULL if the backup superblock matches the one in use; else why not.
+ * pfs_pool_repair_sb rewrites whichever of the two is wrong.
+ */
+const char *pfs_pool_sb_problem(const struct pfs_pool_handle *pool, char *buf, size_t len);
+int pfs_pool_repair_sb(struct pfs_pool_handle *pool, struct pfs_error *err);
+/* Write @sb as the superblock, and as the backup (version 2), flushed. */
+int pfs_pool_write_sb(struct pfs_pool_handle *pool, const struct pfs_superblock *sb,
+		      struct pfs_error *err);
+void pfs_pool_close(struct pfs_pool_handle *pool);
 
-uint64_t pfs_pool_generation(const struct pfs_pool *pool);
-struct pfs_image_entry *pfs_pool_find(struct pfs_pool *pool, const char *name);
-struct pfs_image_entry *pfs_pool_free_slot(struct pfs_pool *pool);
-unsigned int pfs_pool_count(const struct pfs_pool *pool);
+uint64_t pfs_pool_generation(const struct pfs_pool_handle *pool);
+/* End of the usable data area: a gap never holds a partial alignment unit. */
+static inline uint64_t pfs_data_end(const struct pfs_superblock *sb)
+{
+	return le64_to_cpu(sb->device_sectors) / le64_to_cpu(sb->align_sectors) *
+	       le64_to_cpu(sb->align_sectors);
+}
+struct pfs_image_entry *pfs_pool_find(struct pfs_pool_handle *pool, const char *name);
+struct pfs_image_entry *pfs_pool_free_slot(struct pfs_pool_handle *pool);
+unsigned int pfs_pool_count(const struct pfs_pool_handle *pool);
 
-/* Size of a block device or regular file in 512-byte sectors. */
-int pfs_device_sectors(int fd, uint64_t *sectors);
-/* Zero [start, start + len) sectors: BLKZEROOUT, or writes for a file. */
-int pfs_zero_range(int fd, uint64_t start, uint64_t len, bool progress,
-		   struct pfs_error *err);
 
 #endif /* PFS_POOL_H */

@@ -7,19 +7,13 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
-#include "alloc.h"
-#include "crashpoint.h"
-#include "dm.h"
 #include "image.h"
 #include "pfsadm.h"
-#include "probe.h"
 #include "size.h"
-
-/* Zero this much at each end of a new extent: partition tables, fs labels. */
-#define PFS_WIPE_SECTORS	2048
+#include "txn.h"
 
 /* Parse SIZE into sectors, rounded up to the pool's alignment. */
-static int pfsadm_image_size(const char *text, const struct pfs_pool *pool,
+static int pfsadm_image_size(const char *text, const struct pfs_pool_handle *pool,
 			     uint64_t *sectors, struct pfs_error *err)
 {
 	uint64_t align = le64_to_cpu(pool->sb->align_sectors), bytes, s;
@@ -41,18 +35,6 @@ static int pfsadm_parse_count(const char *opt, const char *text, uint64_t max,
 	return 0;
 }
 
-static int pfsadm_wipe_ends(const struct pfs_pool *pool, uint64_t start, uint64_t len,
-			    struct pfs_error *err)
-{
-	uint64_t n = len < 2 * PFS_WIPE_SECTORS ? len : PFS_WIPE_SECTORS;
-
-	if (pfs_zero_range(pool->fd, start, n, false, err))
-		return -1;
-	if (len > n && pfs_zero_range(pool->fd, start + len - n, n, false, err))
-		return -1;
-	return 0;
-}
-
 /* --weight, --iops-max, --bps-max: shared by create and set. */
 static const struct option pfsadm_qos_opts[] = {
 	{ "weight", required_argument, NULL, 'w' },
@@ -61,12 +43,7 @@ static const struct option pfsadm_qos_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-struct pfsadm_qos {
-	bool has_weight, has_iops, has_bps;
-	uint64_t weight, iops, bps;
-};
-
-static int pfsadm_parse_qos(int c, const char *arg, struct pfsadm_qos *q,
+static int pfsadm_parse_qos(int c, const char *arg, struct pfs_qos *q,
 			    struct pfs_error *err)
 {
 	switch (c) {
@@ -91,39 +68,13 @@ static int pfsadm_parse_qos(int c, const char *arg, struct pfsadm_qos *q,
 	return 0;
 }
 
-static void pfsadm_store_qos(const struct pfsadm_qos *q, struct pfs_image_entry *e)
-{
-	if (q->has_weight)
-		e->weight = cpu_to_le32((uint32_t)q->weight);
-	if (q->has_iops)
-		e->iops_max = cpu_to_le64(q->iops);
-	if (q->has_bps)
-		e->bps_max = cpu_to_le64(q->bps);
-}
-
-/*
- * Persist the entry the caller has just put back after a failed live step.
- * The caller's error stays the one reported; this one is only printed.
- */
-static int pfsadm_rollback(struct pfs_pool *pool, const char *cmd_name)
-{
-	struct pfs_error rollback = { 0 };
-
-	if (!pfs_pool_commit(pool, &rollback))
-		return 0;
-	fprintf(stderr, "pfsadm %s: rollback failed: %s\n", cmd_name, rollback.msg);
-	return -1;
-}
-
 int cmd_create(int argc, char **argv, struct pfs_error *err)
 {
 	const struct pfsadm_cmd *cmd = pfsadm_find("create");
-	struct pfsadm_qos qos = { .has_weight = true, .weight = PFS_DEFAULT_WEIGHT };
-	uint64_t len, start;
-	struct pfs_image_entry *e;
-	struct pfs_pool *pool;
-	char buf[32], params[PFS_NAME_LEN + 64];
-	int c, code = 0;
+	struct pfs_qos qos = { 0 };
+	struct pfs_pool_handle *pool;
+	uint64_t len;
+	int c, r, code = 0;
 	const char *name;
 
 	while ((c = pfsadm_getopt(argc, argv, "", pfsadm_qos_opts, cmd, &code)) != -1) {
@@ -135,62 +86,15 @@ int cmd_create(int argc, char **argv, struct pfs_error *err)
 	if (optind != argc - 2)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm create %s", cmd->usage);
 	name = argv[optind];
-	if (!pfs_image_name_ok(name, err) || pfsadm_open_pool(true, &pool, err))
+	if (!pfs_image_name_ok(name, err) || pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
 		return -1;
-	if (pfsadm_image_size(argv[optind + 1], pool, &len, err))
-		goto fail;
-	if (pfs_pool_find(pool, name)) {
-		pfs_fail(err, PFS_EXIT_BUSY, "image %s already exists", name);
-		goto fail;
-	}
-	e = pfs_pool_free_slot(pool);
-	if (!e) {
-		pfs_fail(err, PFS_EXIT_BUSY, "pool holds %d images already", PFS_MAX_IMAGES);
-		goto fail;
-	}
-	if (pfs_alloc_best_fit(pool, len, &start)) {
-		char largest[32];
-
-		pfs_fail(err, PFS_EXIT_DEVICE,
-			 "no free extent of %s: the largest free extent is %s (see pfsadm list --free)",
-			 pfs_format_size(len << PFS_SECTOR_SHIFT, buf, sizeof(buf)),
-			 pfs_format_size(pfs_largest_free(pool) << PFS_SECTOR_SHIFT, largest,
-					 sizeof(largest)));
-		goto fail;
-	}
-
-	memset(e, 0, sizeof(*e));
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	uuid_generate(e->uuid);
-	e->start = cpu_to_le64(start);
-	e->length = cpu_to_le64(len);
-	e->ctime = cpu_to_le64((uint64_t)time(NULL));
-	pfsadm_store_qos(&qos, e);
-	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
-	if (pfs_image_active(e, NULL)) {
-		pfs_fail(err, PFS_EXIT_BUSY, "/dev/mapper/" PFS_DM_PREFIX "%s already exists", name);
-		goto fail;
-	}
-
-	/* Fail before any write if the device cannot be made at all, or if
-	 * a device left behind still maps the space. */
-	if (pfs_image_params(pool, e, params, sizeof(params), err) ||
-	    pfs_image_check_unmapped(pool, NULL, start, len, err))
-		goto fail;
-	/* A new tenant must never see the previous one's partition table. */
-	if (pfsadm_wipe_ends(pool, start, len, err) || pfs_pool_commit(pool, err))
-		goto fail;
-	if (pfs_image_activate(pool, e, err)) {
-		memset(e, 0, sizeof(*e));
-		pfsadm_rollback(pool, "create");
-		goto fail;
-	}
-	printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", name);
+	pfs_txn_progress(isatty(STDERR_FILENO));
+	r = pfsadm_image_size(argv[optind + 1], pool, &len, err) ||
+	    pfs_txn_create(pool, name, len, &qos, err) ? -1 : 0;
+	if (!r)
+		printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", name);
 	pfs_pool_close(pool);
-	return 0;
-fail:
-	pfs_pool_close(pool);
-	return -1;
+	return r;
 }
 
 int cmd_remove(int argc, char **argv, struct pfs_error *err)
@@ -200,10 +104,9 @@ int cmd_remove(int argc, char **argv, struct pfs_error *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("remove");
-	struct pfs_image_entry *e;
-	struct pfs_pool *pool;
+	struct pfs_pool_handle *pool;
 	bool wipe = true;
-	int c, code = 0;
+	int c, r, code = 0;
 
 	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
 		if (c == '?')
@@ -212,105 +115,11 @@ int cmd_remove(int argc, char **argv, struct pfs_error *err)
 	}
 	if (optind != argc - 1)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm remove %s", cmd->usage);
-	e = pfsadm_open_image(argv[optind], true, &pool, err);
-	if (!e)
+	if (pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
 		return -1;
-	/* Its own device only: pfs-NAME may be another pool's image. */
-	if ((pfs_image_maps_here(pool, e) && pfs_image_deactivate(e, err)) ||
-	    pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), le64_to_cpu(e->length), err))
-		goto fail;
-	/* No tenant's data may reach the next image to use this space. */
-	if (wipe && pfs_zero_range(pool->fd, le64_to_cpu(e->start), le64_to_cpu(e->length),
-				   isatty(STDERR_FILENO), err))
-		goto fail;
-	memset(e, 0, sizeof(*e));
-	if (pfs_pool_commit(pool, err))
-		goto fail;
+	pfs_txn_progress(isatty(STDERR_FILENO));
+	r = pfs_txn_remove(pool, argv[optind], wipe, err);
 	pfs_pool_close(pool);
-	return 0;
-fail:
-	pfs_pool_close(pool);
-	return -1;
-}
-
-/*
- * After a failed reload, what is live? The caller's metadata must never
- * claim less than the device maps.
- */
-static uint64_t pfsadm_live_sectors(const struct pfs_image_entry *e, uint64_t fallback)
-{
-	char name[PFS_NAME_LEN + 8];
-	struct pfs_error ignored = { 0 };
-	uint64_t live;
-
-	pfs_image_dm_name(e, name, sizeof(name));
-	return pfs_dm_live_sectors(name, &live, &ignored) ? fallback : live;
-}
-
-/*
- * Grow: commit first, so that a crash leaves the bigger extent reserved,
- * then reload the live device. If the reload fails and the device still
- * maps the old size, the table goes back to it.
- */
-static int pfsadm_grow(struct pfs_pool *pool, struct pfs_image_entry *e, uint64_t len,
-		       struct pfs_error *err)
-{
-	uint64_t old = le64_to_cpu(e->length), live;
-	sigset_t sigs;
-	int r = -1;
-
-	e->length = cpu_to_le64(len);
-	pfs_signals_block(&sigs);
-	if (pfs_pool_commit(pool, err))
-		goto out;
-	pfs_crash_point("grow-committed");
-	r = 0;
-	if (!pfs_image_maps_here(pool, e) || !pfs_image_reload(pool, e, err))
-		goto out;
-	live = pfsadm_live_sectors(e, len);
-	if (live == len) {
-		memset(err, 0, sizeof(*err));	/* the new table went live after all */
-		goto out;
-	}
-	r = -1;
-	if (live == old) {
-		e->length = cpu_to_le64(old);
-		pfsadm_rollback(pool, "resize");
-	}
-out:
-	pfs_signals_restore(&sigs);
-	return r;
-}
-
-/*
- * Shrink: the live device first, so the table never calls free what a
- * device still maps; then zero the tail, so no data reaches the next
- * tenant of that space; then commit. A crash before the commit leaves the
- * image at its old size in the table, and its device smaller: both safe.
- */
-static int pfsadm_shrink(struct pfs_pool *pool, struct pfs_image_entry *e, uint64_t len,
-			 struct pfs_error *err)
-{
-	uint64_t old = le64_to_cpu(e->length), start = le64_to_cpu(e->start);
-	sigset_t sigs;
-	int r = -1;
-
-	e->length = cpu_to_le64(len);
-	pfs_signals_block(&sigs);
-	if (pfs_image_maps_here(pool, e) && pfs_image_reload(pool, e, err)) {
-		if (pfsadm_live_sectors(e, old) != len)
-			goto out;	/* still the old size: nothing changed */
-		memset(err, 0, sizeof(*err));	/* the new table went live after all */
-	}
-	pfs_crash_point("shrink-reloaded");
-	if (pfs_zero_range(pool->fd, start + len, old - len, isatty(STDERR_FILENO), err))
-		goto out;
-	pfs_crash_point("shrink-zeroed");
-	if (pfs_pool_commit(pool, err))
-		goto out;
-	r = 0;
-out:
-	pfs_signals_restore(&sigs);
 	return r;
 }
 
@@ -321,10 +130,10 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("resize");
-	uint64_t len, old, room;
 	struct pfs_image_entry *e;
-	struct pfs_pool *pool;
-	bool force = false;
+	struct pfs_pool_handle *pool;
+	bool force = false, changed;
+	uint64_t len, old;
 	int c, code = 0;
 	char b1[32], b2[32];
 
@@ -341,20 +150,6 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err)
 	if (pfsadm_image_size(argv[optind + 1], pool, &len, err))
 		goto fail;
 	old = le64_to_cpu(e->length);
-	if (len == old) {
-		/* An interrupted grow leaves the device smaller than the table. */
-		if (pfs_image_maps_here(pool, e) && pfsadm_live_sectors(e, len) != len) {
-			if (pfs_image_reload(pool, e, err))
-				goto fail;
-			printf("%s: device brought up to the table's %s\n", e->name,
-			       pfs_format_size(len << 9, b1, sizeof(b1)));
-		} else {
-			printf("%s is already %s\n", e->name,
-			       pfs_format_size(len << 9, b1, sizeof(b1)));
-		}
-		pfs_pool_close(pool);
-		return 0;
-	}
 	if (len < old && !force) {
 		pfs_fail(err, PFS_EXIT_ARGS,
 			 "shrinking %s from %s to %s destroys data at its end; use --force",
@@ -362,29 +157,16 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err)
 			 pfs_format_size(len << 9, b2, sizeof(b2)));
 		goto fail;
 	}
-	room = pfs_free_after(pool, le64_to_cpu(e->start), old);
-	if (len > old && len - old > room) {
-		const struct pfs_image_entry *all = pfs_table_entries(pool->table);
-		const char *next = "the end of the pool";
-		uint64_t end = le64_to_cpu(e->start) + old + room;
-		int i;
-
-		for (i = 0; i < PFS_MAX_IMAGES; i++)
-			if ((le32_to_cpu(all[i].flags) & PFS_IMAGE_IN_USE) &&
-			    le64_to_cpu(all[i].start) == end)
-				next = all[i].name;
-		pfs_fail(err, PFS_EXIT_DEVICE,
-			 "cannot grow %s in place to %s: only %s free after it, then %s",
-			 e->name, pfs_format_size(len << 9, b1, sizeof(b1)),
-			 pfs_format_size(room << 9, b2, sizeof(b2)), next);
+	pfs_txn_progress(isatty(STDERR_FILENO));
+	if (pfs_txn_resize(pool, argv[optind], len, &changed, err))
 		goto fail;
-	}
-	if (pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), len > old ? len : old, err))
-		goto fail;
-	if (len > old ? pfsadm_grow(pool, e, len, err) : pfsadm_shrink(pool, e, len, err))
-		goto fail;
-	printf("%s: %s -> %s\n", e->name, pfs_format_size(old << 9, b1, sizeof(b1)),
-	       pfs_format_size(len << 9, b2, sizeof(b2)));
+	pfs_format_size(len << 9, b2, sizeof(b2));
+	if (len != old)
+		printf("%s: %s -> %s\n", argv[optind], pfs_format_size(old << 9, b1, sizeof(b1)), b2);
+	else if (changed)
+		printf("%s: device brought up to the table's %s\n", argv[optind], b2);
+	else
+		printf("%s is already %s\n", argv[optind], b2);
 	pfs_pool_close(pool);
 	return 0;
 fail:
@@ -392,28 +174,12 @@ fail:
 	return -1;
 }
 
-static int pfsadm_apply_qos(const struct pfs_image_entry *e, struct pfs_error *err)
-{
-	char name[PFS_NAME_LEN + 8], msg[64];
-
-	pfs_image_dm_name(e, name, sizeof(name));
-	snprintf(msg, sizeof(msg), "weight %u", le32_to_cpu(e->weight));
-	if (pfs_dm_message(name, msg, err))
-		return -1;
-	snprintf(msg, sizeof(msg), "iops_max %llu", (unsigned long long)le64_to_cpu(e->iops_max));
-	if (pfs_dm_message(name, msg, err))
-		return -1;
-	snprintf(msg, sizeof(msg), "bps_max %llu", (unsigned long long)le64_to_cpu(e->bps_max));
-	return pfs_dm_message(name, msg, err);
-}
-
 int cmd_set(int argc, char **argv, struct pfs_error *err)
 {
 	const struct pfsadm_cmd *cmd = pfsadm_find("set");
-	struct pfs_image_entry *e, old;
-	struct pfsadm_qos qos = { 0 };
-	struct pfs_pool *pool;
-	int c, code = 0;
+	struct pfs_qos qos = { 0 };
+	struct pfs_pool_handle *pool;
+	int c, r, code = 0;
 
 	while ((c = pfsadm_getopt(argc, argv, "", pfsadm_qos_opts, cmd, &code)) != -1) {
 		if (c == '?')
@@ -423,24 +189,31 @@ int cmd_set(int argc, char **argv, struct pfs_error *err)
 	}
 	if (optind != argc - 1 || !(qos.has_weight || qos.has_iops || qos.has_bps))
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm set %s", cmd->usage);
-	e = pfsadm_open_image(argv[optind], true, &pool, err);
-	if (!e)
+	if (pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
 		return -1;
-	old = *e;
-	pfsadm_store_qos(&qos, e);
-	if (pfs_pool_commit(pool, err))
-		goto fail;
-	if (pfs_image_maps_here(pool, e) && pfsadm_apply_qos(e, err)) {
-		struct pfs_error reapply = { 0 };
+	r = pfs_txn_set_qos(pool, argv[optind], &qos, err);
+	pfs_pool_close(pool);
+	return r;
+}
 
-		*e = old;
-		if (!pfsadm_rollback(pool, "set") && pfsadm_apply_qos(e, &reapply))
-			fprintf(stderr, "pfsadm set: rollback failed: %s\n", reapply.msg);
-		goto fail;
-	}
+int cmd_refresh(int argc, char **argv, struct pfs_error *err)
+{
+	const struct pfsadm_cmd *cmd = pfsadm_find("refresh");
+	struct pfs_pool_handle *pool;
+	bool changed;
+	int c, r, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
+		if (c == '?')
+			return code;
+	if (optind != argc - 1)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm refresh %s", cmd->usage);
+	if (pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
+		return -1;
+	r = pfs_txn_refresh(pool, argv[optind], &changed, err);
+	if (!r)
+		printf(changed ? "%s: device reloaded to match the table\n" :
+		       "%s: device already matches the table\n", argv[optind]);
 	pfs_pool_close(pool);
-	return 0;
-fail:
-	pfs_pool_close(pool);
-	return -1;
+	return r;
 }

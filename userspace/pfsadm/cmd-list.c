@@ -4,19 +4,20 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "freespace.h"
 #include "image.h"
 #include "json.h"
 #include "pfsadm.h"
 #include "probe.h"
 #include "size.h"
 
-static void pfsadm_list_free(const struct pfs_pool *pool, bool json)
+static void pfsadm_list_free(const struct pfs_pool_handle *pool, bool json)
 {
-	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	struct pfs_extent gaps[PFS_MAX_GAPS];
 	unsigned int n = pfs_free_extents(pool, gaps), i;
 	unsigned int frag = pfs_fragmentation(gaps, n);
-	uint64_t total = 0;
-	char b[32];
+	uint64_t total = 0, dirty = 0, d;
+	char b[32], b2[32];
 
 	if (json) {
 		struct json_object *root = json_object_new_object();
@@ -27,25 +28,33 @@ static void pfsadm_list_free(const struct pfs_pool *pool, bool json)
 
 			json_object_object_add(o, "start_sector", json_object_new_uint64(gaps[i].start));
 			json_object_object_add(o, "sectors", json_object_new_uint64(gaps[i].len));
+			d = pfs_free_dirty_sectors(pool->table, gaps[i].start, gaps[i].len);
+			json_object_object_add(o, "dirty_sectors", json_object_new_uint64(d));
 			json_object_array_add(arr, o);
 			total += gaps[i].len;
+			dirty += d;
 		}
 		json_object_object_add(root, "free_extents", arr);
 		json_object_object_add(root, "free_sectors", json_object_new_uint64(total));
+		json_object_object_add(root, "dirty_sectors", json_object_new_uint64(dirty));
 		json_object_object_add(root, "fragmentation_percent", json_object_new_int((int)frag));
 		pfs_json_print(root);
 		return;
 	}
-	printf("%-14s %-14s %s\n", "START", "SECTORS", "SIZE");
+	printf("%-14s %-14s %-10s %s\n", "START", "SECTORS", "SIZE", "TO ZERO");
 	for (i = 0; i < n; i++) {
-		printf("%-14llu %-14llu %s\n", (unsigned long long)gaps[i].start,
+		d = pfs_free_dirty_sectors(pool->table, gaps[i].start, gaps[i].len);
+		printf("%-14llu %-14llu %-10s %s\n", (unsigned long long)gaps[i].start,
 		       (unsigned long long)gaps[i].len,
-		       pfs_format_size(gaps[i].len << PFS_SECTOR_SHIFT, b, sizeof(b)));
+		       pfs_format_size(gaps[i].len << PFS_SECTOR_SHIFT, b, sizeof(b)),
+		       pfs_format_size(d << PFS_SECTOR_SHIFT, b2, sizeof(b2)));
 		total += gaps[i].len;
+		dirty += d;
 	}
-	printf("free: %s in %u extent%s, fragmentation %u%%\n",
-	       pfs_format_size(total << PFS_SECTOR_SHIFT, b, sizeof(b)), n, n == 1 ? "" : "s",
+	printf("free: %s in %u extent%s, fragmentation %u%%, ", pfs_format_size(total << PFS_SECTOR_SHIFT, b, sizeof(b)), n, n == 1 ? "" : "s",
 	       frag);
+	printf("%s to be zeroed before reuse\n",
+	       pfs_format_size(dirty << PFS_SECTOR_SHIFT, b, sizeof(b)));
 }
 
 int cmd_list(int argc, char **argv, struct pfs_error *err)
@@ -60,7 +69,7 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 	const struct pfs_image_entry *e;
 	bool json = false, free_only = false, names = false;
 	struct json_object *arr = NULL;
-	struct pfs_pool *pool;
+	struct pfs_pool_handle *pool;
 	int c, i, code = 0;
 	char b[32];
 
@@ -73,7 +82,7 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 	}
 	if (optind != argc)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm list %s", cmd->usage);
-	if (pfsadm_open_pool(false, &pool, err))
+	if (pfsadm_open_pool(PFS_OPEN_READ, &pool, err))
 		return -1;
 	if (free_only) {
 		pfsadm_list_free(pool, json);
@@ -119,7 +128,7 @@ int cmd_show(int argc, char **argv, struct pfs_error *err)
 	const struct pfsadm_cmd *cmd = pfsadm_find("show");
 	const struct pfs_image_entry *e;
 	struct json_object *o;
-	struct pfs_pool *pool;
+	struct pfs_pool_handle *pool;
 	bool json = false;
 	int c, code = 0;
 
@@ -150,8 +159,8 @@ int cmd_show(int argc, char **argv, struct pfs_error *err)
 }
 
 /* Run @fn on every image of one pool; carry on past failures, report each. */
-static int pfsadm_all_images(struct pfs_pool *pool, const char *cmd_name,
-			     int (*fn)(const struct pfs_pool *, const struct pfs_image_entry *,
+static int pfsadm_all_images(struct pfs_pool_handle *pool, const char *cmd_name,
+			     int (*fn)(const struct pfs_pool_handle *, const struct pfs_image_entry *,
 				       struct pfs_error *),
 			     struct pfs_error *err)
 {
@@ -175,12 +184,12 @@ static int pfsadm_all_images(struct pfs_pool *pool, const char *cmd_name,
 
 /* --all with no pool chosen: every image of every pool found. */
 static int pfsadm_all_pools(const char *cmd_name,
-			    int (*fn)(const struct pfs_pool *, const struct pfs_image_entry *,
+			    int (*fn)(const struct pfs_pool_handle *, const struct pfs_image_entry *,
 				      struct pfs_error *),
 			    struct pfs_error *err)
 {
 	char paths[64][PFS_PATH_LEN];
-	struct pfs_pool *pool;
+	struct pfs_pool_handle *pool;
 	unsigned int n, i;
 	int failed = 0;
 
@@ -189,7 +198,7 @@ static int pfsadm_all_pools(const char *cmd_name,
 	for (i = 0; i < n && i < 64; i++) {
 		struct pfs_error one = { 0 };
 
-		if (pfs_pool_open(paths[i], false, &pool, &one)) {
+		if (pfs_pool_open(paths[i], PFS_OPEN_READ, &pool, &one)) {
 			fprintf(stderr, "pfsadm %s: %s\n", cmd_name, one.msg);
 			failed = -1;
 			*err = one;
@@ -204,7 +213,7 @@ static int pfsadm_all_pools(const char *cmd_name,
 
 /* Run @fn on NAME or, with --all, on every image. */
 static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
-			     int (*fn)(const struct pfs_pool *, const struct pfs_image_entry *,
+			     int (*fn)(const struct pfs_pool_handle *, const struct pfs_image_entry *,
 				       struct pfs_error *),
 			     struct pfs_error *err)
 {
@@ -214,7 +223,7 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find(cmd_name);
 	const struct pfs_image_entry *e;
-	struct pfs_pool *pool;
+	struct pfs_pool_handle *pool;
 	int c, code = 0, failed;
 	bool all = false;
 
@@ -228,7 +237,7 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 	if (all && !pfs_pool_requested(pfsadm_pool))
 		return pfsadm_all_pools(cmd_name, fn, err);
 	if (all) {
-		if (pfsadm_open_pool(false, &pool, err))
+		if (pfsadm_open_pool(PFS_OPEN_READ, &pool, err))
 			return -1;
 		failed = pfsadm_all_images(pool, cmd_name, fn, err);
 	} else {
@@ -241,7 +250,7 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 	return failed;
 }
 
-static int pfsadm_activate_one(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+static int pfsadm_activate_one(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			       struct pfs_error *err)
 {
 	int own = pfs_image_own_device(pool, e, err);
@@ -256,7 +265,7 @@ static int pfsadm_activate_one(const struct pfs_pool *pool, const struct pfs_ima
 	return 0;
 }
 
-static int pfsadm_deactivate_one(const struct pfs_pool *pool, const struct pfs_image_entry *e,
+static int pfsadm_deactivate_one(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 				 struct pfs_error *err)
 {
 	int own = pfs_image_own_device(pool, e, err);

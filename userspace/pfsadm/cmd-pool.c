@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Pool-wide commands: format, check, dump. */
-#include <fcntl.h>
+/* Pool-wide commands: format, check, upgrade, dump, restore. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <uuid/uuid.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <linux/fs.h>
 #include <unistd.h>
 
+#include "freespace.h"
 #include "json.h"
 #include "pfsadm.h"
 #include "pool.h"
 #include "probe.h"
-#include "wipe.h"
+#include "restore.h"
 #include "size.h"
+#include "txn.h"
+#include "upgrade.h"
+#include "wipe.h"
+#include "zero.h"
 
 static int pfsadm_device_arg(int argc, const struct pfsadm_cmd *cmd,
 			     struct pfs_error *err)
@@ -35,11 +37,11 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 	struct pfs_format_opts fo = { .align_sectors = PFS_DEFAULT_ALIGN_SECTORS };
 	const struct pfsadm_cmd *cmd = pfsadm_find("format");
 	bool force = false;
-	uint64_t bytes, range[2];
+	uint64_t bytes;
 	char what[256];
-	int c, code = 0;
+	int c, clean, code = 0;
 	const char *dev;
-	struct pfs_pool *pool;
+	struct pfs_pool_handle *pool;
 
 	while ((c = pfsadm_getopt(argc, argv, "a:f", opts, cmd, &code)) != -1) {
 		if (c == '?')
@@ -77,21 +79,44 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 		if (wiped)
 			printf("wiped %u signature%s\n", wiped, wiped == 1 ? "" : "s");
 	}
-	if (pfs_pool_format(dev, &fo, err))
+	/*
+	 * The data area starts dirty; zeroed now if the device does it for
+	 * free, else discarded as mkfs does (discard promises no zeroes).
+	 */
+	if (pfs_pool_format(dev, &fo, err) || pfs_pool_open(dev, PFS_OPEN_WRITE, &pool, err))
 		return -1;
-	/* Discard, as mkfs does; a device without discard keeps its data. */
-	if (!pfs_pool_open(dev, true, &pool, err)) {
-		range[0] = le64_to_cpu(pool->sb->data_start) << PFS_SECTOR_SHIFT;
-		range[1] = (pool->dev_sectors << PFS_SECTOR_SHIFT) - range[0];
-		if (ioctl(pool->fd, BLKDISCARD, range) == 0)
-			printf("discarded the data area\n");
-		printf("formatted %s: %s data area, %d images max, %lluK alignment\n", dev,
-		       pfs_format_size(range[1], what, sizeof(what)), PFS_MAX_IMAGES,
-		       (unsigned long long)fo.align_sectors / 2);
+	clean = pfs_txn_clean_offload(pool, err);
+	if (clean < 0) {
 		pfs_pool_close(pool);
-		return 0;
+		return -1;
 	}
-	return -1;
+	if (clean)
+		printf("zeroed the data area (offloaded to the device)\n");
+	else if (!pfs_discard_range(pool->fd, le64_to_cpu(pool->sb->data_start),
+				    pool->dev_sectors - le64_to_cpu(pool->sb->data_start)))
+		printf("discarded the data area; it is zeroed as images are created\n");
+	else
+		printf("the data area is zeroed as images are created\n");
+	bytes = (pool->dev_sectors - le64_to_cpu(pool->sb->data_start)) << PFS_SECTOR_SHIFT;
+	printf("formatted %s: %s data area, %d images max, %lluK alignment\n", dev,
+	       pfs_format_size(bytes, what, sizeof(what)), PFS_MAX_IMAGES,
+	       (unsigned long long)fo.align_sectors / 2);
+	pfs_pool_close(pool);
+	return 0;
+}
+
+#define PFSADM_MAX_DIFFS	64
+
+/* Free sectors that may hold old data. */
+static uint64_t pfsadm_dirty_free(const struct pfs_pool_handle *pool)
+{
+	struct pfs_extent gaps[PFS_MAX_GAPS];
+	unsigned int n = pfs_free_extents(pool, gaps), i;
+	uint64_t sum = 0;
+
+	for (i = 0; i < n; i++)
+		sum += pfs_free_dirty_sectors(pool->table, gaps[i].start, gaps[i].len);
+	return sum;
 }
 
 int cmd_check(int argc, char **argv, struct pfs_error *err)
@@ -101,10 +126,13 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("check");
-	struct pfs_pool *pool;
-	const char *problem;
+	struct pfs_pool_handle *pool;
+	static struct pfs_live_diff diffs[PFSADM_MAX_DIFFS];
+	struct pfs_error live_err = { 0 };
+	const char *problem, *sb_problem;
+	unsigned int ndiffs;
 	bool repair = false;
-	char why[256];
+	char why[256], sb_why[256];
 	int c, i, code = 0;
 
 	while ((c = pfsadm_getopt(argc, argv, "r", opts, cmd, &code)) != -1) {
@@ -114,9 +142,16 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 	}
 	if (pfsadm_device_arg(argc, cmd, err))
 		return -1;
-	if (pfs_pool_open(argv[optind], repair, &pool, err))
+	if (pfs_pool_open(argv[optind], PFS_OPEN_BACKUP_SB | PFS_OPEN_ANY_VERSION |
+			  (repair ? PFS_OPEN_WRITE : 0), &pool, err))
 		return -1;
-	printf("superblock: ok\n");
+	sb_problem = pfs_pool_sb_problem(pool, sb_why, sizeof(sb_why));
+	if (sb_problem)
+		printf("superblock: %s\n", sb_problem);
+	else
+		printf("superblock: ok, format version %u%s\n", le32_to_cpu(pool->sb->version),
+		       le32_to_cpu(pool->sb->version) >= 2 ? ", backup matches" :
+		       " (no backup; pfsadm upgrade adds one)");
 	for (i = 0; i < 2; i++) {
 		if (pool->copy_why[i])
 			printf("table copy %d: damaged: %s\n", i, pool->copy_why[i]);
@@ -126,6 +161,25 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 			       i == pool->current ? " (current)" : "");
 	}
 	printf("images: %u\n", pfs_pool_count(pool));
+	printf("free space to zero before reuse: %llu sectors; held by running commands: %u extent%s\n",
+	       (unsigned long long)pfsadm_dirty_free(pool), pfs_free_count_busy(pool->table),
+	       pfs_free_count_busy(pool->table) == 1 ? "" : "s");
+	if (sb_problem && repair) {
+		const char *which = pool->sb_why ? "primary" : "backup";
+
+		if (pfs_pool_repair_sb(pool, err)) {
+			pfs_pool_close(pool);
+			return -1;
+		}
+		printf("repaired the %s superblock\n", which);
+		sb_problem = NULL;
+	}
+	if (pfs_live_compare(pool, diffs, PFSADM_MAX_DIFFS, &ndiffs, &live_err))
+		printf("live devices: cannot list them: %s\n", live_err.msg);
+	else if (!ndiffs)
+		printf("live devices: match the table\n");
+	for (i = 0; i < (int)ndiffs; i++)
+		printf("live: %s\n", diffs[i].what);
 	problem = pfs_pool_mirror_problem(pool, why, sizeof(why));
 	if (problem && repair) {
 		if (pfs_pool_repair(pool, err)) {
@@ -137,17 +191,46 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 		problem = NULL;
 	}
 	pfs_pool_close(pool);
-	if (problem)
-		return pfs_fail(err, PFS_EXIT_DEVICE, "%s; run pfsadm check --repair", why);
+	if (sb_problem || problem)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s; run pfsadm check --repair",
+				sb_problem ? sb_problem : why);
+	if (ndiffs)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s", diffs[0].what);
 	return 0;
+}
+
+int cmd_upgrade(int argc, char **argv, struct pfs_error *err)
+{
+	const struct pfsadm_cmd *cmd = pfsadm_find("upgrade");
+	struct pfs_pool_handle *pool;
+	uint32_t from;
+	int c, r, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
+		if (c == '?')
+			return code;
+	if (optind < argc - 1)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm upgrade %s", cmd->usage);
+	if (optind == argc - 1 ?
+	    pfs_pool_open(argv[optind], PFS_OPEN_WRITE | PFS_OPEN_ANY_VERSION, &pool, err) :
+	    pfsadm_open_pool(PFS_OPEN_WRITE | PFS_OPEN_ANY_VERSION, &pool, err))
+		return -1;
+	from = le32_to_cpu(pool->sb->version);
+	r = pfs_pool_upgrade(pool, err);
+	if (r > 0)
+		printf("%s: upgraded from format version %u to %d; free space is zeroed before reuse\n",
+		       pool->path, from, PFS_FORMAT_VERSION);
+	else if (r == 0)
+		printf("%s is already at format version %d\n", pool->path, PFS_FORMAT_VERSION);
+	pfs_pool_close(pool);
+	return r < 0 ? -1 : 0;
 }
 
 int cmd_dump(int argc, char **argv, struct pfs_error *err)
 {
 	const struct pfsadm_cmd *cmd = pfsadm_find("dump");
-	struct json_object *root, *copies, *images;
-	const struct pfs_image_entry *e;
-	struct pfs_pool *pool;
+	struct json_object *root, *copies;
+	struct pfs_pool_handle *pool;
 	int c, i, code = 0;
 
 	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
@@ -155,10 +238,10 @@ int cmd_dump(int argc, char **argv, struct pfs_error *err)
 			return code;
 	if (pfsadm_device_arg(argc, cmd, err))
 		return -1;
-	if (pfs_pool_open(argv[optind], false, &pool, err))
+	if (pfs_pool_open(argv[optind], PFS_OPEN_READ, &pool, err))
 		return -1;
-	root = json_object_new_object();
-	json_object_object_add(root, "superblock", pfs_json_superblock(pool->sb));
+	/* Metadata only, as the archive keeps it: restore reads either. */
+	root = pfs_json_metadata(pool);
 	copies = json_object_new_array();
 	for (i = 0; i < 2; i++) {
 		struct json_object *o = json_object_new_object();
@@ -173,126 +256,8 @@ int cmd_dump(int argc, char **argv, struct pfs_error *err)
 		json_object_array_add(copies, o);
 	}
 	json_object_object_add(root, "table_copies", copies);
-	images = json_object_new_array();
-	e = pfs_table_entries(pool->table);
-	for (i = 0; i < PFS_MAX_IMAGES; i++)
-		if (le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE)
-			json_object_array_add(images, pfs_json_image(pool, &e[i]));
-	json_object_object_add(root, "images", images);
 	pfs_json_print(root);
 	pfs_pool_close(pool);
-	return 0;
-}
-
-/* Fetch a non-negative integer member; a missing or wrong one is an error. */
-static int pfsadm_json_u64(struct json_object *o, const char *key, uint64_t *v,
-			   struct pfs_error *err)
-{
-	struct json_object *m;
-
-	if (!json_object_object_get_ex(o, key, &m) || !json_object_is_type(m, json_type_int) ||
-	    json_object_get_int64(m) < 0)
-		return pfs_fail(err, PFS_EXIT_ARGS, "dump: missing or invalid \"%s\"", key);
-	*v = json_object_get_uint64(m);
-	return 0;
-}
-
-static int pfsadm_json_uuid(struct json_object *o, const char *key, uint8_t *uuid,
-			    struct pfs_error *err)
-{
-	struct json_object *m;
-
-	if (!json_object_object_get_ex(o, key, &m) ||
-	    uuid_parse(json_object_get_string(m), uuid))
-		return pfs_fail(err, PFS_EXIT_ARGS, "dump: missing or invalid \"%s\"", key);
-	return 0;
-}
-
-static int pfsadm_restore_image(struct json_object *o, struct pfs_image_entry *e,
-				struct pfs_error *err)
-{
-	uint64_t start, len, weight, iops, bps, ctime;
-	struct json_object *m;
-	const char *name;
-
-	if (!json_object_object_get_ex(o, "name", &m) || !(name = json_object_get_string(m)) ||
-	    strlen(name) >= PFS_NAME_LEN)
-		return pfs_fail(err, PFS_EXIT_ARGS, "dump: image without a valid name");
-	if (pfsadm_json_uuid(o, "uuid", e->uuid, err) ||
-	    pfsadm_json_u64(o, "start_sector", &start, err) ||
-	    pfsadm_json_u64(o, "sectors", &len, err) ||
-	    pfsadm_json_u64(o, "weight", &weight, err) ||
-	    pfsadm_json_u64(o, "iops_max", &iops, err) ||
-	    pfsadm_json_u64(o, "bps_max", &bps, err) ||
-	    pfsadm_json_u64(o, "created", &ctime, err))
-		return -1;
-	if (weight > UINT32_MAX)
-		return pfs_fail(err, PFS_EXIT_ARGS, "dump: image %s has an invalid weight", name);
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	e->start = cpu_to_le64(start);
-	e->length = cpu_to_le64(len);
-	e->weight = cpu_to_le32((uint32_t)weight);
-	e->iops_max = cpu_to_le64(iops);
-	e->bps_max = cpu_to_le64(bps);
-	e->ctime = cpu_to_le64(ctime);
-	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
-	return 0;
-}
-
-/* The highest generation any table copy of pool @uuid on @dev claims. */
-static uint64_t pfsadm_copies_generation(const char *dev, const uint8_t *uuid)
-{
-	struct pfs_table_header h;
-	uint64_t best = 0;
-	int fd = open(dev, O_RDONLY | O_CLOEXEC), i;
-
-	for (i = 0; fd >= 0 && i < 2; i++)
-		if (pread(fd, &h, sizeof(h), (off_t)PFS_TABLE_OFFSET(i) << PFS_SECTOR_SHIFT) ==
-		    (ssize_t)sizeof(h) && !memcmp(h.magic, PFS_TABLE_MAGIC, PFS_MAGIC_LEN) &&
-		    !memcmp(h.pool_uuid, uuid, PFS_UUID_LEN) && le64_to_cpu(h.generation) > best)
-			best = le64_to_cpu(h.generation);
-	if (fd >= 0)
-		close(fd);
-	return best;
-}
-
-/*
- * What restore would overwrite on @dev: another tool's data is refused, and
- * so is another pool (by UUID), unless --force. Returns the generation the
- * restored table needs to win over what a pool of the same UUID left there.
- */
-static int pfsadm_restore_target(const char *dev, const uint8_t *uuid, bool force,
-				 uint64_t *generation, struct pfs_error *err)
-{
-	struct pfs_error ignored = { 0 };
-	struct pfs_pool *pool;
-	char what[128];
-	int found, i;
-
-	*generation = 1;
-	if (!pfs_pool_open(dev, false, &pool, &ignored)) {
-		if (memcmp(pool->sb->pool_uuid, uuid, PFS_UUID_LEN) && !force) {
-			pfs_pool_close(pool);
-			return pfs_fail(err, PFS_EXIT_BUSY,
-					"%s holds another pool than the dump's; use --force to replace it",
-					dev);
-		}
-		for (i = 0; i < 2; i++)
-			if (!pool->copy_why[i] &&
-			    le64_to_cpu(pool->copy[i]->generation) >= *generation)
-				*generation = le64_to_cpu(pool->copy[i]->generation) + 1;
-		pfs_pool_close(pool);
-		return 0;
-	}
-	/* No loadable pool: a damaged one (restore's case) or something else. */
-	found = pfs_probe_signature(dev, what, sizeof(what), err);
-	if (found < 0)
-		return -1;
-	if (found && strcmp(what, "dm-pfs pool") && !force)
-		return pfs_fail(err, PFS_EXIT_BUSY,
-				"%s already holds data (%s); use --force to overwrite it", dev, what);
-	/* A damaged pool of this UUID may still hold a valid copy: outrank it. */
-	*generation = pfsadm_copies_generation(dev, uuid) + 1;
 	return 0;
 }
 
@@ -304,14 +269,8 @@ int cmd_restore(int argc, char **argv, struct pfs_error *err)
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("restore");
 	bool force = false;
-	struct json_object *root, *sbj, *images;
-	struct pfs_format_opts fo = { 0 };
-	struct pfs_table_header *table;
-	uint8_t pool_uuid[PFS_UUID_LEN];
-	struct pfs_superblock sb;
-	uint64_t version, n, i;
-	const char *why;
-	int c, code = 0, r = -1;
+	unsigned int n;
+	int c, code = 0;
 
 	while ((c = pfsadm_getopt(argc, argv, "f", opts, cmd, &code)) != -1) {
 		if (c == '?')
@@ -320,66 +279,8 @@ int cmd_restore(int argc, char **argv, struct pfs_error *err)
 	}
 	if (optind != argc - 2)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm restore %s", cmd->usage);
-	root = json_object_from_file(argv[optind + 1]);
-	if (!root)
-		return pfs_fail(err, PFS_EXIT_ARGS, "cannot parse %s: %s", argv[optind + 1],
-				json_util_get_last_err());
-	if (!json_object_object_get_ex(root, "superblock", &sbj) ||
-	    !json_object_object_get_ex(root, "images", &images) ||
-	    !json_object_is_type(images, json_type_array)) {
-		pfs_fail(err, PFS_EXIT_ARGS, "%s is not a pfsadm dump", argv[optind + 1]);
-		goto out;
-	}
-	if (pfsadm_json_u64(sbj, "version", &version, err) ||
-	    pfsadm_json_uuid(sbj, "pool_uuid", pool_uuid, err) ||
-	    pfsadm_json_u64(sbj, "align_sectors", &fo.align_sectors, err) ||
-	    pfsadm_json_u64(sbj, "device_sectors", &fo.device_sectors, err) ||
-	    pfsadm_json_u64(sbj, "format_time", &fo.now, err))
-		goto out;
-	if (version != PFS_FORMAT_VERSION) {
-		pfs_fail(err, PFS_EXIT_ARGS, "dump has format version %llu; this pfsadm writes %d",
-			 (unsigned long long)version, PFS_FORMAT_VERSION);
-		goto out;
-	}
-	n = json_object_array_length(images);
-	if (n > PFS_MAX_IMAGES || !fo.align_sectors || fo.align_sectors > (1ULL << 21)) {
-		pfs_fail(err, PFS_EXIT_ARGS, "dump: invalid image count or alignment");
-		goto out;
-	}
-	fo.pool_uuid = pool_uuid;
-	/* Build and validate everything before touching the device. */
-	table = calloc(1, PFS_TABLE_BYTES(PFS_MAX_IMAGES));
-	if (!table) {
-		pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		if (pfsadm_restore_image(json_object_array_get_idx(images, i),
-					 &pfs_table_entries(table)[i], err))
-			goto out_table;
-	if (pfs_sb_init(&sb, &fo, fo.device_sectors, err))
-		goto out_table;
-	pfs_table_seal(&sb, table, 1);
-	if (pfs_table_validate(&sb, table, &why)) {
-		pfs_fail(err, PFS_EXIT_ARGS, "dump describes an invalid table: %s", why);
-		goto out_table;
-	}
-	/*
-	 * One crash-safe sequence, under the pool's lock: format writes the
-	 * dumped table into copy 1, then the superblock, then copy 0, each
-	 * flushed (see pfs_pool_format).
-	 */
-	if (pfsadm_restore_target(argv[optind], pool_uuid, force, &fo.generation, err))
-		goto out_table;
-	fo.table = table;
-	if (!pfs_pool_format(argv[optind], &fo, err)) {
-		printf("restored %llu image%s to %s\n", (unsigned long long)n, n == 1 ? "" : "s",
-		       argv[optind]);
-		r = 0;
-	}
-out_table:
-	free(table);
-out:
-	json_object_put(root);
-	return r;
+	if (pfs_restore(argv[optind], argv[optind + 1], force, &n, err))
+		return -1;
+	printf("restored %u image%s to %s\n", n, n == 1 ? "" : "s", argv[optind]);
+	return 0;
 }

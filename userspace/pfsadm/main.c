@@ -23,17 +23,21 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	{ "create", "NAME SIZE [--weight N] [--iops-max N] [--bps-max SIZE]",
 	  "allocate an image and create /dev/mapper/pfs-NAME", cmd_create },
 	{ "remove", "NAME [--no-wipe]",
-	  "remove the device, zero the extent and free it", cmd_remove },
+	  "remove the device and free the extent (zeroed before reuse)", cmd_remove },
 	{ "resize", "NAME SIZE [--force]",
 	  "grow an image in place (shrinking needs --force)", cmd_resize },
 	{ "set", "NAME [--weight N] [--iops-max N] [--bps-max SIZE]",
 	  "change an image's QoS, persistently and live", cmd_set },
+	{ "refresh", "NAME", "reload an active image's device to match the table", cmd_refresh },
 	{ "list", "[--free] [--json] [--names]",
 	  "list the images (or the free extents, or just the names)", cmd_list },
 	{ "show", "NAME [--json]", "show one image", cmd_show },
 	{ "activate", "NAME|--all", "create the dm device of images", cmd_activate },
 	{ "deactivate", "NAME|--all", "remove the dm device of images", cmd_deactivate },
-	{ "check", "DEVICE [--repair]", "verify both metadata copies", cmd_check },
+	{ "check", "DEVICE [--repair]",
+	  "verify the superblock, its backup and both table copies", cmd_check },
+	{ "upgrade", "[DEVICE]", "bring a pool to the current on-disk format, in place",
+	  cmd_upgrade },
 	{ "dump", "DEVICE", "print all metadata as JSON", cmd_dump },
 	{ "restore", "DEVICE FILE [--force]", "rewrite a pool's metadata from a dump", cmd_restore },
 	{ NULL, NULL, NULL, NULL },
@@ -49,21 +53,21 @@ const struct pfsadm_cmd *pfsadm_find(const char *name)
 	return NULL;
 }
 
-int pfsadm_open_pool(bool writable, struct pfs_pool **pool, struct pfs_error *err)
+int pfsadm_open_pool(unsigned int flags, struct pfs_pool_handle **pool, struct pfs_error *err)
 {
 	char path[4096];
 
 	if (pfs_find_pool(pfsadm_pool, path, sizeof(path), err))
 		return -1;
-	return pfs_pool_open(path, writable, pool, err);
+	return pfs_pool_open(path, flags, pool, err);
 }
 
 struct pfs_image_entry *pfsadm_open_image(const char *name, bool writable,
-					  struct pfs_pool **pool, struct pfs_error *err)
+					  struct pfs_pool_handle **pool, struct pfs_error *err)
 {
 	struct pfs_image_entry *e;
 
-	if (pfsadm_open_pool(writable, pool, err))
+	if (pfsadm_open_pool(writable ? PFS_OPEN_WRITE : PFS_OPEN_READ, pool, err))
 		return NULL;
 	e = pfs_pool_find(*pool, name);
 	if (!e) {

@@ -29,17 +29,19 @@ int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 		  int *exit_code);
 const struct pfsadm_cmd *pfsadm_find(const char *name);
 /* Open the pool chosen by --pool, PFS_POOL, /etc/pfs.conf or a scan. */
-int pfsadm_open_pool(bool writable, struct pfs_pool **pool, struct pfs_error *err);
+int pfsadm_open_pool(unsigned int flags, struct pfs_pool_handle **pool, struct pfs_error *err);
 /* Open the pool and find image @name in it; NULL (pool closed) if absent. */
 struct pfs_image_entry *pfsadm_open_image(const char *name, bool writable,
-					  struct pfs_pool **pool, struct pfs_error *err);
+					  struct pfs_pool_handle **pool, struct pfs_error *err);
 
 int cmd_format(int argc, char **argv, struct pfs_error *err);
 int cmd_check(int argc, char **argv, struct pfs_error *err);
+int cmd_upgrade(int argc, char **argv, struct pfs_error *err);
 int cmd_dump(int argc, char **argv, struct pfs_error *err);
 int cmd_create(int argc, char **argv, struct pfs_error *err);
 int cmd_remove(int argc, char **argv, struct pfs_error *err);
 int cmd_resize(int argc, char **argv, struct pfs_error *err);
+int cmd_refresh(int argc, char **argv, struct pfs_error *err);
 int cmd_set(int argc, char **argv, struct pfs_error *err);
 int cmd_restore(int argc, char **argv, struct pfs_error *err);
 int cmd_list(int argc, char **argv, struct pfs_error *err);

@@ -9,7 +9,7 @@
 #include "pool.h"
 
 /* Fill the first free slot of @pool's working table; returns the entry. */
-static inline struct pfs_image_entry *add_image(struct pfs_pool *pool, const char *name,
+static inline struct pfs_image_entry *add_image(struct pfs_pool_handle *pool, const char *name,
 						uint64_t start, uint64_t len)
 {
 	struct pfs_image_entry *e = pfs_pool_free_slot(pool);

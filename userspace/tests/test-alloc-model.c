@@ -18,7 +18,7 @@
 #define STEPS	120
 
 static struct pfs_superblock sb;
-static struct pfs_pool pool = { .sb = &sb };
+static struct pfs_pool_handle pool = { .sb = &sb };
 static int owner[UNITS];		/* model: 0 free, else slot + 1 */
 static uint64_t base;			/* data_start: unit 0 */
 
@@ -60,7 +60,7 @@ static void model_set(int slot, uint64_t start, uint64_t len, int value)
 static void check_consistent(bool validate)
 {
 	struct pfs_image_entry *e = pfs_table_entries(pool.table);
-	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	struct pfs_extent gaps[PFS_MAX_GAPS];
 	uint64_t used = 0, free_units = 0;
 	unsigned int n, i, u;
 	const char *why;

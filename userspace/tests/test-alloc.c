@@ -10,11 +10,11 @@
 #define ALIGN 2048
 
 static struct pfs_superblock sb;
-static struct pfs_pool pool = { .sb = &sb };
+static struct pfs_pool_handle pool = { .sb = &sb };
 
 int main(void)
 {
-	struct pfs_extent gaps[PFS_MAX_IMAGES + 1];
+	struct pfs_extent gaps[PFS_MAX_GAPS];
 	struct pfs_image_entry *b;
 	uint64_t start = 0;
 	unsigned int n;

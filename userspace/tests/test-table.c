@@ -2,20 +2,25 @@
 /* The shared loader and pfsadm's commit path, on a pool in a temp file. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <uuid/uuid.h>
 
 #include "check.h"
 #include "fixtures.h"
+#include "archive.h"
+#include "metadata-json.h"
 #include "pool.h"
 
 static char path[] = "/tmp/pfs-test-table-XXXXXX";
+static char archive[] = "/tmp/pfs-test-archive-XXXXXX";
 
-static struct pfs_pool *open_pool(bool writable)
+static struct pfs_pool_handle *open_pool(bool writable)
 {
 	struct pfs_error err = { 0 };
-	struct pfs_pool *pool = NULL;
+	struct pfs_pool_handle *pool = NULL;
 
 	if (pfs_pool_open(path, writable, &pool, &err)) {
 		fprintf(stderr, "open: %s\n", err.msg);
@@ -34,14 +39,49 @@ static void corrupt(uint64_t sector)
 	close(fd);
 }
 
+/*
+ * Every commit leaves a dump of its generation in the archive, which
+ * restore can read, and only the newest PFS_ARCHIVE_KEEP stay.
+ */
+static void check_archive(struct pfs_pool_handle *pool)
+{
+	struct pfs_error err = { 0 };
+	struct json_object *o, *images;
+	char file[600], uuid[37];
+	unsigned int i;
+	uint64_t gen = pfs_pool_generation(pool);
+
+	uuid_unparse_lower(pool->sb->pool_uuid, uuid);
+	snprintf(file, sizeof(file), "%s/%s/%llu.json", archive, uuid, (unsigned long long)gen);
+	o = json_object_from_file(file);
+	CHECK(o && json_object_object_get_ex(o, "images", &images) &&
+	      json_object_array_length(images) == 2);
+	json_object_put(o);
+	for (i = 0; i < PFS_ARCHIVE_KEEP + 5; i++)
+		CHECK(pfs_pool_commit(pool, &err) == 0);
+	gen = pfs_pool_generation(pool);
+	snprintf(file, sizeof(file), "%s/%s/%llu.json", archive, uuid, (unsigned long long)gen);
+	CHECK(access(file, F_OK) == 0);
+	snprintf(file, sizeof(file), "%s/%s/%llu.json", archive, uuid,
+		 (unsigned long long)(gen - PFS_ARCHIVE_KEEP + 1));
+	CHECK(access(file, F_OK) == 0);
+	snprintf(file, sizeof(file), "%s/%s/%llu.json", archive, uuid,
+		 (unsigned long long)(gen - PFS_ARCHIVE_KEEP));
+	CHECK(access(file, F_OK) != 0);
+	snprintf(file, sizeof(file), "rm -rf %s", archive);
+	CHECK(system(file) == 0);
+}
+
 int main(void)
 {
 	struct pfs_format_opts opts = { .align_sectors = PFS_DEFAULT_ALIGN_SECTORS };
 	struct pfs_error err = { 0 };
-	struct pfs_pool *pool;
+	struct pfs_pool_handle *pool;
 	unsigned char check[] = "123456789";
 	int fd = mkstemp(path);
 
+	CHECK(mkdtemp(archive) != NULL);
+	setenv("PFS_ARCHIVE_DIR", archive, 1);
 	/* The standard crc32c check value, through the kernel's contract. */
 	CHECK((~crc32c(~0U, check, 9)) == 0xe3069283);
 	/* The known answers the module also checks at load. */
@@ -59,6 +99,7 @@ int main(void)
 	CHECK(pfs_pool_commit(pool, &err) == 0);
 	CHECK(pfs_pool_generation(pool) == 3);
 	CHECK(pool->copy[0]->generation == pool->copy[1]->generation);
+	check_archive(pool);
 
 	/* Overlap and duplicate names are never written. */
 	add_image(pool, "vm3", 4096, 4096);
@@ -133,7 +174,7 @@ int main(void)
 	corrupt(le64_to_cpu(pool->sb->table_offset[1]));
 	pfs_pool_close(pool);
 	memset(&err, 0, sizeof(err));
-	CHECK(pfs_pool_open(path, false, &pool, &err) != 0);
+	CHECK(pfs_pool_open(path, PFS_OPEN_READ, &pool, &err) != 0);
 	CHECK(strstr(err.msg, "no valid allocation table") != NULL);
 
 	/* A pool from a newer pfsadm is refused by name, even with a good checksum. */
@@ -149,7 +190,7 @@ int main(void)
 		CHECK(pwrite(sfd, &sb, sizeof(sb), 0) == (ssize_t)sizeof(sb));
 		close(sfd);
 	}
-	CHECK(pfs_pool_open(path, false, &pool, &err) != 0);
+	CHECK(pfs_pool_open(path, PFS_OPEN_READ, &pool, &err) != 0);
 	CHECK(strstr(err.msg, "newer") != NULL);
 
 	/* Names. */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Image operations as transactions on an open, writable pool. Each one
+ * checks everything it can before its first write, orders its writes so
+ * that a crash at any point leaves the pool consistent and no data
+ * exposed, and on failure takes one rollback path. Callers parse and print;
+ * these functions print nothing but zeroing progress (pfs_txn_progress).
+ *
+ * Space that may hold a former image's data is zeroed before anyone can
+ * read it. The zeroing runs without the pool's lock: the space is reserved
+ * in the table (freespace.h), so other commands go on meanwhile.
+ */
+#ifndef PFS_TXN_H
+#define PFS_TXN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pool.h"
+
+/* QoS fields to set; the has_* flags say which. */
+struct pfs_qos {
+	bool has_weight, has_iops, has_bps;
+	uint64_t weight, iops, bps;
+};
+
+/* Show a percentage on stderr while zeroing. */
+void pfs_txn_progress(bool on);
+
+/* Create and activate image @name of @sectors (aligned by the caller). */
+int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sectors,
+		   const struct pfs_qos *qos, struct pfs_error *err);
+/*
+ * Deactivate and remove image @name. @wipe: zero its space now; else it is
+ * left marked dirty and zeroed when next allocated.
+ */
+int pfs_txn_remove(struct pfs_pool_handle *pool, const char *name, bool wipe,
+		   struct pfs_error *err);
+/*
+ * Resize @name to @sectors, live. Grow: zero the new space, commit, reload.
+ * Shrink: reload, commit (the tail marked dirty), zero the tail. If the
+ * live device is smaller than the table (an interrupted grow), same size
+ * brings it up; *@changed says whether anything was done.
+ */
+int pfs_txn_resize(struct pfs_pool_handle *pool, const char *name, uint64_t sectors,
+		   bool *changed, struct pfs_error *err);
+/* Set QoS in the table and on the live device, or neither. */
+int pfs_txn_set_qos(struct pfs_pool_handle *pool, const char *name, const struct pfs_qos *qos,
+		    struct pfs_error *err);
+/*
+ * Make @name's live device map what the table says: reload it to the
+ * table's length (an interrupted grow or shrink, a restored table). A
+ * device mapping another start is refused: reloading it would hand the
+ * VM other data. *@changed says whether anything was done.
+ */
+int pfs_txn_refresh(struct pfs_pool_handle *pool, const char *name, bool *changed,
+		    struct pfs_error *err);
+
+/* Where live maps and the table disagree: one line each, at most @max. */
+struct pfs_live_diff {
+	char what[640];
+};
+int pfs_live_compare(const struct pfs_pool_handle *pool, struct pfs_live_diff *out, unsigned int max,
+		     unsigned int *count, struct pfs_error *err);
+
+/*
+ * Zero the pool's dirty free space where the device does it without
+ * writing (format). Returns 1 if all of it is clean now, 0 if the device
+ * cannot, -1 on error.
+ */
+int pfs_txn_clean_offload(struct pfs_pool_handle *pool, struct pfs_error *err);
+
+#endif /* PFS_TXN_H */

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "crashpoint.h"
+#include "freespace.h"
+#include "upgrade.h"
+
+/* Version 2 keeps a backup superblock where version 1 may have data. */
+static int pfs_upgrade_room(struct pfs_pool_handle *pool, uint64_t *data_start,
+			    struct pfs_error *err)
+{
+	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
+	uint64_t align = le64_to_cpu(pool->sb->align_sectors);
+	unsigned int i;
+
+	*data_start = le64_to_cpu(pool->sb->data_start);
+	if (*data_start >= PFS_METADATA_SECTORS)
+		return 0;
+	*data_start = (PFS_METADATA_SECTORS + align - 1) / align * align;
+	for (i = 0; i < PFS_MAX_IMAGES; i++)
+		if ((le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE) &&
+		    le64_to_cpu(e[i].start) < *data_start)
+			return pfs_fail(err, PFS_EXIT_BUSY,
+					"image %s lies where format 2 keeps its backup superblock (sectors %u-%llu); remove it first",
+					e[i].name, (unsigned int)PFS_BACKUP_SB_SECTOR,
+					(unsigned long long)*data_start - 1);
+	return 0;
+}
+
+int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
+{
+	struct pfs_extent gaps[PFS_MAX_GAPS];
+	struct pfs_superblock *sb;
+	uint64_t data_start;
+	unsigned int n, i;
+	const char *why;
+	int r = -1;
+
+	if (le32_to_cpu(pool->sb->version) == PFS_FORMAT_VERSION)
+		return 0;
+	if (pfs_upgrade_room(pool, &data_start, err))
+		return -1;
+	sb = aligned_alloc(PFS_BLOCK_SIZE, PFS_BLOCK_SIZE);
+	if (!sb)
+		return pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
+	memcpy(sb, pool->sb, PFS_BLOCK_SIZE);
+	sb->version = cpu_to_le32(PFS_FORMAT_VERSION);
+	sb->data_start = cpu_to_le64(data_start);
+	sb->csum = cpu_to_le32(pfs_sb_csum(sb));
+	if (pfs_sb_validate(sb, pool->dev_sectors, &why)) {
+		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot upgrade: %s", pool->path, why);
+		goto out;
+	}
+	/* The table first, valid under both superblocks. */
+	n = pfs_free_extents(pool, gaps);
+	for (i = 0; i < n; i++) {
+		uint64_t start = gaps[i].start > data_start ? gaps[i].start : data_start;
+
+		if (start < gaps[i].start + gaps[i].len &&
+		    pfs_free_mark_dirty(pool->table, start, gaps[i].start + gaps[i].len - start)) {
+			pfs_fail(err, PFS_EXIT_BUSY, "no free-space record left");
+			goto out;
+		}
+	}
+	if (pfs_pool_commit(pool, err))
+		goto out;
+	pfs_crash_point("upgrade-table");
+	if (pfs_pool_write_sb(pool, sb, err))
+		goto out;
+	r = 1;
+out:
+	free(sb);
+	return r;
+}
