@@ -46,6 +46,28 @@ void pfs_bucket_init(struct pfs_bucket *b, u64 rate, u64 burst_ns, u64 now)
 	b->tokens = b->rate ? pfs_bucket_burst(b) : 0;
 }
 
+static void pfs_bucket_refill(struct pfs_bucket *b, u64 now);
+
+/*
+ * A new rate keeps the bucket's debt: whatever was borrowed at the old
+ * rate is paid at the new one, so a rate change never forgives a large
+ * bio. Credit earned at the old rate counts, up to the new burst; time
+ * spent unlimited pays at the new rate, as if it had been in force.
+ */
+void pfs_bucket_set_rate(struct pfs_bucket *b, u64 rate, u64 now)
+{
+	rate = rate > PFS_MAX_RATE ? 0 : rate;
+	if (rate == b->rate)
+		return;
+	if (b->rate)
+		pfs_bucket_refill(b, now);
+	b->rate = rate;
+	if (!rate)
+		return;
+	b->tokens = min(b->tokens, pfs_bucket_burst(b));
+	pfs_bucket_refill(b, now);
+}
+
 static void pfs_bucket_refill(struct pfs_bucket *b, u64 now)
 {
 	s64 burst = pfs_bucket_burst(b);
@@ -91,7 +113,6 @@ bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 		       u64 *wait_ns)
 {
 	unsigned int depth = READ_ONCE(img->depth_limit);
-	u32 bytes = bio->bi_iter.bi_size;
 	bool ready;
 
 	*wait_ns = 0;
@@ -105,20 +126,23 @@ bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 	if (!ready)
 		return false;
 	pfs_bucket_charge(&img->iops_cap, 1);
-	pfs_bucket_charge(&img->bps_cap, bytes);
-	pfs_bucket_charge(&img->arb_limit, bytes);
+	pfs_bucket_charge(&img->bps_cap, pfs_bio_data_bytes(bio));
+	pfs_bucket_charge(&img->arb_limit, pfs_bio_cost(bio));
 	return true;
 }
 
 static void pfs_arbiter_set_limit(struct pfs_image *img, u64 rate, u64 now)
 {
 	unsigned long flags;
+	bool rises;
 
 	spin_lock_irqsave(&img->lock, flags);
-	if (rate != img->arb_limit.rate)
-		pfs_bucket_init(&img->arb_limit, rate, PFS_ARB_BURST_NS, now);
+	rises = !rate || (img->arb_limit.rate && rate > img->arb_limit.rate);
+	img->arb_limit.burst_ns = PFS_ARB_BURST_NS;
+	pfs_bucket_set_rate(&img->arb_limit, rate, now);
 	spin_unlock_irqrestore(&img->lock, flags);
-	if (!rate)
+	/* A worker asleep on the old rate's timeout would wait too long. */
+	if (rises)
 		pfs_io_kick(img);
 }
 
@@ -134,6 +158,7 @@ static u64 pfs_arbiter_harvest(struct pfs_pool *pool, u64 *total_bytes,
 		img->win_bytes = atomic64_xchg(&img->window.bytes, 0);
 		img->win_completions = atomic64_xchg(&img->window.completions, 0);
 		img->win_latency_ns = atomic64_xchg(&img->window.latency_ns, 0);
+		img->win_timed = atomic64_xchg(&img->window.timed, 0);
 		/*
 		 * A bio waiting on the device or in the queue counts too: an
 		 * image stalled behind a neighbour submits and completes
@@ -158,9 +183,9 @@ static bool pfs_arbiter_light_suffers(struct pfs_image *img)
 {
 	u64 mean;
 
-	if (!img->win_completions || READ_ONCE(img->nr_queued))
+	if (!img->win_timed || READ_ONCE(img->nr_queued))
 		return false;
-	mean = div64_u64(img->win_latency_ns, img->win_completions);
+	mean = div64_u64(img->win_latency_ns, img->win_timed);
 	/* The baseline follows improvements at once and drifts up slowly. */
 	if (!img->base_latency_ns || mean < img->base_latency_ns)
 		img->base_latency_ns = mean;
@@ -275,15 +300,19 @@ static void pfs_arbiter_decide(struct pfs_pool *pool, u64 now)
 }
 
 /* Completion: account the window; the completion closing it decides. */
-void pfs_arbiter_complete(struct pfs_image *img, u32 bytes, u64 latency_ns,
-			  u64 now)
+void pfs_arbiter_complete(struct pfs_image *img, u32 cost, bool timed,
+			  u64 latency_ns, u64 now)
 {
 	struct pfs_pool *pool = img->pool;
 	unsigned long flags;
 
-	atomic64_add(bytes, &img->window.bytes);
+	atomic64_add(cost, &img->window.bytes);
 	atomic64_inc(&img->window.completions);
-	atomic64_add(latency_ns, &img->window.latency_ns);
+	/* Only data moves time the device: a flush's wait is no complaint. */
+	if (timed) {
+		atomic64_inc(&img->window.timed);
+		atomic64_add(latency_ns, &img->window.latency_ns);
+	}
 	if (now - READ_ONCE(pool->window_start_ns) < PFS_WINDOW_NS)
 		return;
 	if (!spin_trylock_irqsave(&pool->lock, flags))

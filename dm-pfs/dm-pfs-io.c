@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Each image's own I/O path. A read or write goes straight to the pool's
- * device when the image's queue is empty and the arbiter admits it (the
- * fast path, in the submitter's context). Otherwise it waits in the
- * image's queue, and the image's worker thread ("pfs-NAME") sends it when
- * the arbiter allows. Flush, discard and write-zeroes bios always go
- * straight through: a flush only covers writes that have completed, and a
- * queued write has not.
+ * Each image's own I/O path. A bio goes straight to the pool's device when
+ * the image's queue is empty and the arbiter admits it (the fast path, in
+ * the submitter's context). Otherwise it waits in the image's queue, and
+ * the image's worker thread ("pfs-NAME") sends it when the arbiter allows.
+ * Flushes, discards and write-zeroes take the same path and are charged
+ * like the rest: on real devices they are what interferes most. Queued in
+ * order, a flush still covers every write that completed before it.
  */
 #include <linux/blkdev.h>
 #include <linux/kthread.h>
@@ -27,7 +27,8 @@ static void pfs_io_account_start(struct pfs_image *img, struct bio *bio, u64 now
 	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
 
 	pb->start_ns = now;
-	pb->bytes = bio->bi_iter.bi_size;
+	pb->bytes = pfs_bio_data_bytes(bio);
+	pb->cost = pfs_bio_cost(bio);
 	pb->counted = true;
 	atomic_inc(&img->in_flight);
 }
@@ -137,8 +138,7 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	if (bio_sectors(bio) || op_is_zone_mgmt(bio_op(bio)))
 		bio->bi_iter.bi_sector = img->start +
 			dm_target_offset(img->ti, bio->bi_iter.bi_sector);
-	if ((bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE) ||
-	    !bio_sectors(bio))
+	if (!pfs_bio_arbitrated(bio))
 		return DM_MAPIO_REMAPPED;
 
 	spin_lock_irqsave(&img->lock, flags);
@@ -166,12 +166,23 @@ static void pfs_io_account_end(struct pfs_image *img, struct bio *bio,
 	u64 us = div_u64(now - pb->arrive_ns, NSEC_PER_USEC);
 	unsigned int bucket = 0;
 
-	if (bio_data_dir(bio) == WRITE) {
-		atomic64_inc(&img->stats.writes);
-		atomic64_add(pb->bytes >> SECTOR_SHIFT, &img->stats.write_sectors);
-	} else {
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
 		atomic64_inc(&img->stats.reads);
 		atomic64_add(pb->bytes >> SECTOR_SHIFT, &img->stats.read_sectors);
+		break;
+	case REQ_OP_WRITE:
+		/* The bio's iterator is spent by now: what it carried is pb's. */
+		if (!pb->bytes) {
+			atomic64_inc(&img->stats.flushes);
+			break;
+		}
+		atomic64_inc(&img->stats.writes);
+		atomic64_add(pb->bytes >> SECTOR_SHIFT, &img->stats.write_sectors);
+		break;
+	default:
+		atomic64_inc(&img->stats.discards);
+		break;
 	}
 	while (bucket < PFS_LAT_BUCKETS - 1 && us >= (16ULL << (2 * bucket)))
 		bucket++;
@@ -187,7 +198,8 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio)
 		return;
 	now = pfs_now_ns();
 	pfs_io_account_end(img, bio, pb, now);
-	pfs_arbiter_complete(img, pb->bytes, now - pb->start_ns, now);
+	pfs_arbiter_complete(img, pb->cost, pb->bytes && bio_op(bio) != REQ_OP_WRITE_ZEROES,
+			     now - pb->start_ns, now);
 	atomic_dec(&img->in_flight);
 	if (READ_ONCE(img->nr_queued))
 		pfs_io_kick(img);
@@ -251,10 +263,10 @@ void pfs_io_set_cap(struct pfs_image *img, bool bytes, u64 value)
 	now = pfs_now_ns();
 	if (bytes) {
 		WRITE_ONCE(img->bps_max, value);
-		pfs_bucket_init(&img->bps_cap, value, PFS_CAP_BURST_NS, now);
+		pfs_bucket_set_rate(&img->bps_cap, value, now);
 	} else {
 		WRITE_ONCE(img->iops_max, value);
-		pfs_bucket_init(&img->iops_cap, value, PFS_CAP_BURST_NS, now);
+		pfs_bucket_set_rate(&img->iops_cap, value, now);
 	}
 	spin_unlock_irqrestore(&img->lock, flags);
 	pfs_io_kick(img);

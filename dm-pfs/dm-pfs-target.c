@@ -156,6 +156,8 @@ static void pfs_status_info(struct pfs_image *img, char *result,
 	DMEMIT("reads=%lld writes=%lld read_sectors=%lld write_sectors=%lld",
 	       atomic64_read(&st->reads), atomic64_read(&st->writes),
 	       atomic64_read(&st->read_sectors), atomic64_read(&st->write_sectors));
+	DMEMIT(" flushes=%lld discards=%lld", atomic64_read(&st->flushes),
+	       atomic64_read(&st->discards));
 	DMEMIT(" in_flight=%d queued=%u throttled=%lld",
 	       atomic_read(&img->in_flight), READ_ONCE(img->nr_queued),
 	       atomic64_read(&st->throttled));
@@ -206,6 +208,8 @@ static void pfs_reset_stats(struct pfs_image *img)
 	atomic64_set(&st->writes, 0);
 	atomic64_set(&st->read_sectors, 0);
 	atomic64_set(&st->write_sectors, 0);
+	atomic64_set(&st->flushes, 0);
+	atomic64_set(&st->discards, 0);
 	atomic64_set(&st->throttled, 0);
 	for (i = 0; i < PFS_LAT_BUCKETS; i++)
 		atomic64_set(&st->latency[i], 0);

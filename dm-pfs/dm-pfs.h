@@ -18,6 +18,7 @@
 #include <linux/device-mapper.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
+#include <linux/sizes.h>
 #include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -41,7 +42,8 @@ struct pfs_bucket {
 struct pfs_window {
 	atomic64_t bytes;
 	atomic64_t completions;
-	atomic64_t latency_ns;	/* sum over the completions */
+	atomic64_t latency_ns;	/* sum over the timed completions */
+	atomic64_t timed;	/* completions that moved data */
 	atomic_t max_outstanding; /* most bios in flight or queued at once */
 };
 
@@ -50,6 +52,8 @@ struct pfs_stats {
 	atomic64_t writes;
 	atomic64_t read_sectors;
 	atomic64_t write_sectors;
+	atomic64_t flushes;	/* empty flushes */
+	atomic64_t discards;	/* discard, secure erase, write-zeroes */
 	atomic64_t throttled;	/* bios that had to wait in the queue */
 	atomic64_t latency[PFS_LAT_BUCKETS];
 };
@@ -103,6 +107,7 @@ struct pfs_image {
 	u64 win_bytes;			/* the last window, harvested */
 	u64 win_completions;
 	u64 win_latency_ns;
+	u64 win_timed;
 	unsigned int win_outstanding;
 	bool win_active;
 	u64 base_latency_ns;		/* best recent mean completion latency */
@@ -116,9 +121,53 @@ struct pfs_image {
 struct pfs_bio {
 	u64 arrive_ns;		/* map: for the user-visible latency histogram */
 	u64 start_ns;		/* dispatch: for the arbiter's device latency */
-	u32 bytes;
+	u32 bytes;		/* data moved (pfs_bio_data_bytes) */
+	u32 cost;		/* the arbiter's charge (pfs_bio_cost) */
 	bool counted;		/* in flight on the image's account */
 };
+
+/*
+ * What the arbiter sees of a bio. Every read, write, flush, discard and
+ * write-zeroes is arbitrated (zone management, which a pool never needs,
+ * passes through). Caps: one op each; bytes are the data read or written,
+ * write-zeroes included (the device may write them), discards and flushes
+ * none. The arbiter's share accounting charges data bytes, and a flush
+ * PFS_FLUSH_COST: with a volatile cache it costs the device real time.
+ */
+#define PFS_FLUSH_COST	SZ_1M
+
+static inline bool pfs_bio_arbitrated(struct bio *bio)
+{
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+	case REQ_OP_DISCARD:
+	case REQ_OP_SECURE_ERASE:
+	case REQ_OP_WRITE_ZEROES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static inline u32 pfs_bio_data_bytes(struct bio *bio)
+{
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+	case REQ_OP_WRITE_ZEROES:
+		return bio->bi_iter.bi_size;
+	default:
+		return 0;
+	}
+}
+
+static inline u32 pfs_bio_cost(struct bio *bio)
+{
+	if (bio_op(bio) == REQ_OP_WRITE && !bio_sectors(bio))
+		return PFS_FLUSH_COST;
+	return pfs_bio_data_bytes(bio);
+}
 
 /*
  * The I/O path's clock: sched_clock, a TSC read. ktime_get_ns() would read
@@ -150,8 +199,9 @@ void pfs_io_kick(struct pfs_image *img);
 
 bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 		       u64 *wait_ns);
-void pfs_arbiter_complete(struct pfs_image *img, u32 bytes, u64 latency_ns,
-			  u64 now);
+void pfs_arbiter_complete(struct pfs_image *img, u32 cost, bool timed,
+			  u64 latency_ns, u64 now);
 void pfs_bucket_init(struct pfs_bucket *b, u64 rate, u64 burst_ns, u64 now);
+void pfs_bucket_set_rate(struct pfs_bucket *b, u64 rate, u64 now);
 
 #endif /* DM_PFS_H */

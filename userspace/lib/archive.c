@@ -11,23 +11,8 @@
 #include <uuid/uuid.h>
 
 #include "archive.h"
+#include "devio.h"
 #include "metadata-json.h"
-
-static int pfs_archive_mkdir(const char *path)
-{
-	char buf[512], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) && errno != EEXIST ? -1 : 0;
-}
 
 static int pfs_archive_cmp(const void *a, const void *b)
 {
@@ -75,7 +60,7 @@ int pfs_archive_save(const struct pfs_pool_handle *pool)
 	snprintf(path, sizeof(path), "%s/%llu.json", dir,
 		 (unsigned long long)pfs_pool_generation(pool));
 	snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid());
-	if (pfs_archive_mkdir(dir))
+	if (pfs_mkdir_p(dir))
 		goto out;
 	o = pfs_json_metadata(pool);
 	/* Whole or not at all: a reader never finds half a dump. */

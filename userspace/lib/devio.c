@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +95,21 @@ int pfs_open_device(const char *path, bool writable, int extra,
 		return pfs_fail(err, pfs_errno_exit(errno), "cannot open %s: %s",
 				path, strerror(errno));
 	return fd;
+}
+
+int pfs_mkdir_p(const char *dir)
+{
+	char path[512];
+	char *p;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0700) && errno != EEXIST ? -1 : 0;
 }

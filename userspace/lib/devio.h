@@ -19,4 +19,10 @@ int pfs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 /* open(2) with O_DIRECT; EBUSY (mounted, mapped) is PFS_EXIT_BUSY. */
 int pfs_open_device(const char *path, bool writable, int extra, struct pfs_error *err);
 
+/*
+ * mkdir -p, the last component private (0700): /run/lock itself may not
+ * exist yet early at boot, nor /etc/pfs on a new host.
+ */
+int pfs_mkdir_p(const char *dir);
+
 #endif /* PFS_DEVIO_H */

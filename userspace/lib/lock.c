@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "devio.h"
 #include "lock.h"
 
 #define PFS_LOCK_DIR	"/run/lock/pfs"
@@ -50,24 +51,6 @@ static double pfs_lock_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* mkdir -p: /run/lock itself may not exist yet early at boot. */
-static int pfs_lock_mkdir(const char *dir)
-{
-	char path[512];
-	char *p;
-
-	snprintf(path, sizeof(path), "%s", dir);
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(path, 0700) && errno != EEXIST ? -1 : 0;
-}
-
 /* Open (create) the lock file @uuid@suffix; a descriptor or -1. */
 static int pfs_lock_open(const uint8_t *uuid, const char *suffix, char *text,
 			 struct pfs_error *err)
@@ -77,7 +60,7 @@ static int pfs_lock_open(const uint8_t *uuid, const char *suffix, char *text,
 	int fd;
 
 	uuid_unparse_lower(uuid, text);
-	if (pfs_lock_mkdir(dir))
+	if (pfs_mkdir_p(dir))
 		return pfs_fail(err, pfs_errno_exit(errno), "cannot create %s: %s", dir,
 				strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s%s", dir, text, suffix);
