@@ -46,7 +46,7 @@ module:
 	@test -n "$(KVER)" || { echo "no kernel headers in KDIR='$(KDIR)' (run scripts/install-deps)" >&2; exit 4; }
 	@mkdir -p $(BUILD)/$(KVER)
 	@cp -asf $(CURDIR)/Kbuild $(CURDIR)/dm-pfs $(BUILD)/$(KVER)/
-	$(MAKE) -C $(KDIR) M=$(BUILD)/$(KVER) W=1 modules
+	$(MAKE) -C $(KDIR) M=$(BUILD)/$(KVER) W=1 PFS_WERROR=y modules
 
 modules-all:
 	@set -e; for k in $(KERNELS); do \

@@ -49,9 +49,28 @@ static struct dm_task *pfs_dm_task(int type, const char *name, struct pfs_error 
 	return dmt;
 }
 
+/* The errno of the last task that failed, kept before the task is gone. */
+static int pfs_dm_errno;
+
+static void pfs_dm_note_errno(struct dm_task *dmt)
+{
+	int e = dm_task_get_errno(dmt);
+
+	pfs_dm_errno = e ? e : (errno ? errno : EIO);
+}
+
+/* Destroy @dmt; if it failed (!@ok), keep its errno first. */
+static int pfs_dm_done(struct dm_task *dmt, int ok)
+{
+	if (!ok)
+		pfs_dm_note_errno(dmt);
+	dm_task_destroy(dmt);
+	return ok;
+}
+
 static const char *pfs_dm_why(void)
 {
-	return pfs_dm_last_error[0] ? pfs_dm_last_error : strerror(errno ? errno : EIO);
+	return pfs_dm_last_error[0] ? pfs_dm_last_error : strerror(pfs_dm_errno);
 }
 
 /*
@@ -86,7 +105,9 @@ int pfs_dm_info(const char *name, struct pfs_dm_info *info, struct pfs_error *er
 	if (!dmt)
 		return -1;
 	if (!dm_task_run(dmt) || !dm_task_get_info(dmt, &dmi)) {
-		pfs_fail(err, errno == EACCES || errno == EPERM ? PFS_EXIT_PERM : PFS_EXIT_DEVICE,
+		pfs_dm_note_errno(dmt);
+		pfs_fail(err, pfs_dm_errno == EACCES || pfs_dm_errno == EPERM ?
+			 PFS_EXIT_PERM : PFS_EXIT_DEVICE,
 			 "cannot query device-mapper (is dm-mod loaded? are you root?): %s",
 			 pfs_dm_why());
 		goto out;
@@ -115,10 +136,10 @@ int pfs_dm_create(const char *name, const char *uuid, uint64_t sectors,
 		dm_task_add_target(dmt, 0, sectors, "pfs", params) &&
 		dm_task_set_read_ahead(dmt, DM_READ_AHEAD_AUTO, 0) &&
 		pfs_dm_run_udev(dmt);
-	dm_task_destroy(dmt);
-	if (ok)
+	if (pfs_dm_done(dmt, ok))
 		return 0;
-	pfs_fail(err, errno == EBUSY || errno == EEXIST ? PFS_EXIT_BUSY : PFS_EXIT_DEVICE,
+	pfs_fail(err, pfs_dm_errno == EBUSY || pfs_dm_errno == EEXIST ? PFS_EXIT_BUSY :
+		 PFS_EXIT_DEVICE,
 		 "cannot create /dev/mapper/%s: %s", name, pfs_dm_why());
 	/* A failed load can leave an empty device behind: remove it. */
 	pfs_dm_remove(name, &ignored);
@@ -137,8 +158,7 @@ static int pfs_dm_simple(int type, const char *name, uint64_t sectors,
 	ok = (!params || dm_task_add_target(dmt, 0, sectors, "pfs", params)) &&
 		(type != DM_DEVICE_REMOVE || dm_task_retry_remove(dmt)) &&
 		(udev ? pfs_dm_run_udev(dmt) : dm_task_run(dmt));
-	dm_task_destroy(dmt);
-	return ok;
+	return pfs_dm_done(dmt, ok);
 }
 
 int pfs_dm_reload(const char *name, uint64_t sectors, const char *params,
@@ -178,6 +198,7 @@ int pfs_dm_live_sectors(const char *name, uint64_t *sectors, struct pfs_error *e
 	if (!dmt)
 		return -1;
 	if (!dm_task_run(dmt)) {
+		pfs_dm_note_errno(dmt);
 		pfs_fail(err, PFS_EXIT_DEVICE, "cannot read the table of %s: %s", name,
 			 pfs_dm_why());
 		goto out;
@@ -220,7 +241,7 @@ int pfs_dm_remove(const char *name, struct pfs_error *err)
 		return pfs_fail(err, PFS_EXIT_BUSY, "/dev/mapper/%s is in use (open count %d)",
 				name, info.open_count);
 	if (!pfs_dm_simple(DM_DEVICE_REMOVE, name, 0, NULL, true))
-		return pfs_fail(err, errno == EBUSY ? PFS_EXIT_BUSY : PFS_EXIT_DEVICE,
+		return pfs_fail(err, pfs_dm_errno == EBUSY ? PFS_EXIT_BUSY : PFS_EXIT_DEVICE,
 				"cannot remove /dev/mapper/%s: %s", name, pfs_dm_why());
 	return 0;
 }
@@ -234,8 +255,7 @@ int pfs_dm_message(const char *name, const char *message, struct pfs_error *err)
 		return -1;
 	ok = dm_task_set_sector(dmt, 0) && dm_task_set_message(dmt, message) &&
 		dm_task_run(dmt);
-	dm_task_destroy(dmt);
-	if (!ok)
+	if (!pfs_dm_done(dmt, ok))
 		return pfs_fail(err, PFS_EXIT_DEVICE, "message to %s failed: %s", name,
 				pfs_dm_why());
 	return 0;

@@ -90,9 +90,11 @@ int pfs_live_read(const uint8_t *pool_uuid, struct pfs_live_maps *maps,
 	if (!dmt)
 		return pfs_fail(err, PFS_EXIT_NOMEM, "cannot create a device-mapper task");
 	if (!dm_task_run(dmt) || !(names = dm_task_get_names(dmt))) {
+		/* Its errno, before destroy may change errno. */
+		int e = dm_task_get_errno(dmt) ? dm_task_get_errno(dmt) : errno;
+
 		dm_task_destroy(dmt);
-		return pfs_fail(err, errno == EACCES || errno == EPERM ? PFS_EXIT_PERM :
-				PFS_EXIT_DEVICE,
+		return pfs_fail(err, e == EACCES || e == EPERM ? PFS_EXIT_PERM : PFS_EXIT_DEVICE,
 				"cannot list device-mapper devices (is dm-mod loaded? are you root?)");
 	}
 	for (next = names->dev ? 1 : 0; next; names = (void *)((char *)names + next)) {

@@ -20,7 +20,8 @@ static int pfsadm_image_size(const char *text, const struct pfs_pool_handle *poo
 
 	if (pfs_parse_size(text, &bytes) || bytes == 0)
 		return pfs_fail(err, PFS_EXIT_ARGS, "invalid size '%s' (examples: 20G, 512M)", text);
-	s = (bytes + (1 << PFS_SECTOR_SHIFT) - 1) >> PFS_SECTOR_SHIFT;
+	/* Rounded up without overflow: 2^64 - 1 bytes must not wrap to 0. */
+	s = (bytes >> PFS_SECTOR_SHIFT) + !!(bytes & ((1 << PFS_SECTOR_SHIFT) - 1));
 	if (s > UINT64_MAX - align)
 		return pfs_fail(err, PFS_EXIT_ARGS, "size '%s' is too large", text);
 	*sectors = (s + align - 1) / align * align;
