@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "alloc.h"
+#include "freespace.h"
 
 static int pfs_extent_cmp(const void *a, const void *b)
 {
@@ -106,4 +107,26 @@ unsigned int pfs_fragmentation(const struct pfs_extent *gaps, unsigned int n)
 			largest = gaps[i].len;
 	}
 	return total ? (unsigned int)(100 - largest * 100 / total) : 0;
+}
+
+int pfs_free_gaps_dirty(struct pfs_pool_handle *pool)
+{
+	struct pfs_extent gaps[PFS_MAX_GAPS];
+	unsigned int n = pfs_free_extents(pool, gaps), i;
+
+	for (i = 0; i < n; i++)
+		if (pfs_free_mark_dirty(pool->table, gaps[i].start, gaps[i].len))
+			return -1;
+	return 0;
+}
+
+uint64_t pfs_free_dirty_total(const struct pfs_pool_handle *pool)
+{
+	struct pfs_extent gaps[PFS_MAX_GAPS];
+	unsigned int n = pfs_free_extents(pool, gaps), i;
+	uint64_t sum = 0;
+
+	for (i = 0; i < n; i++)
+		sum += pfs_free_dirty_sectors(pool->table, gaps[i].start, gaps[i].len);
+	return sum;
 }

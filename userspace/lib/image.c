@@ -173,29 +173,35 @@ int pfs_image_check_unmapped(const struct pfs_pool_handle *pool, const struct pf
 	return r;
 }
 
+const struct pfs_live_map *pfs_image_own_map(const struct pfs_live_maps *maps,
+					     const struct pfs_image_entry *e)
+{
+	char own[PFS_NAME_LEN + 8];
+	unsigned int i;
+
+	pfs_image_dm_name(e, own, sizeof(own));
+	for (i = 0; i < maps->n; i++)
+		if (!strcmp(maps->map[i].dm_name, own) &&
+		    !memcmp(maps->map[i].image_uuid, e->uuid, PFS_UUID_LEN))
+			return &maps->map[i];
+	return NULL;
+}
+
 int pfs_image_own_device(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			 struct pfs_error *err)
 {
 	const struct pfs_live_maps *maps;
-	char own[PFS_NAME_LEN + 8];
-	unsigned int i;
-	int r = -1;
 
 	if (!pfs_image_active(e, NULL))
 		return 0;
-	pfs_image_dm_name(e, own, sizeof(own));
 	maps = pfs_live_of(pool, err);
 	if (!maps)
 		return -1;
-	for (i = 0; i < maps->n && r < 0; i++)
-		if (!strcmp(maps->map[i].dm_name, own) &&
-		    !memcmp(maps->map[i].image_uuid, e->uuid, PFS_UUID_LEN))
-			r = 1;
-	if (r < 0)
-		pfs_fail(err, PFS_EXIT_BUSY,
-			 "/dev/mapper/%s maps another image (another pool's %s?); rename one of them",
-			 own, e->name);
-	return r;
+	if (pfs_image_own_map(maps, e))
+		return 1;
+	return pfs_fail(err, PFS_EXIT_BUSY,
+			"/dev/mapper/" PFS_DM_PREFIX "%s maps another image (another pool's %s?); rename one of them",
+			e->name, e->name);
 }
 
 bool pfs_image_maps_here(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)

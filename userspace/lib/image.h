@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "live.h"
 #include "pool.h"
 
 #define PFS_DM_PREFIX		"pfs-"
@@ -36,6 +37,9 @@ bool pfs_image_active(const struct pfs_image_entry *e, int *open_count);
  */
 int pfs_image_own_device(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			 struct pfs_error *err);
+/* The live map of @e under its own name, pfs-NAME, or NULL. */
+const struct pfs_live_map *pfs_image_own_map(const struct pfs_live_maps *maps,
+					     const struct pfs_image_entry *e);
 /* pfs_image_own_device() == 1, errors ignored: the image is active here. */
 bool pfs_image_maps_here(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e);
 

@@ -68,19 +68,6 @@ static int pfs_restore_image(struct json_object *o, struct pfs_image_entry *e,
 	return 0;
 }
 
-static int pfs_restore_free_dirty(struct pfs_superblock *sb, struct pfs_table_header *table,
-				     struct pfs_error *err)
-{
-	struct pfs_pool_handle view = { .sb = sb, .table = table };
-	struct pfs_extent gaps[PFS_MAX_GAPS];
-	unsigned int n = pfs_free_extents(&view, gaps), i;
-
-	for (i = 0; i < n; i++)
-		if (pfs_free_mark_dirty(table, gaps[i].start, gaps[i].len))
-			return pfs_fail(err, PFS_EXIT_ARGS, "dump: too many free extents");
-	return 0;
-}
-
 /* The highest generation any table copy of pool @uuid on @dev claims. */
 static uint64_t pfs_restore_copies_generation(const char *dev, const uint8_t *uuid)
 {
@@ -145,6 +132,7 @@ int pfs_restore(const char *dev, const char *file, bool force, unsigned int *ima
 	struct pfs_format_opts fo = { 0 };
 	struct pfs_table_header *table;
 	uint8_t pool_uuid[PFS_UUID_LEN];
+	struct pfs_pool_handle view = { 0 };
 	struct pfs_superblock sb;
 	uint64_t version, n, i;
 	const char *why;
@@ -193,8 +181,12 @@ int pfs_restore(const char *dev, const char *file, bool force, unsigned int *ima
 	 * Whatever the dump says of free space is as old as the dump: since
 	 * then an image may have come and gone there. All of it is dirty.
 	 */
-	if (pfs_restore_free_dirty(&sb, table, err))
+	view.sb = &sb;
+	view.table = table;
+	if (pfs_free_gaps_dirty(&view)) {
+		pfs_fail(err, PFS_EXIT_ARGS, "dump: too many free extents");
 		goto out_table;
+	}
 	pfs_table_seal(&sb, table, 1);
 	if (pfs_table_validate(&sb, table, &why)) {
 		pfs_fail(err, PFS_EXIT_ARGS, "dump describes an invalid table: %s", why);

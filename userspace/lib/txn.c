@@ -365,21 +365,6 @@ int pfs_txn_resize(struct pfs_pool_handle *pool, const char *name, uint64_t len,
 	return len > old ? pfs_txn_grow(pool, e, len, err) : pfs_txn_shrink(pool, e, len, err);
 }
 
-/* The live map of @e under its own name, or NULL. */
-static const struct pfs_live_map *pfs_txn_own_map(const struct pfs_live_maps *maps,
-						  const struct pfs_image_entry *e)
-{
-	char own[PFS_NAME_LEN + 8];
-	unsigned int i;
-
-	pfs_image_dm_name(e, own, sizeof(own));
-	for (i = 0; i < maps->n; i++)
-		if (!strcmp(maps->map[i].dm_name, own) &&
-		    !memcmp(maps->map[i].image_uuid, e->uuid, PFS_UUID_LEN))
-			return &maps->map[i];
-	return NULL;
-}
-
 int pfs_txn_refresh(struct pfs_pool_handle *pool, const char *name, bool *changed,
 		    struct pfs_error *err)
 {
@@ -391,7 +376,7 @@ int pfs_txn_refresh(struct pfs_pool_handle *pool, const char *name, bool *change
 	*changed = false;
 	if (!e || pfs_live_read(pool->sb->pool_uuid, &maps, err))
 		return -1;
-	m = pfs_txn_own_map(&maps, e);
+	m = pfs_image_own_map(&maps, e);
 	if (!m)
 		r = pfs_fail(err, PFS_EXIT_DEVICE, "%s is not active here", name);
 	else if (m->start != le64_to_cpu(e->start))

@@ -4,7 +4,7 @@
 
 #include "alloc.h"
 #include "crashpoint.h"
-#include "freespace.h"
+#include "devio.h"
 #include "upgrade.h"
 
 /* Version 2 keeps a backup superblock where version 1 may have data. */
@@ -31,10 +31,9 @@ static int pfs_upgrade_room(struct pfs_pool_handle *pool, uint64_t *data_start,
 
 int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 {
-	struct pfs_extent gaps[PFS_MAX_GAPS];
+	struct pfs_pool_handle view = { 0 };
 	struct pfs_superblock *sb;
 	uint64_t data_start;
-	unsigned int n, i;
 	const char *why;
 	int r = -1;
 
@@ -42,7 +41,7 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 		return 0;
 	if (pfs_upgrade_room(pool, &data_start, err))
 		return -1;
-	sb = aligned_alloc(PFS_BLOCK_SIZE, PFS_BLOCK_SIZE);
+	sb = pfs_alloc_io(PFS_BLOCK_SIZE);
 	if (!sb)
 		return pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
 	memcpy(sb, pool->sb, PFS_BLOCK_SIZE);
@@ -53,16 +52,12 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot upgrade: %s", pool->path, why);
 		goto out;
 	}
-	/* The table first, valid under both superblocks. */
-	n = pfs_free_extents(pool, gaps);
-	for (i = 0; i < n; i++) {
-		uint64_t start = gaps[i].start > data_start ? gaps[i].start : data_start;
-
-		if (start < gaps[i].start + gaps[i].len &&
-		    pfs_free_mark_dirty(pool->table, start, gaps[i].start + gaps[i].len - start)) {
-			pfs_fail(err, PFS_EXIT_BUSY, "no free-space record left");
-			goto out;
-		}
+	/* The table first, valid under both superblocks: gaps as v2 draws them. */
+	view.sb = sb;
+	view.table = pool->table;
+	if (pfs_free_gaps_dirty(&view)) {
+		pfs_fail(err, PFS_EXIT_BUSY, "no free-space record left");
+		goto out;
 	}
 	if (pfs_pool_commit(pool, err))
 		goto out;

@@ -107,18 +107,6 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 
 #define PFSADM_MAX_DIFFS	64
 
-/* Free sectors that may hold old data. */
-static uint64_t pfsadm_dirty_free(const struct pfs_pool_handle *pool)
-{
-	struct pfs_extent gaps[PFS_MAX_GAPS];
-	unsigned int n = pfs_free_extents(pool, gaps), i;
-	uint64_t sum = 0;
-
-	for (i = 0; i < n; i++)
-		sum += pfs_free_dirty_sectors(pool->table, gaps[i].start, gaps[i].len);
-	return sum;
-}
-
 int cmd_check(int argc, char **argv, struct pfs_error *err)
 {
 	static const struct option opts[] = {
@@ -162,7 +150,7 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 	}
 	printf("images: %u\n", pfs_pool_count(pool));
 	printf("free space to zero before reuse: %llu sectors; held by running commands: %u extent%s\n",
-	       (unsigned long long)pfsadm_dirty_free(pool), pfs_free_count_busy(pool->table),
+	       (unsigned long long)pfs_free_dirty_total(pool), pfs_free_count_busy(pool->table),
 	       pfs_free_count_busy(pool->table) == 1 ? "" : "s");
 	if (sb_problem && repair) {
 		const char *which = pool->sb_why ? "primary" : "backup";
