@@ -34,7 +34,7 @@ KVER = $(patsubst linux-headers-%,%,$(notdir $(realpath $(KDIR))))
 KERNELS ?= 6.1 6.12
 BUILD := $(CURDIR)/build
 
-.PHONY: all module modules-all pfsadm check check-load check-debug check-planted bench demo \
+.PHONY: all module modules-all pfsadm check check-crash check-load check-debug check-planted bench demo \
 	install uninstall \
 	dkms-install dkms-uninstall clean
 
@@ -106,6 +106,18 @@ check-load: modules-all pfsadm
 	@for k in $(KERNELS); do \
 		scripts/vm run -k $$k -d 64G -t $$(($(LOAD_SECONDS) + 1200)) -- \
 			env LOAD_SECONDS=$(LOAD_SECONDS) bash tests/load/run.sh || exit 1; \
+	done
+
+# The crash-cut replay of every metadata-changing command, with the kernel
+# asked about every state a power cut can leave (make check cuts four
+# commands and asks about every 5th state), on every kernel.
+check-crash: modules-all
+	$(MAKE) -C userspace SANITIZE=1 all
+	@for k in $(KERNELS); do \
+		CUT_KSTEP=1 CUT_COMMANDS=all VM_TESTS=35-crash-cut PFS_TEST_TIMEOUT=1800 \
+			scripts/vm-suite $$k $(BUILD)/check-crash-$$k 2400 tests/vm/run \
+			2>$(BUILD)/check-crash-$$k.log | tee /dev/stderr | grep -q '^PASS 35-crash-cut$$' || \
+			{ echo "crash-cut failed on $$k: $(BUILD)/check-crash-$$k.log"; exit 1; }; \
 	done
 
 # The VM suite on a debug kernel; builds the kernel first (once).

@@ -77,7 +77,82 @@ def bars(m):
     small, big = get(m, "control", "create-1G", "pfsadm", "ms"), get(m, "control", "create-1T", "pfsadm", "ms")
     r = ratio(big, small)
     out.append(("control: pfsadm 1T/1G create time", r, "0.9 .. 1.1", r is not None and 0.9 <= r <= 1.1))
+    return out + iso_bars(m)
+
+
+ISO_CONTENDERS = ("pfs", "linear", "thin", "linear-iomax", "linear-iocost", "linear-bfq")
+
+
+def iso_cells(m):
+    """The isolation matrix's (device, neighbour, victim) cells that ran."""
+    return sorted({tuple(k[1].split("/")[:3]) for k in m
+                   if k[0] == "isolation" and k[1].endswith("/victim-with")})
+
+
+def iso_cell(m, d, nb, v, c):
+    """One contender in one cell: victim p99 with/alone, the neighbours'
+    share of what the victim leaves of their raw capacity, their Jain."""
+    alone = lambda mt: get(m, "isolation", f"{d}/-/{v}/victim-alone", c, mt)
+    with_ = lambda mt: get(m, "isolation", f"{d}/{nb}/{v}/victim-with", c, mt)
+    nbs = lambda mt: get(m, "isolation", f"{d}/{nb}/{v}/neighbours", c, mt)
+    cap = get(m, "isolation", f"{d}/{'seqwrite' if nb == 'tenants8' else nb}/capacity",
+              "raw", "bw_mbs")
+    # The victim's share of the device: its ops times their unloaded latency.
+    used = None
+    if with_("iops") is not None and alone("p50_us") is not None:
+        used = min(with_("iops") * alone("p50_us") / 1e6, 0.99)
+    work = None
+    if nbs("bw_mbs") is not None and cap and used is not None:
+        work = nbs("bw_mbs") / (cap * (1 - used))
+    return {"alone_p99": alone("p99_us"), "with_p99": with_("p99_us"),
+            "p99_ratio": ratio(with_("p99_us"), alone("p99_us")),
+            "work": work, "jain": nbs("jain")}
+
+
+def iso_bars(m):
+    cells = iso_cells(m)
+    if not cells:
+        return []
+    got = [(cell, iso_cell(m, *cell, "pfs")) for cell in cells]
+    lat = [r["p99_ratio"] for _, r in got if r["p99_ratio"] is not None]
+    work = [r["work"] for _, r in got if r["work"] is not None]
+    jain = [r["jain"] for (d, nb, v), r in got if nb == "tenants8" and r["jain"] is not None]
+    out = [(f"isolation: cells with pfs victim p99 with/alone <= 1.5 (of {len(lat)})",
+            float(sum(x <= 1.5 for x in lat)), f"= {len(lat)}",
+            bool(lat) and all(x <= 1.5 for x in lat)),
+           (f"isolation: cells with pfs neighbours >= 0.9 of what is left (of {len(work)})",
+            float(sum(x >= 0.9 for x in work)), f"= {len(work)}",
+            bool(work) and all(x >= 0.9 for x in work))]
+    if jain:
+        out.append(("isolation: worst pfs Jain index, 7 equal tenants", min(jain), ">= 0.9",
+                    min(jain) >= 0.9))
     return out
+
+
+def iso_markdown(m):
+    cells = iso_cells(m)
+    if not cells:
+        return []
+    s = ["## 6. Isolation matrix", "",
+         "Per cell: the victim's p99 with the neighbour over its p99 alone (same",
+         "contender), then the neighbours' throughput over what the victim leaves of",
+         "their capacity (the raw device's throughput for that neighbour alone, times",
+         "1 - the victim's IOPS x its unloaded p50), and for 7 equal tenants Jain's",
+         "index. io.latency is not built into Debian's kernels.", ""]
+    contenders = [c for c in ISO_CONTENDERS if any(k[2] == c for k in m if k[0] == "isolation")]
+    rows = []
+    for d, nb, v in cells:
+        r = {c: iso_cell(m, d, nb, v, c) for c in contenders}
+        rows.append((f"{d} / {nb} / {v}",) + tuple(
+            f"{fmt(r[c]['p99_ratio'])} / {fmt(r[c]['work'])}" +
+            (f" / J {fmt(r[c]['jain'])}" if nb == "tenants8" else "") for c in contenders))
+    s += [table(rows, ["device / neighbour / victim"] + [f"{c}: p99 x / work" for c in contenders]),
+          "", "Victim p99 alone (us):", ""]
+    rows = sorted({(d, v) for d, _, v in cells})
+    s += [table([(f"{d} / {v}",) + tuple(get(m, "isolation", f"{d}/-/{v}/victim-alone", c, "p99_us")
+                                          for c in contenders) for d, v in rows],
+                ["device / victim"] + list(contenders)), ""]
+    return s
 
 
 def table(rows, header):
@@ -133,6 +208,7 @@ def markdown(m, bar_list, kernel):
     s += ["## 5. Aging (sequential read after a random 64k fill)", ""]
     rows = [(c, get(m, "aging", "seqread-after-random-fill", c, "bw_mbs")) for c in ("thin", "pfs")]
     s += [table(rows, ["contender", "MB/s"]), ""]
+    s += iso_markdown(m)
     return "\n".join(s)
 
 
@@ -160,27 +236,37 @@ def plot(outdir, name, title, ylabel, rows, logscale=False):
 
 
 def plots(m, outdir):
+    """One plot per scenario that ran (BENCH_SCENARIOS may pick some)."""
     os.makedirs(outdir, exist_ok=True)
+    ran = {k[0] for k in m}
     cases = ("randread-qd1", "randwrite-qd1", "randread-qd32", "randwrite-qd32")
-    plot(outdir, "overhead", "4k random I/O, one volume", "IOPS",
-         [(c, {k: get(m, "overhead", c, k, "iops") for k in ("raw", "linear", "thin", "pfs")})
-          for c in cases])
+    if "overhead" in ran:
+        plot(outdir, "overhead", "4k random I/O, one volume", "IOPS",
+             [(c, {k: get(m, "overhead", c, k, "iops") for k in ("raw", "linear", "thin", "pfs")})
+              for c in cases])
     contenders = ("linear", "thin", "pfs", "linear-iomax", "linear-iocost")
-    plot(outdir, "noisy", "Victim p99 (us), alone and with the neighbour", "p99 us (log)",
-         [(c, {"alone": get(m, "noisy", "victim-alone", c, "p99_us"),
-               "with-neighbour": get(m, "noisy", "victim-with-neighbour", c, "p99_us")})
-          for c in contenders], logscale=True)
-    scale_cases = sorted({k[1] for k in m if k[0] == "scale"}, key=lambda c: int(c.split("-")[1]))
-    plot(outdir, "scale", "Aggregate 4k randread IOPS, QD4 per image", "IOPS",
-         [(c, {k: get(m, "scale", c, k, "iops") for k in ("linear", "pfs")}) for c in scale_cases])
-    plot(outdir, "control", "Create to udev-settled node", "ms",
-         [("20G", {"lvcreate": get(m, "control", "create-20G", "lvcreate", "ms"),
-                   "pfsadm": get(m, "control", "create-20G", "pfsadm", "ms")}),
-          ("1G", {"pfsadm": get(m, "control", "create-1G", "pfsadm", "ms")}),
-          ("1T", {"pfsadm": get(m, "control", "create-1T", "pfsadm", "ms")})])
+    if "noisy" in ran:
+        plot(outdir, "noisy", "Victim p99 (us), alone and with the neighbour", "p99 us (log)",
+             [(c, {"alone": get(m, "noisy", "victim-alone", c, "p99_us"),
+                   "with-neighbour": get(m, "noisy", "victim-with-neighbour", c, "p99_us")})
+              for c in contenders], logscale=True)
+    if "scale" in ran:
+        scale_cases = sorted({k[1] for k in m if k[0] == "scale"}, key=lambda c: int(c.split("-")[1]))
+        plot(outdir, "scale", "Aggregate 4k randread IOPS, QD4 per image", "IOPS",
+             [(c, {k: get(m, "scale", c, k, "iops") for k in ("linear", "pfs")}) for c in scale_cases])
+    if "control" in ran:
+        plot(outdir, "control", "Create to udev-settled node", "ms",
+             [("20G", {"lvcreate": get(m, "control", "create-20G", "lvcreate", "ms"),
+                       "pfsadm": get(m, "control", "create-20G", "pfsadm", "ms")}),
+              ("1G", {"pfsadm": get(m, "control", "create-1G", "pfsadm", "ms")}),
+              ("1T", {"pfsadm": get(m, "control", "create-1T", "pfsadm", "ms")})])
+    for d in sorted({cell[0] for cell in iso_cells(m)}):
+        plot(outdir, f"isolation-{d}", f"Victim p99 with / alone on {d}", "ratio (log)",
+             [(f"{nb}/{v}", {c: iso_cell(m, d, nb, v, c)["p99_ratio"] for c in ISO_CONTENDERS})
+              for dd, nb, v in iso_cells(m) if dd == d], logscale=True)
 
 
-SCENARIOS = ("overhead", "noisy", "scale", "control", "aging")
+SCENARIOS = ("overhead", "noisy", "scale", "control", "aging", "isolation")
 
 
 def main():

@@ -27,8 +27,6 @@ static void pfs_io_account_start(struct pfs_image *img, struct bio *bio, u64 now
 	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
 
 	pb->start_ns = now;
-	pb->bytes = pfs_bio_data_bytes(bio);
-	pb->cost = pfs_bio_cost(bio);
 	pb->counted = true;
 	atomic_inc(&img->in_flight);
 }
@@ -61,6 +59,7 @@ static u64 pfs_io_dispatch(struct pfs_image *img)
 	while ((bio = bio_list_pop(&batch)))
 		dm_submit_bio_remap(bio, NULL);
 	blk_finish_plug(&plug);
+	pfs_arbiter_dispatched(img, now);
 	return wait_ns;
 }
 
@@ -103,7 +102,7 @@ int pfs_io_start(struct pfs_image *img)
 	init_waitqueue_head(&img->idle_wait);
 	pfs_bucket_init(&img->iops_cap, img->iops_max, PFS_CAP_BURST_NS, now);
 	pfs_bucket_init(&img->bps_cap, img->bps_max, PFS_CAP_BURST_NS, now);
-	pfs_bucket_init(&img->arb_limit, 0, 0, now);
+	pfs_arb_image_init(&img->arb, img->weight);
 	img->worker = kthread_create(pfs_io_worker, img, "pfs-%s", img->name);
 	if (IS_ERR(img->worker))
 		return PTR_ERR(img->worker);
@@ -116,15 +115,6 @@ int pfs_io_start(struct pfs_image *img)
 void pfs_io_stop(struct pfs_image *img)
 {
 	kthread_stop(img->worker);
-}
-
-/* How deep the image's demand is, counting the bio being mapped. */
-static void pfs_io_note_outstanding(struct pfs_image *img)
-{
-	int n = atomic_read(&img->in_flight) + img->nr_queued + 1;
-
-	if (n > atomic_read(&img->window.max_outstanding))
-		atomic_set(&img->window.max_outstanding, n);
 }
 
 int pfs_io_map(struct pfs_image *img, struct bio *bio)
@@ -145,7 +135,11 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	/* Sampled under the lock, so bucket time never runs backwards. */
 	now = pfs_now_ns();
 	pb->arrive_ns = now;
-	pfs_io_note_outstanding(img);
+	pb->bytes = pfs_bio_data_bytes(bio);
+	pb->op = pfs_bio_arb_op(bio);
+	/* In map order, under img->lock: what is sequential is seen so. */
+	pb->cost = pfs_arb_cost(&img->pool->arb, &img->arb, pb->op,
+				bio->bi_iter.bi_sector, pb->bytes);
 	if (bio_list_empty(&img->queue) &&
 	    pfs_arbiter_admit(img, bio, now, &wait_ns)) {
 		pfs_io_account_start(img, bio, now);
@@ -198,8 +192,7 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio)
 		return;
 	now = pfs_now_ns();
 	pfs_io_account_end(img, bio, pb, now);
-	pfs_arbiter_complete(img, pb->cost, pb->bytes && bio_op(bio) != REQ_OP_WRITE_ZEROES,
-			     now - pb->start_ns, now);
+	pfs_arbiter_complete(img, pb, now);
 	atomic_dec(&img->in_flight);
 	if (READ_ONCE(img->nr_queued))
 		pfs_io_kick(img);

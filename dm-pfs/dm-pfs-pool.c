@@ -10,8 +10,6 @@
 
 #include "dm-pfs.h"
 
-#define PFS_DEFAULT_DEPTH	128
-
 /*
  * The registry of live maps: one pool object per pool UUID, whatever path
  * or device number reaches it (a disk and a multipath map over it, two
@@ -56,14 +54,12 @@ static bool pfs_dev_holds_other_pool(dev_t dev, const u8 *uuid)
 static struct pfs_pool *pfs_pool_create(struct block_device *bdev, const u8 *uuid)
 {
 	struct pfs_pool *pool = kzalloc(sizeof(*pool), GFP_KERNEL);
-	unsigned int depth;
 
 	if (!pool)
 		return NULL;
 	refcount_set(&pool->ref, 1);
 	memcpy(pool->uuid, uuid, PFS_UUID_LEN);
-	depth = blk_queue_depth(bdev_get_queue(bdev));
-	pool->depth = depth ? depth : PFS_DEFAULT_DEPTH;
+	pfs_arb_init(&pool->arb, pfs_now_ns());
 	spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->images);
 	list_add(&pool->node, &pfs_pools);

@@ -107,7 +107,8 @@ static void pfs_dtr(struct dm_target *ti)
 {
 	struct pfs_image *img = ti->private;
 
-	/* Detach first: no completion on the pool may kick a stopped worker. */
+	/* Leave first: no completion on the pool may kick a stopped worker. */
+	pfs_arbiter_leave(img);
 	pfs_pool_detach(img);
 	pfs_io_stop(img);
 	dm_put_device(ti, img->pool_dev);
@@ -147,6 +148,31 @@ static void pfs_resume(struct dm_target *ti)
 	pfs_io_resume(ti->private);
 }
 
+/*
+ * The arbiter's view: device time charged to the image (ns), how often it
+ * waited for its share or the pool's budget, and the pool's budget of
+ * device time in flight (ns), how many windows found the device congested
+ * and how many probed its unloaded latency.
+ */
+static void pfs_status_arbiter(struct pfs_image *img, char *result,
+			       unsigned int maxlen, unsigned int *szp)
+{
+	struct pfs_pool *pool = img->pool;
+	u64 charged, waits, budget, congested, probes;
+	unsigned int sz = *szp;
+
+	spin_lock_irq(&pool->lock);
+	charged = img->arb.charged_ns;
+	waits = img->arb.waits;
+	budget = pool->arb.budget_ns;
+	congested = pool->arb.congested_windows;
+	probes = pool->arb.probes;
+	spin_unlock_irq(&pool->lock);
+	DMEMIT(" charged_ns=%llu arb_waits=%llu pool_budget_ns=%llu congested=%llu probes=%llu",
+	       charged, waits, budget, congested, probes);
+	*szp = sz;
+}
+
 static void pfs_status_info(struct pfs_image *img, char *result,
 			    unsigned int maxlen)
 {
@@ -161,11 +187,11 @@ static void pfs_status_info(struct pfs_image *img, char *result,
 	DMEMIT(" in_flight=%d queued=%u throttled=%lld",
 	       atomic_read(&img->in_flight), READ_ONCE(img->nr_queued),
 	       atomic64_read(&st->throttled));
-	DMEMIT(" weight=%u iops_max=%llu bps_max=%llu arb_limit=%llu",
+	DMEMIT(" weight=%u iops_max=%llu bps_max=%llu",
 	       READ_ONCE(img->weight),
 	       (unsigned long long)READ_ONCE(img->iops_max),
-	       (unsigned long long)READ_ONCE(img->bps_max),
-	       (unsigned long long)READ_ONCE(img->arb_limit.rate));
+	       (unsigned long long)READ_ONCE(img->bps_max));
+	pfs_status_arbiter(img, result, maxlen, &sz);
 	/* Which pool and image this is, whatever the device and path names. */
 	DMEMIT(" pool_uuid=%pUb image_uuid=%pUb", img->pool->uuid, img->uuid);
 	/* Latency from map to completion, in us: "<limit>:<count>,...". */
@@ -239,7 +265,7 @@ static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
 			DMWARN("%s: weight must be 1..%u", img->name, PFS_MAX_WEIGHT);
 			return -EINVAL;
 		}
-		WRITE_ONCE(img->weight, value);
+		pfs_arbiter_set_weight(img, value);
 	} else if (!strcasecmp(argv[0], "iops_max") || !strcasecmp(argv[0], "bps_max")) {
 		if (value > PFS_MAX_RATE) {
 			DMWARN("%s: caps go up to %llu", img->name, PFS_MAX_RATE);

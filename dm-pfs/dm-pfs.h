@@ -8,7 +8,8 @@
  *   dm-pfs-metadata.c  reading the pool's table at load
  *   dm-pfs-pool.c      the pools' registry of live maps, by pool UUID
  *   dm-pfs-io.c        map, per-image queue and worker, completion, stats
- *   dm-pfs-arbiter.c   who may dispatch now: caps, budgets, saturation
+ *   dm-pfs-arbiter.c   who may dispatch now: caps, then the pool's arbiter
+ *   pfs-arb.c          the arbiter's decisions: costs, shares, device budget
  */
 #ifndef DM_PFS_H
 #define DM_PFS_H
@@ -23,6 +24,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
+#include "pfs-arb.h"
 #include "pfs-format.h"
 
 #define DM_MSG_PREFIX "pfs"
@@ -36,15 +38,6 @@ struct pfs_bucket {
 	s64 tokens;		/* may go negative: a large bio borrows */
 	u64 last_ns;
 	u64 burst_ns;		/* how much idle time may be saved up */
-};
-
-/* What the arbiter tracks per image over one control window. */
-struct pfs_window {
-	atomic64_t bytes;
-	atomic64_t completions;
-	atomic64_t latency_ns;	/* sum over the timed completions */
-	atomic64_t timed;	/* completions that moved data */
-	atomic_t max_outstanding; /* most bios in flight or queued at once */
 };
 
 struct pfs_stats {
@@ -63,12 +56,10 @@ struct pfs_pool {
 	struct list_head node;		/* on pfs_pools */
 	refcount_t ref;
 	u8 uuid[PFS_UUID_LEN];		/* the registry's key */
-	unsigned int depth;		/* backing queue depth */
 
 	spinlock_t lock;		/* images and the arbiter's state */
 	struct list_head images;
-	u64 window_start_ns;
-	u64 sat_rate;			/* bytes/s when a light image suffered */
+	struct pfs_arb arb;
 };
 
 /* One mapped image: a dm target instance. */
@@ -95,24 +86,14 @@ struct pfs_image {
 	bool draining;			/* suspending: dispatch everything */
 	struct pfs_bucket iops_cap;
 	struct pfs_bucket bps_cap;
-	struct pfs_bucket arb_limit;	/* set by the arbiter under saturation */
 	atomic_t in_flight;
 	atomic_t kick;
 	struct task_struct *worker;
 	bool parked;			/* worker parked: suspended or not yet resumed */
 	wait_queue_head_t idle_wait;	/* postsuspend waits for an empty path */
 
-	/* Arbiter state, under pool->lock. */
-	struct pfs_window window;
-	u64 win_bytes;			/* the last window, harvested */
-	u64 win_completions;
-	u64 win_latency_ns;
-	u64 win_timed;
-	unsigned int win_outstanding;
-	bool win_active;
-	u64 base_latency_ns;		/* best recent mean completion latency */
-	bool heavy;			/* above its weighted share, or limited */
-	unsigned int depth_limit;	/* in-flight budget; 0: none */
+	/* The arbiter's view of it, under pool->lock. */
+	struct pfs_arb_image arb;
 
 	struct pfs_stats stats;
 };
@@ -121,8 +102,10 @@ struct pfs_image {
 struct pfs_bio {
 	u64 arrive_ns;		/* map: for the user-visible latency histogram */
 	u64 start_ns;		/* dispatch: for the arbiter's device latency */
+	u64 ahead_ns;		/* device time in flight ahead of it at dispatch */
 	u32 bytes;		/* data moved (pfs_bio_data_bytes) */
-	u32 cost;		/* the arbiter's charge (pfs_bio_cost) */
+	u32 cost;		/* the arbiter's charge, device ns (pfs_arb_cost) */
+	u8 op;			/* enum pfs_arb_op */
 	bool counted;		/* in flight on the image's account */
 };
 
@@ -131,11 +114,8 @@ struct pfs_bio {
  * write-zeroes is arbitrated (zone management, which a pool never needs,
  * passes through). Caps: one op each; bytes are the data read or written,
  * write-zeroes included (the device may write them), discards and flushes
- * none. The arbiter's share accounting charges data bytes, and a flush
- * PFS_FLUSH_COST: with a volatile cache it costs the device real time.
+ * none. Shares charge the device time the cost model gives (pfs-arb.h).
  */
-#define PFS_FLUSH_COST	SZ_1M
-
 static inline bool pfs_bio_arbitrated(struct bio *bio)
 {
 	switch (bio_op(bio)) {
@@ -162,11 +142,18 @@ static inline u32 pfs_bio_data_bytes(struct bio *bio)
 	}
 }
 
-static inline u32 pfs_bio_cost(struct bio *bio)
+static inline enum pfs_arb_op pfs_bio_arb_op(struct bio *bio)
 {
-	if (bio_op(bio) == REQ_OP_WRITE && !bio_sectors(bio))
-		return PFS_FLUSH_COST;
-	return pfs_bio_data_bytes(bio);
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		return PFS_ARB_READ;
+	case REQ_OP_WRITE:
+		return bio_sectors(bio) ? PFS_ARB_WRITE : PFS_ARB_FLUSH;
+	case REQ_OP_WRITE_ZEROES:
+		return PFS_ARB_WRITE_ZEROES;
+	default:
+		return PFS_ARB_DISCARD;
+	}
 }
 
 /*
@@ -199,8 +186,10 @@ void pfs_io_kick(struct pfs_image *img);
 
 bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 		       u64 *wait_ns);
-void pfs_arbiter_complete(struct pfs_image *img, u32 cost, bool timed,
-			  u64 latency_ns, u64 now);
+void pfs_arbiter_dispatched(struct pfs_image *img, u64 now);
+void pfs_arbiter_complete(struct pfs_image *img, struct pfs_bio *pb, u64 now);
+void pfs_arbiter_set_weight(struct pfs_image *img, u32 weight);
+void pfs_arbiter_leave(struct pfs_image *img);
 void pfs_bucket_init(struct pfs_bucket *b, u64 rate, u64 burst_ns, u64 now);
 void pfs_bucket_set_rate(struct pfs_bucket *b, u64 rate, u64 now);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The few kernel types and helpers the shared format code needs, so that
- * pfs-format.h and pfs-table.c compile unchanged in the kernel and in
+ * pfs-format.h, pfs-table.c and pfs-arb.c compile unchanged in the kernel and in
  * pfsadm. In userspace crc32c comes from ISA-L (crc32_iscsi).
  */
 #ifndef PFS_TYPES_H
@@ -16,6 +16,7 @@
 #include <linux/string.h>
 #include <linux/crc32c.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <asm/byteorder.h>
 #else
 #include <assert.h>
@@ -31,12 +32,24 @@
 typedef __u8 u8;
 typedef __u32 u32;
 typedef __u64 u64;
+typedef __s64 s64;
 #define le32_to_cpu(x) le32toh(x)
 #define le64_to_cpu(x) le64toh(x)
 #define cpu_to_le32(x) htole32(x)
 #define cpu_to_le64(x) htole64(x)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define U32_MAX UINT32_MAX
+
+static inline u64 div_u64(u64 dividend, u32 divisor)
+{
+	return dividend / divisor;
+}
+
+static inline u64 div64_u64(u64 dividend, u64 divisor)
+{
+	return dividend / divisor;
+}
 
 /* Same contract as the kernel's crc32c(): no pre- or post-inversion. */
 u32 crc32c(u32 crc, const void *address, unsigned int length);

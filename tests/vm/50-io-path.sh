@@ -4,7 +4,7 @@
 . ./lib.sh
 fresh_pool
 export PFS_POOL=$POOL
-for i in 1 2 3 4; do "$PFSADM" create "v$i" 256M >/dev/null; done
+for i in 1 2 3 4; do "$PFSADM" create "v$i" 64M >/dev/null; done
 
 # Each image has its own worker, named after it.
 for i in 1 2 3 4; do
@@ -15,7 +15,7 @@ done
 # suspends and resumes them, reloads one and grows another.
 fio_job() {	# IMAGE
 	fio --name="$1" --filename="/dev/mapper/pfs-$1" --ioengine=libaio --direct=1 \
-		--rw=randrw --bs=4k --bsrange=4k-64k --iodepth=16 --size=32M \
+		--rw=randrw --bs=4k --bsrange=4k-64k --iodepth=16 --size=12M \
 		--verify=crc32c --verify_fatal=1 --do_verify=1 --time_based=0 \
 		--output="/tmp/fio-$1.log" >/dev/null
 }
@@ -34,7 +34,7 @@ disturb() {
 		dmsetup suspend pfs-v2
 		dmsetup resume pfs-v2
 		"$PFSADM" set v3 --iops-max $(((round % 2) * 2000)) --weight $((100 + round))
-		if [ "$round" -eq 0 ]; then "$PFSADM" resize v4 320M >/dev/null; fi
+		if [ "$round" -eq 0 ]; then "$PFSADM" resize v4 80M >/dev/null; fi
 		round=$((round + 1))
 	done
 	echo "$round" >/tmp/disturb.rounds
@@ -49,7 +49,7 @@ rm /tmp/disturb
 wait "$disturb_pid" || fail "suspend/resume/reload loop failed"
 [ "$(cat /tmp/disturb.rounds)" -ge 1 ] || fail "no disturbance round completed"
 grep -q 'err= 0' /tmp/fio-v1.log || fail "fio reported errors"
-[ "$(blockdev --getsize64 /dev/mapper/pfs-v4)" -eq $((320 << 20)) ] || fail "v4 did not grow"
+[ "$(blockdev --getsize64 /dev/mapper/pfs-v4)" -eq $((80 << 20)) ] || fail "v4 did not grow"
 for i in 1 2 3 4; do
 	st=$(dmsetup status "pfs-v$i")
 	grep -q ' in_flight=0 queued=0 ' <<<"$st" || fail "pfs-v$i not idle: $st"

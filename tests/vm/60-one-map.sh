@@ -9,14 +9,14 @@ export PFS_POOL=$POOL
 fresh_pool
 pool=$(pool_majmin)
 
-# Two images, a and b, each 16 MiB, a active as pfs-a.
-"$PFSADM" create a 16M >/dev/null
-"$PFSADM" create b 16M >/dev/null
+# Two images, a and b, each 4 MiB, a active as pfs-a.
+"$PFSADM" create a 4M >/dev/null
+"$PFSADM" create b 4M >/dev/null
 "$PFSADM" deactivate b
 a_start=$(image_field a start_sector)
 b_start=$(image_field b start_sector)
 len=$(image_field a sectors)
-write_pattern /dev/mapper/pfs-a 61 16
+write_pattern /dev/mapper/pfs-a 61 4
 
 # The same pool through a linear alias of the whole device.
 dmsetup create alias --table "0 $(blockdev --getsz "$POOL") linear $POOL 0"
@@ -29,7 +29,7 @@ dmsetup create b-by-alias --table "0 $len pfs $alias b $b_start"
 refused "Image is already active in another device" "0 $len pfs $pool b $b_start"
 expect_fail "pfsadm activate of an image mapped through an alias" "$PFSADM" activate b
 dmsetup remove b-by-alias
-check_pattern /dev/mapper/pfs-a 61 16
+check_pattern /dev/mapper/pfs-a 61 4
 
 # A shorter line is accepted (the extent's head), a longer one is not.
 dmsetup create short --table "0 $((len - 2048)) pfs $pool b $b_start"

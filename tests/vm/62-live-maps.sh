@@ -20,9 +20,9 @@ unchanged_exit() {	# CODE WANT-IN-MESSAGE CMD...: fails with CODE, says it, chan
 		fail "'$*' changed the metadata"
 }
 
-"$PFSADM" create a 32M >/dev/null
-write_pattern /dev/mapper/pfs-a 71 32
-"$PFSADM" create b 16M >/dev/null
+"$PFSADM" create a 8M >/dev/null
+write_pattern /dev/mapper/pfs-a 71 8
+"$PFSADM" create b 4M >/dev/null
 "$PFSADM" deactivate a
 "$PFSADM" deactivate b
 a_start=$(image_field a start_sector)
@@ -33,7 +33,7 @@ b_len=$(image_field b sectors)
 # A hand-made map of a under a foreign name.
 dmsetup create foreign --table "0 $a_len pfs $pool a $a_start"
 unchanged_exit 5 "mapped by /dev/mapper/foreign" "$PFSADM" remove a
-unchanged_exit 5 "mapped by /dev/mapper/foreign" "$PFSADM" resize --force a 16M
+unchanged_exit 5 "mapped by /dev/mapper/foreign" "$PFSADM" resize --force a 4M
 unchanged_exit 5 "mapped by /dev/mapper/foreign" "$PFSADM" activate a
 # ... and through a linear alias of the pool.
 dmsetup remove foreign
@@ -41,14 +41,14 @@ dmsetup create alias --table "0 $(blockdev --getsz "$POOL") linear $POOL 0"
 dmsetup create foreign --table "0 $a_len pfs $(dm_majmin alias) a $a_start"
 unchanged_exit 5 "mapped by /dev/mapper/foreign" "$PFSADM" remove a
 dmsetup remove foreign
-check_pattern /dev/mapper/alias 71 32 $((a_start / 2048))
+check_pattern /dev/mapper/alias 71 8 $((a_start / 2048))
 
 # A device left behind over space the table calls free: create will not
 # put a new image under it. (b's entry is dropped by hand while "held"
 # maps b.)
 dmsetup create held --table "0 $b_len pfs $pool b $b_start"
 python3 pfs_meta.py "$POOL" table 'entries(t)["b"].clear()'
-unchanged_exit 5 "mapped by /dev/mapper/held" "$PFSADM" create n 16M
+unchanged_exit 5 "mapped by /dev/mapper/held" "$PFSADM" create n 4M
 dmsetup remove held
 dmsetup remove alias
 
@@ -56,16 +56,16 @@ dmsetup remove alias
 # table; a new image in the tail reads zeros, a's head keeps its data.
 "$PFSADM" activate a >/dev/null
 exec 3<>/dev/mapper/pfs-a
-"$PFSADM" resize --force a 16M >/dev/null
-[ "$(blockdev --getsize64 /dev/mapper/pfs-a)" -eq $((16 << 20)) ] || fail "shrink not live"
+"$PFSADM" resize --force a 4M >/dev/null
+[ "$(blockdev --getsize64 /dev/mapper/pfs-a)" -eq $((4 << 20)) ] || fail "shrink not live"
 exec 3<&-
 [ "$(image_field a sectors)" -eq $((a_len / 2)) ] || fail "shrink not committed"
-check_pattern /dev/mapper/pfs-a 71 16
-cmp -n $((16 << 20)) /dev/zero <(dd if="$POOL" bs=1M skip=$(((a_start + a_len / 2) / 2048)) count=16 iflag=direct status=none) ||
+check_pattern /dev/mapper/pfs-a 71 4
+cmp -n $((4 << 20)) /dev/zero <(dd if="$POOL" bs=1M skip=$(((a_start + a_len / 2) / 2048)) count=4 iflag=direct status=none) ||
 	fail "the freed tail still holds a's data"
-"$PFSADM" create n 16M >/dev/null
+"$PFSADM" create n 4M >/dev/null
 [ "$(image_field n start_sector)" -eq $((a_start + a_len / 2)) ] || fail "n is not in a's freed tail"
-cmp -n $((16 << 20)) /dev/zero /dev/mapper/pfs-n || fail "n reads a's old data"
+cmp -n $((4 << 20)) /dev/zero /dev/mapper/pfs-n || fail "n reads a's old data"
 
 # The host's udev never looks inside an image: no blkid, no by-uuid link,
 # no LVM scan, even on a synthetic change event; /dev/pfs/NAME stays (the

@@ -21,10 +21,10 @@ sb_field() {	# FIELD (from pfsadm dump)
 }
 
 fresh_pool
-"$PFSADM" create a 16M >/dev/null
-write_pattern /dev/mapper/pfs-a 68 16
-"$PFSADM" create b 16M >/dev/null
-write_pattern /dev/mapper/pfs-b 69 16
+"$PFSADM" create a 4M >/dev/null
+write_pattern /dev/mapper/pfs-a 68 4
+"$PFSADM" create b 4M >/dev/null
+write_pattern /dev/mapper/pfs-b 69 4
 b_start=$(image_field b start_sector)
 "$PFSADM" remove --no-wipe b
 "$PFSADM" deactivate a
@@ -35,8 +35,8 @@ to_v1
 "$PFSADM" list >/dev/null
 "$PFSADM" check "$POOL" | grep -q "format version 1 (no backup" || fail "check does not say version 1"
 "$PFSADM" activate a
-check_pattern /dev/mapper/pfs-a 68 16
-for cmd in "create x 16M" "remove a" "resize a 32M" "set a --weight 5"; do
+check_pattern /dev/mapper/pfs-a 68 4
+for cmd in "create x 4M" "remove a" "resize a 8M" "set a --weight 5"; do
 	# shellcheck disable=SC2086
 	expect_exit 4 "$PFSADM" $cmd
 	grep -q "format version 1; run 'pfsadm upgrade'" /tmp/expect_exit.out ||
@@ -50,16 +50,16 @@ PFS_TEST_CRASH_AT=upgrade-table "$PFSADM" upgrade >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 137 ] || fail "upgrade did not die at upgrade-table (exit $rc)"
 [ "$(sb_field version)" = 1 ] || fail "a killed upgrade changed the superblock"
 "$PFSADM" activate a
-check_pattern /dev/mapper/pfs-a 68 16
+check_pattern /dev/mapper/pfs-a 68 4
 "$PFSADM" upgrade | grep -q "upgraded from format version 1 to 2" || fail "upgrade did not say what it did"
 [ "$(sb_field version)" = 2 ] || fail "upgrade left version $(sb_field version)"
 "$PFSADM" upgrade | grep -q "already at format version 2" || fail "a second upgrade did not say it had nothing to do"
 "$PFSADM" check "$POOL" | grep -q "format version 2, backup matches" || fail "no backup after upgrade"
-check_pattern /dev/mapper/pfs-a 68 16
+check_pattern /dev/mapper/pfs-a 68 4
 # b's space held b's data when version 1 was in charge: a new image there reads zero.
-"$PFSADM" create c 16M >/dev/null
+"$PFSADM" create c 4M >/dev/null
 [ "$(image_field c start_sector)" = "$b_start" ] || fail "best fit did not reuse b's space"
-cmp -n $((16 << 20)) /dev/zero <(dd if=/dev/mapper/pfs-c bs=1M iflag=direct status=none) ||
+cmp -n $((4 << 20)) /dev/zero <(dd if=/dev/mapper/pfs-c bs=1M iflag=direct status=none) ||
 	fail "an image in space freed under version 1 shows the former tenant's data"
 
 # Sector 0 overwritten (as fdisk writing an MBR on the wrong disk would).
@@ -71,7 +71,7 @@ grep -q "the backup stands in" /tmp/expect_exit.out || fail "check did not fall 
 "$PFSADM" check --repair "$POOL" | grep -q "repaired the primary superblock" || fail "check --repair did not restore the superblock"
 "$PFSADM" check "$POOL" >/dev/null
 "$PFSADM" activate a
-check_pattern /dev/mapper/pfs-a 68 16
+check_pattern /dev/mapper/pfs-a 68 4
 "$PFSADM" deactivate --all
 # A damaged backup is reported and rewritten from the superblock.
 printf 'X' | dd of="$POOL" bs=1 seek=$((1048 * 512 + 100)) conv=notrunc status=none
@@ -83,7 +83,7 @@ grep -q "backup superblock is damaged" /tmp/expect_exit.out || fail "check misse
 # Every commit is archived: an image removed by mistake (--no-wipe, so its
 # data is still there) comes back from the generation before the remove.
 "$PFSADM" activate c
-write_pattern /dev/mapper/pfs-c 70 16
+write_pattern /dev/mapper/pfs-c 70 4
 uuid=$("$PFSADM" dump "$POOL" | sed -n 's/^    "pool_uuid": *"\([^"]*\)",*$/\1/p')
 gen=$("$PFSADM" dump "$POOL" | sed -n 's/^  "generation": *\([0-9]*\),*$/\1/p')
 [ -f "/etc/pfs/archive/$uuid/$gen.json" ] || fail "generation $gen is not in /etc/pfs/archive/$uuid"
@@ -92,7 +92,7 @@ gen=$("$PFSADM" dump "$POOL" | sed -n 's/^  "generation": *\([0-9]*\),*$/\1/p')
 "$PFSADM" show c >/dev/null 2>&1 && fail "c was not removed"
 "$PFSADM" restore "$POOL" "/etc/pfs/archive/$uuid/$gen.json" >/dev/null
 "$PFSADM" activate c
-check_pattern /dev/mapper/pfs-c 70 16
+check_pattern /dev/mapper/pfs-c 70 4
 "$PFSADM" deactivate --all
 
 # A version 1 pool aligned to 4 KiB has data from sector 1048, where version

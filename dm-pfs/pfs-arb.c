@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The arbiter's decisions (see pfs-arb.h): pure code, shared by the kernel
+ * target and the userspace simulator.
+ */
+#include "pfs-arb.h"
+#include "pfs-format.h"
+
+/*
+ * Until the pool has calibrated its device: a middling SATA/NVMe SSD
+ * (50k random 4k reads/s, 500 MB/s). Only the ratios between figures
+ * shape the shares; the budget adapts to whatever their scale is.
+ */
+static const struct pfs_cost_model pfs_arb_default_model = {
+	.read_op_ns = 20000,
+	.write_op_ns = 25000,
+	.read_mib_ns = 2000000,
+	.write_mib_ns = 2500000,
+	.seq_op_pct = 25,
+	.flush_ns = 1000000,
+	.discard_ns = 100000,
+};
+
+void pfs_arb_init(struct pfs_arb *arb, u64 now)
+{
+	memset(arb, 0, sizeof(*arb));
+	arb->model = pfs_arb_default_model;
+	arb->budget_ns = PFS_ARB_START_BUDGET_NS;
+	arb->win_start_ns = now;
+}
+
+void pfs_arb_image_init(struct pfs_arb_image *ai, u32 weight)
+{
+	memset(ai, 0, sizeof(*ai));
+	ai->weight = weight ? weight : 1;
+}
+
+u32 pfs_arb_class(enum pfs_arb_op op, u32 bytes)
+{
+	u32 size = bytes <= 16384 ? 0 : bytes <= 131072 ? 1 : 2;
+
+	switch (op) {
+	case PFS_ARB_READ:
+		return size;
+	case PFS_ARB_WRITE:
+		return 3 + size;
+	case PFS_ARB_FLUSH:
+		return 6;
+	default:
+		return 7;
+	}
+}
+
+u32 pfs_arb_cost(const struct pfs_arb *arb, struct pfs_arb_image *ai,
+		 enum pfs_arb_op op, u64 sector, u32 bytes)
+{
+	const struct pfs_cost_model *m = &arb->model;
+	u64 op_ns, mib_ns, cost;
+
+	switch (op) {
+	case PFS_ARB_FLUSH:
+		return m->flush_ns;
+	case PFS_ARB_DISCARD:
+		return m->discard_ns;
+	case PFS_ARB_READ:
+		op_ns = m->read_op_ns;
+		mib_ns = m->read_mib_ns;
+		break;
+	default:
+		op_ns = m->write_op_ns;
+		mib_ns = m->write_mib_ns;
+		break;
+	}
+	if (sector == ai->next_sector)
+		op_ns = div_u64(op_ns * m->seq_op_pct, 100);
+	ai->next_sector = sector + (bytes >> 9);
+	cost = op_ns + (((u64)bytes * mib_ns) >> 20);
+	return cost > U32_MAX ? U32_MAX : (u32)cost;
+}
+
+static void pfs_arb_unlink(struct pfs_arb *arb, struct pfs_arb_image *ai)
+{
+	struct pfs_arb_image **p;
+
+	for (p = &arb->waiting; *p; p = &(*p)->next_waiting) {
+		if (*p == ai) {
+			*p = ai->next_waiting;
+			break;
+		}
+	}
+	ai->next_waiting = NULL;
+	ai->waiting = false;
+}
+
+/*
+ * Do images share the device? Two busy at once, or were within
+ * PFS_ARB_SHARED_NS: a light image's gap between two ops must not open
+ * the device to a lone neighbour's full queue just before its next op.
+ */
+static bool pfs_arb_shared(struct pfs_arb *arb, u64 now)
+{
+	if (arb->nr_active > 1) {
+		arb->shared_until_ns = now + PFS_ARB_SHARED_NS;
+		arb->win_shared = true;
+		return true;
+	}
+	return (s64)(arb->shared_until_ns - now) > 0;
+}
+
+/*
+ * While probing, one op at a time: what completes then shows the device's
+ * unloaded latency, which a device kept busy would never show.
+ */
+static u64 pfs_arb_budget(const struct pfs_arb *arb)
+{
+	return arb->probing ? 1 : arb->budget_ns;
+}
+
+/* Is another waiting image behind in virtual time? It goes first. */
+static bool pfs_arb_someone_owed(const struct pfs_arb *arb,
+				 const struct pfs_arb_image *ai)
+{
+	const struct pfs_arb_image *w;
+
+	for (w = arb->waiting; w; w = w->next_waiting)
+		if (w != ai && w->vtime < ai->vtime)
+			return true;
+	return false;
+}
+
+/*
+ * May @ai send an op of @cost now? If so it is charged; if not, @ai waits
+ * on the pool's list until pfs_arb_next_to_wake() names it. @force (a
+ * suspending image draining its queue) admits and charges regardless.
+ */
+bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
+		   bool force, u64 now, u64 *ahead_ns)
+{
+	if (!ai->in_flight && !ai->waiting) {
+		/* Back from idle: no credit for the time it was away. */
+		if (ai->vtime < arb->vnow)
+			ai->vtime = arb->vnow;
+		arb->nr_active++;
+	}
+	if (!force && pfs_arb_shared(arb, now)) {
+		if (arb->in_flight_ns >= pfs_arb_budget(arb)) {
+			arb->win_bound = true;
+			goto wait;
+		}
+		if (pfs_arb_someone_owed(arb, ai))
+			goto wait;
+	}
+	if (ai->waiting)
+		pfs_arb_unlink(arb, ai);
+	*ahead_ns = arb->in_flight_ns;
+	if (arb->vnow < ai->vtime)
+		arb->vnow = ai->vtime;
+	ai->vtime += div_u64((u64)cost * PFS_DEFAULT_WEIGHT, ai->weight);
+	ai->in_flight++;
+	ai->charged_ns += cost;
+	arb->in_flight_ns += cost;
+	return true;
+
+wait:
+	ai->head_cost = cost;
+	if (!ai->waiting) {
+		ai->waiting = true;
+		ai->next_waiting = arb->waiting;
+		arb->waiting = ai;
+		ai->waits++;
+	}
+	return false;
+}
+
+/* The waiting image the device has room for, lowest virtual time first. */
+struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now)
+{
+	struct pfs_arb_image *w, *best = NULL;
+
+	if (pfs_arb_shared(arb, now) && arb->in_flight_ns >= pfs_arb_budget(arb))
+		return NULL;
+	for (w = arb->waiting; w; w = w->next_waiting)
+		if (!best || w->vtime < best->vtime)
+			best = w;
+	return best;
+}
+
+/* An image leaves the pool (its queue is empty and nothing is in flight). */
+void pfs_arb_forget(struct pfs_arb *arb, struct pfs_arb_image *ai)
+{
+	if (!ai->waiting)
+		return;
+	pfs_arb_unlink(arb, ai);
+	if (!ai->in_flight)
+		arb->nr_active--;
+}
+
+/*
+ * Close a window: move the budget on the device-wide latency ratio. While
+ * shared, every PFS_ARB_PROBE_EVERY windows, or sooner when a class has no
+ * unloaded latency yet, one window probes.
+ */
+static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
+{
+	u64 elapsed = now - arb->win_start_ns, mean;
+	bool unknown = false;
+	u32 c;
+
+	arb->win_start_ns = now;
+	/* A window spanning idle time is no sample of a shared device. */
+	if (elapsed <= PFS_ARB_IDLE_NS && arb->win_shared && !arb->probing &&
+	    arb->win_completions) {
+		mean = div_u64(arb->win_ratio_sum, arb->win_completions);
+		if (mean > PFS_ARB_CONGESTED) {
+			arb->budget_ns -= arb->budget_ns / 4;
+			if (arb->budget_ns < PFS_ARB_MIN_BUDGET_NS)
+				arb->budget_ns = PFS_ARB_MIN_BUDGET_NS;
+			arb->congested_windows++;
+		} else if (arb->win_bound) {
+			arb->budget_ns += arb->budget_ns / 8;
+			if (arb->budget_ns > PFS_ARB_MAX_BUDGET_NS)
+				arb->budget_ns = PFS_ARB_MAX_BUDGET_NS;
+		}
+	}
+	for (c = 0; c < PFS_ARB_CLASSES; c++) {
+		unknown |= arb->win_class_seen[c] && !arb->base_ns[c];
+		arb->win_class_seen[c] = false;
+	}
+	arb->probing = false;
+	if (arb->win_shared && ++arb->windows_since_probe >=
+	    (unknown ? PFS_ARB_PROBE_SOON : PFS_ARB_PROBE_EVERY)) {
+		arb->probing = true;
+		arb->windows_since_probe = 0;
+		arb->probes++;
+	}
+	arb->win_ratio_sum = 0;
+	arb->win_completions = 0;
+	arb->win_shared = pfs_arb_shared(arb, now);
+	arb->win_bound = false;
+}
+
+/*
+ * An op completed @latency_ns after its dispatch, with @ahead_ns of device
+ * time in flight ahead of it then (pfs_arb_admit() said how much).
+ */
+void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
+		      u32 cost, u32 class, u64 latency_ns, u64 ahead_ns, u64 now)
+{
+	u64 base = arb->base_ns[class], ratio;
+
+	ai->in_flight--;
+	arb->in_flight_ns -= cost < arb->in_flight_ns ? cost : arb->in_flight_ns;
+	if (!ai->in_flight && !ai->waiting)
+		arb->nr_active--;
+	arb->win_class_seen[class] = true;
+	/*
+	 * An op sent to an empty device shows the unloaded latency: its
+	 * class's base is their running mean (1/8 per op). A mean, not a
+	 * minimum: a noisy device's best op is no measure of its usual one.
+	 */
+	if (!ahead_ns && latency_ns) {
+		if (!base)
+			arb->base_ns[class] = latency_ns;
+		else if (latency_ns > base)
+			arb->base_ns[class] += (latency_ns - base) >> 3;
+		else
+			arb->base_ns[class] -= (base - latency_ns) >> 3;
+	}
+	if (base) {
+		ratio = div64_u64(latency_ns * PFS_ARB_RATIO_ONE, base);
+		/* One stalled op must not outweigh a window of others. */
+		if (ratio > 64 * PFS_ARB_RATIO_ONE)
+			ratio = 64 * PFS_ARB_RATIO_ONE;
+		arb->win_ratio_sum += ratio;
+		arb->win_completions++;
+	}
+	if (now - arb->win_start_ns >= PFS_ARB_WINDOW_NS)
+		pfs_arb_close_window(arb, now);
+}

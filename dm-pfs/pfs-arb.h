@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The arbiter's decisions, with no locks, clocks or bios: who may send an
+ * operation to the pool's device now, what it costs, and how deep the
+ * device may be kept while images share it. The kernel calls it under
+ * pool->lock (dm-pfs-arbiter.c); the userspace simulator
+ * (userspace/tests/test-arbiter.c) calls it from a device model, so the
+ * same code is property-tested outside the kernel.
+ *
+ * Cost: an operation is charged the device time it occupies, in ns, from a
+ * per-pool model (per operation plus per byte, reads and writes apart, a
+ * sequential operation's per-operation part discounted, flushes and
+ * discards their own figures).
+ *
+ * Shares: each image has a virtual time, advanced by cost / weight at each
+ * dispatch (start-time fair queueing). Whenever the pool is short, the
+ * waiting image with the lowest virtual time goes next, so equal weights
+ * get equal device time, an idle image's share flows to the busy ones, and
+ * an image using less than its share is never queued behind one using
+ * more. An image that comes back from idle starts at the pool's current
+ * virtual time: idleness is not saved up.
+ *
+ * Depth: while two or more images are active, the device time in flight
+ * is kept under a budget. Each window the pool's completion latency is
+ * compared, class by class (reads and writes by size, flushes, discards),
+ * with the device's own unloaded latency for that class (the mean latency
+ * of ops sent to an empty device; a probe window sends one op at a time
+ * now and then to measure it); when the mean ratio over all completions passes
+ * PFS_ARB_CONGESTED, the budget shrinks by a quarter, and while it is calm
+ * but binding it grows by an eighth.
+ * The signal is the whole device's, never one image's against its own
+ * history, so nothing an image does to itself throttles another. An image
+ * that has been alone for PFS_ARB_SHARED_NS has no budget and never waits
+ * for the arbiter.
+ */
+#ifndef PFS_ARB_H
+#define PFS_ARB_H
+
+#include "pfs-types.h"
+
+#define PFS_ARB_WINDOW_NS	(20ULL * 1000 * 1000)
+#define PFS_ARB_IDLE_NS		(250ULL * 1000 * 1000)
+#define PFS_ARB_SHARED_NS	(250ULL * 1000 * 1000)
+#define PFS_ARB_MIN_BUDGET_NS	(20ULL * 1000)
+#define PFS_ARB_MAX_BUDGET_NS	(1000ULL * 1000 * 1000)
+#define PFS_ARB_START_BUDGET_NS	(4ULL * 1000 * 1000)
+/* Shared windows between probes of the unloaded latency. */
+#define PFS_ARB_PROBE_EVERY	500
+#define PFS_ARB_PROBE_SOON	5
+/* Mean latency / unloaded latency, in 1/256: past 1.5 the device queues. */
+#define PFS_ARB_RATIO_ONE	256
+#define PFS_ARB_CONGESTED	384
+
+enum pfs_arb_op {
+	PFS_ARB_READ,
+	PFS_ARB_WRITE,
+	PFS_ARB_FLUSH,		/* an empty flush; a flush with data is a write */
+	PFS_ARB_DISCARD,	/* discard, secure erase */
+	PFS_ARB_WRITE_ZEROES,	/* costs as the write it may be */
+};
+
+/* Latency classes: reads and writes by size, flushes, discards and zeroes. */
+#define PFS_ARB_CLASSES		8
+
+/* Device time per operation, in ns; per MiB moved, in ns. */
+struct pfs_cost_model {
+	u32 read_op_ns;
+	u32 write_op_ns;
+	u32 read_mib_ns;
+	u32 write_mib_ns;
+	u32 seq_op_pct;		/* a sequential op's per-op part, in % */
+	u32 flush_ns;
+	u32 discard_ns;
+};
+
+/* One image's part of the arbiter. */
+struct pfs_arb_image {
+	struct pfs_arb_image *next_waiting;
+	u64 vtime;		/* finish tag of its last dispatch, ns / weight */
+	u64 next_sector;	/* where a sequential op would start */
+	u32 weight;
+	u32 in_flight;
+	u32 head_cost;		/* the cost of the op it waits to send */
+	bool waiting;		/* refused: on the pool's waiting list */
+	/* Totals for status. */
+	u64 charged_ns;
+	u64 waits;
+};
+
+/* The pool's part. */
+struct pfs_arb {
+	struct pfs_cost_model model;
+	struct pfs_arb_image *waiting;	/* singly linked, unordered */
+	u64 vnow;		/* start tag of the latest dispatch */
+	u64 in_flight_ns;	/* cost dispatched and not completed */
+	u64 budget_ns;		/* cost allowed in flight while shared */
+	u32 nr_active;		/* images with ops in flight or waiting */
+	u64 shared_until_ns;	/* two were active lately: the budget holds */
+
+	/* The current window. */
+	u64 win_start_ns;
+	u64 win_ratio_sum;	/* of latency / unloaded latency, in 1/256 */
+	bool win_class_seen[PFS_ARB_CLASSES];
+	u32 win_completions;
+	bool win_shared;	/* two or more images were active */
+	bool win_bound;		/* the budget refused an op */
+
+	u64 base_ns[PFS_ARB_CLASSES];	/* mean unloaded latency, 0: unknown */
+	bool probing;		/* this window sends one op at a time */
+	u32 windows_since_probe;
+	u64 congested_windows;
+	u64 probes;
+};
+
+void pfs_arb_init(struct pfs_arb *arb, u64 now);
+void pfs_arb_image_init(struct pfs_arb_image *ai, u32 weight);
+u32 pfs_arb_class(enum pfs_arb_op op, u32 bytes);
+u32 pfs_arb_cost(const struct pfs_arb *arb, struct pfs_arb_image *ai,
+		 enum pfs_arb_op op, u64 sector, u32 bytes);
+bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
+		   bool force, u64 now, u64 *ahead_ns);
+void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
+		      u32 cost, u32 class, u64 latency_ns, u64 ahead_ns, u64 now);
+struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now);
+void pfs_arb_forget(struct pfs_arb *arb, struct pfs_arb_image *ai);
+
+#endif /* PFS_ARB_H */

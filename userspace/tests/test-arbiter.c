@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The arbiter's decision code (dm-pfs/pfs-arb.c) against a simulated
+ * device, with the same glue the kernel has: each image maps its ops
+ * straight to the device when its queue is empty and the arbiter admits
+ * them, else queues them for its worker, which is woken by its own
+ * completions and by pfs_arb_next_to_wake(). Time is simulated, so the
+ * properties below are exact and repeatable:
+ *
+ *  - a lone image is never slowed (work conservation);
+ *  - equal weights get equal device time, weights in proportion;
+ *  - an idle neighbour's share flows to the busy one;
+ *  - a light or latency-bound victim is not queued behind a heavy
+ *    neighbour, on a bandwidth-bound and on a depth-bound device;
+ *  - flush storms, QD1 1 MiB writers and mixed-size gaming tenants do not
+ *    take anyone's share;
+ *  - with 32 tenants the heavy one still gets what the light ones leave.
+ *
+ * Every scenario also runs with no arbiter (dm-linear's behaviour), and
+ * the figures of both are printed (-v), so the gain is visible.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "pfs-arb.h"
+
+#define MAX_TENANTS	40
+#define MAX_QD		64
+#define MAX_SAMPLES	400000
+#define MS		1000000ULL
+#define US		1000ULL
+#define WARMUP_NS	(1000 * MS)
+
+static int verbose;
+
+/*
+ * The simulated device: SERVERS ops served at once, FIFO beyond that. Its
+ * cost model is what calibrating it gives: the device time each op
+ * occupies (service time / servers).
+ */
+struct device {
+	const char *name;
+	int servers;
+	u64 op_ns[4];		/* per op: read, write, flush, discard */
+	u64 mib_ns[2];		/* per MiB: read, write */
+	struct pfs_cost_model model;
+	u32 jitter_pct;		/* each op's time varies by up to this much */
+};
+
+/* 100 MB/s, one op at a time: bandwidth decides. */
+static const struct device dev_bandwidth = {
+	"bandwidth-bound", 1, { 40 * US, 40 * US, 2 * MS, 200 * US }, { 10 * MS, 10 * MS },
+	{ 40 * US, 40 * US, 10 * MS, 10 * MS, 100, 2 * MS, 200 * US }, 0,
+};
+
+/* Eight slots of 400 us each, whatever the size: depth decides. */
+static const struct device dev_depth = {
+	"depth-bound", 8, { 400 * US, 400 * US, 400 * US, 400 * US }, { 0, 0 },
+	{ 50 * US, 50 * US, 0, 0, 100, 50 * US, 50 * US }, 0,
+};
+
+/*
+ * The same, but every op takes 1/4 to 7/4 of that (an emulated disk, a
+ * busy host): a minimum would be no measure of its usual latency.
+ */
+static const struct device dev_noisy = {
+	"noisy depth-bound", 8, { 400 * US, 400 * US, 400 * US, 400 * US }, { 0, 0 },
+	{ 50 * US, 50 * US, 0, 0, 100, 50 * US, 50 * US }, 75,
+};
+
+/* What one tenant does: ops of one kind (or a mix), QD deep. */
+struct workload {
+	const char *name;
+	int qd;
+	enum pfs_arb_op op;
+	u32 bytes;
+	bool sequential;
+	u64 think_ns;		/* idle time after each completion */
+	bool gaming;		/* 4k reads, and every 4th op a 1 MiB FUA write */
+	bool fsync_storm;	/* 4k write, flush, 4k write, flush ... */
+	u32 weight;
+	u64 start_ns;		/* first op; shares are counted from the last start */
+};
+
+struct op {
+	int tenant;
+	enum pfs_arb_op op;
+	u32 bytes;
+	u32 cost;
+	u64 arrive;
+	u64 dispatch;
+	u64 ahead;		/* device time in flight ahead of it */
+	bool used;
+};
+
+struct tenant {
+	struct workload w;
+	struct pfs_arb_image ai;
+	int queue[MAX_QD];		/* ops waiting in the image's queue */
+	int nq;
+	u64 next_sector;
+	u64 nops, bytes, busy_ns;	/* completed; device time used */
+	u64 *lat;
+	int nlat;
+	u64 seq;
+};
+
+/* Events: a completion, or a tenant's next submission after thinking. */
+struct event {
+	u64 t;
+	int kind;			/* 0: completion of op, 1: submit */
+	int id;
+};
+
+struct sim {
+	const struct device *dev;
+	bool arbiter;
+	struct pfs_arb arb;
+	struct tenant t[MAX_TENANTS];
+	int nt;
+	struct op ops[MAX_TENANTS * MAX_QD];
+	u64 now;
+	/* The device: busy servers, FIFO of dispatched ops waiting for one. */
+	int busy;
+	int fifo[MAX_TENANTS * MAX_QD];
+	int fhead, ftail;
+	struct event ev[MAX_TENANTS * MAX_QD * 2 + 16];
+	int nev;
+	u64 rng;
+	u64 measure_from_ns;	/* device time counts from here on */
+};
+
+static u64 rnd(struct sim *s)
+{
+	s->rng ^= s->rng << 13;
+	s->rng ^= s->rng >> 7;
+	s->rng ^= s->rng << 17;
+	return s->rng;
+}
+
+static void push_event(struct sim *s, u64 t, int kind, int id)
+{
+	int i = s->nev++;
+
+	while (i > 0 && s->ev[(i - 1) / 2].t > t) {
+		s->ev[i] = s->ev[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	s->ev[i] = (struct event){ t, kind, id };
+}
+
+static struct event pop_event(struct sim *s)
+{
+	struct event top = s->ev[0], last = s->ev[--s->nev];
+	int i = 0, c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= s->nev)
+			break;
+		if (c + 1 < s->nev && s->ev[c + 1].t < s->ev[c].t)
+			c++;
+		if (s->ev[c].t >= last.t)
+			break;
+		s->ev[i] = s->ev[c];
+		i = c;
+	}
+	s->ev[i] = last;
+	return top;
+}
+
+static u64 service_ns(const struct device *d, const struct op *o)
+{
+	u64 t = d->op_ns[o->op == PFS_ARB_WRITE_ZEROES ? PFS_ARB_DISCARD : o->op];
+
+	if (o->op == PFS_ARB_READ || o->op == PFS_ARB_WRITE)
+		t += o->bytes * d->mib_ns[o->op == PFS_ARB_WRITE] >> 20;
+	return t;
+}
+
+static void device_start(struct sim *s, int id)
+{
+	struct op *o = &s->ops[id];
+	u64 svc = service_ns(s->dev, o);
+
+	if (s->dev->jitter_pct)
+		svc = svc * (100 - s->dev->jitter_pct + rnd(s) % (2 * s->dev->jitter_pct + 1)) / 100;
+
+	s->busy++;
+	if (s->now >= s->measure_from_ns)
+		s->t[o->tenant].busy_ns += svc;
+	push_event(s, s->now + svc, 0, id);
+}
+
+static void device_submit(struct sim *s, int id)
+{
+	s->ops[id].dispatch = s->now;
+	if (s->busy < s->dev->servers)
+		device_start(s, id);
+	else
+		s->fifo[s->ftail++ % (MAX_TENANTS * MAX_QD)] = id;
+}
+
+static bool admit(struct sim *s, struct tenant *t, struct op *o)
+{
+	return !s->arbiter || pfs_arb_admit(&s->arb, &t->ai, o->cost, false, s->now, &o->ahead);
+}
+
+/* The image's worker: send what the arbiter admits, in order. */
+static void worker(struct sim *s, int ti)
+{
+	struct tenant *t = &s->t[ti];
+
+	while (t->nq && admit(s, t, &s->ops[t->queue[0]])) {
+		int id = t->queue[0];
+
+		memmove(t->queue, t->queue + 1, --t->nq * sizeof(int));
+		device_submit(s, id);
+	}
+}
+
+static void wake_next(struct sim *s)
+{
+	struct pfs_arb_image *w;
+	int guard = 0;
+
+	/* As the kernel does: kick who the arbiter names, until it names none new. */
+	while (s->arbiter && (w = pfs_arb_next_to_wake(&s->arb, s->now)) && guard++ < MAX_TENANTS) {
+		int ti = (int)((struct tenant *)((char *)w - offsetof(struct tenant, ai)) - s->t);
+		int before = s->t[ti].nq;
+
+		worker(s, ti);
+		if (s->t[ti].nq == before)
+			break;
+	}
+}
+
+static void submit(struct sim *s, int ti)
+{
+	struct tenant *t = &s->t[ti];
+	struct op *o = NULL;
+	u64 sector;
+	int id;
+
+	for (id = ti * MAX_QD; id < (ti + 1) * MAX_QD; id++) {
+		if (!s->ops[id].used) {
+			o = &s->ops[id];
+			break;
+		}
+	}
+	if (!o)
+		return;
+	o->used = true;
+	o->tenant = ti;
+	o->op = t->w.op;
+	o->bytes = t->w.bytes;
+	if (t->w.gaming && t->seq % 4 == 3) {
+		o->op = PFS_ARB_WRITE;
+		o->bytes = 1 << 20;
+	}
+	if (t->w.fsync_storm && t->seq % 2) {
+		o->op = PFS_ARB_FLUSH;
+		o->bytes = 0;
+	}
+	t->seq++;
+	sector = t->w.sequential ? t->next_sector : (rnd(s) % (1 << 20)) * 8;
+	t->next_sector = sector + o->bytes / 512;
+	o->cost = pfs_arb_cost(&s->arb, &t->ai, o->op, sector, o->bytes);
+	o->arrive = s->now;
+	if (!t->nq && admit(s, t, o)) {
+		device_submit(s, id);
+		return;
+	}
+	t->queue[t->nq++] = id;
+	worker(s, ti);
+	wake_next(s);
+}
+
+static void complete(struct sim *s, int id)
+{
+	struct op *o = &s->ops[id];
+	struct tenant *t = &s->t[o->tenant];
+	u64 lat = s->now - o->arrive;
+
+	s->busy--;
+	if (s->fhead != s->ftail)
+		device_start(s, s->fifo[s->fhead++ % (MAX_TENANTS * MAX_QD)]);
+	t->nops++;
+	t->bytes += o->bytes;
+	/* Latency is judged after the first second: the arbiter learns first. */
+	if (t->nlat < MAX_SAMPLES && s->now >= WARMUP_NS)
+		t->lat[t->nlat++] = lat;
+	if (s->arbiter)
+		pfs_arb_complete(&s->arb, &t->ai, o->cost, pfs_arb_class(o->op, o->bytes),
+				 s->now - o->dispatch, o->ahead, s->now);
+	o->used = false;
+	worker(s, o->tenant);
+	wake_next(s);
+	/* Light tenants think for 1/2 to 3/2 of their mean: no lockstep. */
+	if (t->w.think_ns)
+		push_event(s, s->now + t->w.think_ns / 2 + rnd(s) % t->w.think_ns, 1, o->tenant);
+	else
+		submit(s, o->tenant);
+}
+
+struct result {
+	double tput[MAX_TENANTS];	/* device-time share used, 0..1 */
+	double ops[MAX_TENANTS];	/* ops per simulated second */
+	double p99_us[MAX_TENANTS];
+	double total;			/* device busy fraction */
+	u64 budget_ns;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void run(const struct device *dev, bool arbiter, const struct workload *w, int n,
+		u64 duration, struct result *r)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	int i, q;
+
+	s->dev = dev;
+	s->arbiter = arbiter;
+	s->nt = n;
+	s->rng = 88172645463325252ULL;
+	pfs_arb_init(&s->arb, 0);
+	s->arb.model = dev->model;
+	for (i = 0; i < n; i++) {
+		s->t[i].w = w[i];
+		s->t[i].lat = calloc(MAX_SAMPLES, sizeof(u64));
+		pfs_arb_image_init(&s->t[i].ai, w[i].weight ? w[i].weight : 100);
+		for (q = 0; q < w[i].qd; q++)
+			push_event(s, w[i].start_ns + (u64)q * 1000 + i, 1, i);
+		if (w[i].start_ns > s->measure_from_ns)
+			s->measure_from_ns = w[i].start_ns;
+	}
+	while (s->nev) {
+		struct event e = pop_event(s);
+
+		if (e.t > duration)
+			break;
+		s->now = e.t;
+		if (e.kind == 0)
+			complete(s, e.id);
+		else
+			submit(s, e.id);
+	}
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < n; i++) {
+		struct tenant *t = &s->t[i];
+
+		r->tput[i] = (double)t->busy_ns / (duration - s->measure_from_ns) / dev->servers;
+		r->ops[i] = t->nops * 1e9 / duration;
+		if (t->nlat) {
+			qsort(t->lat, t->nlat, sizeof(u64), cmp_u64);
+			r->p99_us[i] = t->lat[(t->nlat * 99) / 100] / 1000.0;
+		}
+		r->total += r->tput[i];
+		free(t->lat);
+	}
+	r->budget_ns = s->arb.budget_ns;
+	free(s);
+}
+
+static double jain(const double *x, int n)
+{
+	double sum = 0, sq = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		sum += x[i];
+		sq += x[i] * x[i];
+	}
+	return sq ? sum * sum / (n * sq) : 0;
+}
+
+#define SECONDS(n)	((u64)(n) * 1000 * MS)
+
+static void report(const char *name, const struct device *dev, const struct result *pfs,
+		   const struct result *lin, int n)
+{
+	int i;
+
+	if (!verbose)
+		return;
+	printf("%s on %s (budget %.2f ms)\n", name, dev->name, pfs->budget_ns / 1e6);
+	for (i = 0; i < n; i++)
+		printf("  tenant %d: share %.3f (linear %.3f), p99 %.0f us (linear %.0f us), %.0f ops/s\n",
+		       i, pfs->tput[i], lin->tput[i], pfs->p99_us[i], lin->p99_us[i], pfs->ops[i]);
+}
+
+static void both(const char *name, const struct device *dev, const struct workload *w, int n,
+		 struct result *pfs, struct result *lin)
+{
+	run(dev, true, w, n, SECONDS(4), pfs);
+	run(dev, false, w, n, SECONDS(4), lin);
+	report(name, dev, pfs, lin, n);
+}
+
+static const struct workload heavy_writer = {
+	.name = "seq writer", .qd = 32, .op = PFS_ARB_WRITE, .bytes = 131072, .sequential = true,
+};
+static const struct workload heavy_reader = {
+	.name = "rand reader", .qd = 32, .op = PFS_ARB_READ, .bytes = 4096,
+};
+static const struct workload victim_qd1 = {
+	.name = "victim", .qd = 1, .op = PFS_ARB_READ, .bytes = 4096,
+};
+static const struct workload light = {
+	.name = "light", .qd = 1, .op = PFS_ARB_READ, .bytes = 4096, .think_ns = 50 * MS,
+};
+
+static void lone_image_is_not_slowed(const struct device *dev)
+{
+	struct result pfs, lin;
+
+	both("lone writer", dev, &heavy_writer, 1, &pfs, &lin);
+	CHECK(pfs.ops[0] >= 0.98 * lin.ops[0]);
+	CHECK(pfs.total >= 0.98);
+}
+
+static void equal_weights_share_equally(const struct device *dev)
+{
+	struct workload w[2] = { heavy_writer, heavy_writer };
+	struct result pfs, lin;
+
+	both("two equal writers", dev, w, 2, &pfs, &lin);
+	CHECK(jain(pfs.tput, 2) >= 0.9);
+	CHECK(pfs.total >= 0.9);
+
+	w[1] = heavy_reader;
+	both("writer and reader", dev, w, 2, &pfs, &lin);
+	CHECK(jain(pfs.tput, 2) >= 0.9);
+	CHECK(pfs.total >= 0.9);
+}
+
+static void weights_are_proportional(const struct device *dev)
+{
+	struct workload w[2] = { heavy_writer, heavy_writer };
+	struct result pfs, lin;
+	double ratio;
+
+	w[0].weight = 100;
+	w[1].weight = 300;
+	both("weights 100:300", dev, w, 2, &pfs, &lin);
+	ratio = pfs.tput[1] / pfs.tput[0];
+	CHECK(ratio > 2.7 && ratio < 3.3);
+	CHECK(pfs.total >= 0.9);
+}
+
+/*
+ * A victim next to a heavy neighbour keeps its latency, but for up to two
+ * of the neighbour's ops: a device does not preempt an op it has started,
+ * and the budget's probing upward lets a second one in now and then. The
+ * neighbour gets what the victim leaves.
+ */
+static double victim_bar_us(const struct device *dev, double alone_us,
+			    const struct workload *neighbour)
+{
+	struct op big = { .op = neighbour->op, .bytes = neighbour->bytes };
+
+	return 1.5 * alone_us + 2 * service_ns(dev, &big) / 1000.0;
+}
+
+static void victim_is_protected(const struct device *dev, const struct workload *victim,
+				const struct workload *neighbour)
+{
+	struct workload w[2] = { *victim, *neighbour };
+	struct result pfs, lin, alone;
+
+	run(dev, true, victim, 1, SECONDS(4), &alone);
+	both(victim->think_ns ? "light victim" : "QD1 victim", dev, w, 2, &pfs, &lin);
+	if (verbose)
+		printf("  victim alone p99 %.0f us: with neighbour %.2fx (linear %.2fx)\n",
+		       alone.p99_us[0], pfs.p99_us[0] / alone.p99_us[0],
+		       lin.p99_us[0] / alone.p99_us[0]);
+	CHECK(pfs.p99_us[0] <= victim_bar_us(dev, alone.p99_us[0], neighbour));
+	CHECK(pfs.tput[1] >= 0.9 * (1 - pfs.tput[0]));
+}
+
+/*
+ * An image idle for a while, then busy, gets its share from then on, not
+ * the device until it has spent the share it did not use while idle.
+ */
+static void idleness_is_not_saved(const struct device *dev)
+{
+	struct workload w[2] = { heavy_writer, heavy_writer };
+	struct result pfs, lin;
+
+	w[1].start_ns = SECONDS(2);
+	both("a writer joins after 2 s", dev, w, 2, &pfs, &lin);
+	CHECK(pfs.tput[0] >= 0.45);
+	CHECK(pfs.tput[1] >= 0.45);
+}
+
+/* Nothing a tenant does moves an equal-weight neighbour below its share. */
+static void no_gaming(const struct device *dev, const struct workload *gamer)
+{
+	struct workload w[3] = { heavy_writer, heavy_reader, *gamer };
+	struct result pfs, lin;
+
+	both(gamer->name, dev, w, 3, &pfs, &lin);
+	CHECK(pfs.tput[0] >= 0.9 / 3);
+	CHECK(pfs.tput[1] >= 0.9 / 3);
+	CHECK(pfs.total >= 0.9);
+}
+
+static void many_tenants(const struct device *dev, int n)
+{
+	struct workload w[MAX_TENANTS];
+	struct result pfs, lin, alone;
+	double lights = 0;
+	int i;
+
+	run(dev, true, &light, 1, SECONDS(4), &alone);
+	w[0] = heavy_writer;
+	for (i = 1; i < n; i++)
+		w[i] = light;
+	both("many tenants", dev, w, n, &pfs, &lin);
+	for (i = 1; i < n; i++)
+		lights += pfs.tput[i];
+	CHECK(pfs.tput[0] >= 0.9 * (1 - lights));
+	for (i = 1; i < n; i++)
+		/* ... and now and then another light tenant's op. */
+		CHECK(pfs.p99_us[i] <= victim_bar_us(dev, alone.p99_us[0], &heavy_writer) +
+		      4 * alone.p99_us[0]);
+}
+
+int main(int argc, char **argv)
+{
+	const struct device *devs[] = { &dev_bandwidth, &dev_depth, &dev_noisy };
+	struct workload gamer = {
+		.name = "gaming tenant", .qd = 1, .op = PFS_ARB_READ, .bytes = 4096, .gaming = true,
+	};
+	struct workload fsyncs = {
+		.name = "fsync storm", .qd = 1, .op = PFS_ARB_WRITE, .bytes = 4096, .sequential = true,
+		.fsync_storm = true,
+	};
+	struct workload big_qd1 = {
+		.name = "QD1 1 MiB writer", .qd = 1, .op = PFS_ARB_WRITE, .bytes = 1 << 20,
+		.sequential = true,
+	};
+	unsigned int d;
+
+	verbose = argc > 1 && !strcmp(argv[1], "-v");
+	for (d = 0; d < sizeof(devs) / sizeof(devs[0]); d++) {
+		lone_image_is_not_slowed(devs[d]);
+		equal_weights_share_equally(devs[d]);
+		weights_are_proportional(devs[d]);
+		idleness_is_not_saved(devs[d]);
+		victim_is_protected(devs[d], &victim_qd1, &heavy_writer);
+		victim_is_protected(devs[d], &light, &heavy_writer);
+		victim_is_protected(devs[d], &victim_qd1, &heavy_reader);
+		no_gaming(devs[d], &gamer);
+		no_gaming(devs[d], &fsyncs);
+		no_gaming(devs[d], &big_qd1);
+		many_tenants(devs[d], 8);
+		many_tenants(devs[d], 32);
+	}
+	CHECK_DONE();
+}
