@@ -12,7 +12,6 @@
  * room, names it as the next to go (pfs_arbiter_wake_next).
  */
 #include <linux/math64.h>
-#include <linux/sizes.h>
 
 #include "dm-pfs.h"
 

@@ -19,7 +19,6 @@
 #include <linux/device-mapper.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
-#include <linux/sizes.h>
 #include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>

@@ -162,7 +162,6 @@ bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 	return true;
 
 wait:
-	ai->head_cost = cost;
 	if (!ai->waiting) {
 		ai->waiting = true;
 		ai->next_waiting = arb->waiting;

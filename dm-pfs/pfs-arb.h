@@ -80,7 +80,6 @@ struct pfs_arb_image {
 	u64 next_sector;	/* where a sequential op would start */
 	u32 weight;
 	u32 in_flight;
-	u32 head_cost;		/* the cost of the op it waits to send */
 	bool waiting;		/* refused: on the pool's waiting list */
 	/* Totals for status. */
 	u64 charged_ns;
