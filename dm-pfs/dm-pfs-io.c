@@ -49,11 +49,14 @@ static u64 pfs_io_dispatch(struct pfs_image *img)
 		/* In flight before it stops being queued: never seen idle. */
 		pfs_io_account_start(img, bio, now);
 		img->nr_queued--;
+		img->queued_bytes -= pfs_bio_queued_bytes(bio);
 		bio_list_add(&batch, bio);
 	}
 	if (!bio)
 		wait_ns = 0;
 	spin_unlock_irqrestore(&img->lock, flags);
+	if (!bio_list_empty(&batch) && wq_has_sleeper(&img->space_wait))
+		wake_up(&img->space_wait);
 
 	blk_start_plug(&plug);
 	while ((bio = bio_list_pop(&batch)))
@@ -100,6 +103,7 @@ int pfs_io_start(struct pfs_image *img)
 	spin_lock_init(&img->lock);
 	bio_list_init(&img->queue);
 	init_waitqueue_head(&img->idle_wait);
+	init_waitqueue_head(&img->space_wait);
 	pfs_bucket_init(&img->iops_cap, img->iops_max, PFS_CAP_BURST_NS, now);
 	pfs_bucket_init(&img->bps_cap, img->bps_max, PFS_CAP_BURST_NS, now);
 	pfs_arb_image_init(&img->arb, img->weight);
@@ -117,10 +121,31 @@ void pfs_io_stop(struct pfs_image *img)
 	kthread_stop(img->worker);
 }
 
+/*
+ * Has the queue room for @bytes more? Always when empty, and always while
+ * draining: a suspend must not wait for a submitter that waits for it.
+ */
+static bool pfs_io_queue_has_room(struct pfs_image *img, u32 bytes)
+{
+	return !img->nr_queued || img->draining ||
+	       (img->nr_queued < PFS_QUEUE_MAX_BIOS &&
+		bytes <= PFS_QUEUE_MAX_BYTES - img->queued_bytes);
+}
+
+static bool pfs_io_queue_room_now(struct pfs_image *img, u32 bytes)
+{
+	bool room;
+
+	spin_lock_irq(&img->lock);
+	room = pfs_io_queue_has_room(img, bytes);
+	spin_unlock_irq(&img->lock);
+	return room;
+}
+
 int pfs_io_map(struct pfs_image *img, struct bio *bio)
 {
 	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
-	unsigned long flags;
+	u32 qbytes = pfs_bio_queued_bytes(bio);
 	u64 now, wait_ns;
 
 	pb->counted = false;
@@ -131,7 +156,19 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	if (!pfs_bio_arbitrated(bio))
 		return DM_MAPIO_REMAPPED;
 
-	spin_lock_irqsave(&img->lock, flags);
+	/* map runs in the submitter's process context: it may sleep. */
+	spin_lock_irq(&img->lock);
+	while (!pfs_io_queue_has_room(img, qbytes)) {
+		spin_unlock_irq(&img->lock);
+		if (bio->bi_opf & REQ_NOWAIT) {
+			bio_wouldblock_error(bio);
+			return DM_MAPIO_SUBMITTED;
+		}
+		atomic64_inc(&img->stats.queue_full);
+		/* TASK_IDLE: a guest held back by its own cap is not hung. */
+		wait_event_idle(img->space_wait, pfs_io_queue_room_now(img, qbytes));
+		spin_lock_irq(&img->lock);
+	}
 	/* Sampled under the lock, so bucket time never runs backwards. */
 	now = pfs_now_ns();
 	pb->arrive_ns = now;
@@ -143,12 +180,18 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	if (bio_list_empty(&img->queue) &&
 	    pfs_arbiter_admit(img, bio, now, &wait_ns)) {
 		pfs_io_account_start(img, bio, now);
-		spin_unlock_irqrestore(&img->lock, flags);
+		spin_unlock_irq(&img->lock);
 		return DM_MAPIO_REMAPPED;
 	}
+	/*
+	 * Its submitter no longer waits on it, and the worker may: the device
+	 * below must not fail it with BLK_STS_AGAIN where no one can retry.
+	 */
+	bio->bi_opf &= ~REQ_NOWAIT;
 	bio_list_add(&img->queue, bio);
 	img->nr_queued++;
-	spin_unlock_irqrestore(&img->lock, flags);
+	img->queued_bytes += qbytes;
+	spin_unlock_irq(&img->lock);
 	atomic64_inc(&img->stats.throttled);
 	pfs_io_kick(img);
 	return DM_MAPIO_SUBMITTED;

@@ -95,8 +95,21 @@ static const char *pfs_pool_conflict(struct pfs_pool *pool, struct pfs_image *im
 	return why;
 }
 
-int pfs_pool_attach(struct pfs_image *img, const u8 *pool_uuid, char **error)
+/* The latest superblock read sets the pool's cost model. */
+static void pfs_pool_set_model(struct pfs_pool *pool, const struct pfs_superblock *sb)
 {
+	struct pfs_cost_model m;
+
+	pfs_arb_model_from_sb(sb, &m);
+	spin_lock_irq(&pool->lock);
+	pool->arb.model = m;
+	spin_unlock_irq(&pool->lock);
+}
+
+int pfs_pool_attach(struct pfs_image *img, const struct pfs_superblock *sb,
+		    char **error)
+{
+	const u8 *pool_uuid = sb->pool_uuid;
 	struct block_device *bdev = img->pool_dev->bdev;
 	struct pfs_pool *pool;
 	const char *why;
@@ -128,6 +141,7 @@ int pfs_pool_attach(struct pfs_image *img, const u8 *pool_uuid, char **error)
 		}
 	}
 	img->pool = pool;
+	pfs_pool_set_model(pool, sb);
 	spin_lock_irq(&pool->lock);
 	list_add_tail(&img->pool_node, &pool->images);
 	spin_unlock_irq(&pool->lock);
@@ -150,4 +164,38 @@ void pfs_pool_detach(struct pfs_image *img)
 	}
 	mutex_unlock(&pfs_pools_lock);
 	img->pool = NULL;
+}
+
+/*
+ * pfsadm calibrate wrote a new model: read it from the superblock, for
+ * the pool this image is in. A superblock of another pool (reformatted
+ * under live images) is refused.
+ */
+int pfs_pool_reload_model(struct pfs_image *img)
+{
+	struct pfs_image_entry *entry;
+	struct pfs_superblock *sb;
+	char *why;
+	int r = -ENOMEM;
+
+	sb = kmalloc(sizeof(*sb), GFP_KERNEL);
+	entry = kmalloc(sizeof(*entry), GFP_KERNEL);
+	if (!sb || !entry)
+		goto out;
+	r = pfs_metadata_read_image(img->pool_dev, img->name, sb, entry, &why);
+	if (r) {
+		DMWARN("%s: cannot reload the cost model: %s", img->name, why);
+		goto out;
+	}
+	if (memcmp(sb->pool_uuid, img->pool->uuid, PFS_UUID_LEN)) {
+		DMWARN("%s: cannot reload the cost model: the pool was reformatted",
+		       img->name);
+		r = -EINVAL;
+		goto out;
+	}
+	pfs_pool_set_model(img->pool, sb);
+out:
+	kfree(entry);
+	kfree(sb);
+	return r;
 }

@@ -76,7 +76,7 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	strscpy(img->name, entry.name, sizeof(img->name));
 	memcpy(img->uuid, entry.uuid, PFS_UUID_LEN);
 
-	r = pfs_pool_attach(img, sb.pool_uuid, &ti->error);
+	r = pfs_pool_attach(img, &sb, &ti->error);
 	if (r)
 		goto bad_dev;
 	r = pfs_io_start(img);
@@ -159,6 +159,7 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 {
 	struct pfs_pool *pool = img->pool;
 	u64 charged, waits, budget, congested, probes;
+	struct pfs_cost_model m;
 	unsigned int sz = *szp;
 
 	spin_lock_irq(&pool->lock);
@@ -167,9 +168,13 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 	budget = pool->arb.budget_ns;
 	congested = pool->arb.congested_windows;
 	probes = pool->arb.probes;
+	m = pool->arb.model;
 	spin_unlock_irq(&pool->lock);
 	DMEMIT(" charged_ns=%llu arb_waits=%llu pool_budget_ns=%llu congested=%llu probes=%llu",
 	       charged, waits, budget, congested, probes);
+	/* read_op,write_op,read_mib,write_mib,seq_pct,flush,discard */
+	DMEMIT(" cost_model=%u,%u,%u,%u,%u,%u,%u", m.read_op_ns, m.write_op_ns,
+	       m.read_mib_ns, m.write_mib_ns, m.seq_op_pct, m.flush_ns, m.discard_ns);
 	*szp = sz;
 }
 
@@ -184,9 +189,10 @@ static void pfs_status_info(struct pfs_image *img, char *result,
 	       atomic64_read(&st->read_sectors), atomic64_read(&st->write_sectors));
 	DMEMIT(" flushes=%lld discards=%lld", atomic64_read(&st->flushes),
 	       atomic64_read(&st->discards));
-	DMEMIT(" in_flight=%d queued=%u throttled=%lld",
+	DMEMIT(" in_flight=%d queued=%u queued_bytes=%u throttled=%lld queue_full=%lld",
 	       atomic_read(&img->in_flight), READ_ONCE(img->nr_queued),
-	       atomic64_read(&st->throttled));
+	       READ_ONCE(img->queued_bytes), atomic64_read(&st->throttled),
+	       atomic64_read(&st->queue_full));
 	DMEMIT(" weight=%u iops_max=%llu bps_max=%llu",
 	       READ_ONCE(img->weight),
 	       (unsigned long long)READ_ONCE(img->iops_max),
@@ -256,8 +262,11 @@ static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
 		pfs_reset_stats(img);
 		return 0;
 	}
+	if (argc == 1 && !strcasecmp(argv[0], "reload_cost_model"))
+		return pfs_pool_reload_model(img);
 	if (argc != 2 || sscanf(argv[1], "%llu%c", &value, &dummy) != 1) {
-		DMWARN("%s: message needs <key> <number> or reset_stats", img->name);
+		DMWARN("%s: message needs <key> <number>, reset_stats or reload_cost_model",
+		       img->name);
 		return -EINVAL;
 	}
 	if (!strcasecmp(argv[0], "weight")) {
@@ -287,9 +296,16 @@ static int pfs_iterate_devices(struct dm_target *ti,
 	return fn(ti, img->pool_dev, img->start, ti->len, data);
 }
 
+/*
+ * As dm-linear: a bio is remapped whole, so integrity metadata and inline
+ * encryption contexts pass through; map never sleeps for a REQ_NOWAIT bio
+ * (a full queue ends it with BLK_STS_AGAIN instead).
+ */
 static struct target_type pfs_target = {
 	.name = "pfs",
 	.version = {0, 2, 0},
+	.features = DM_TARGET_PASSES_INTEGRITY | DM_TARGET_NOWAIT |
+		    DM_TARGET_PASSES_CRYPTO,
 	.module = THIS_MODULE,
 	.ctr = pfs_ctr,
 	.dtr = pfs_dtr,

@@ -28,6 +28,15 @@
 
 #define DM_MSG_PREFIX "pfs"
 
+/*
+ * An image's queue holds at most this many bios, or bytes of data: a
+ * submitter past either waits in map (back-pressure) until the worker has
+ * sent some, so a throttled guest cannot pin its memory without limit.
+ * A bio larger than the byte bound still goes, alone.
+ */
+#define PFS_QUEUE_MAX_BIOS	1024
+#define PFS_QUEUE_MAX_BYTES	(32U << 20)
+
 /* Completion-latency histogram: bucket i holds latencies < 16 << 2i us. */
 #define PFS_LAT_BUCKETS	8
 
@@ -47,6 +56,7 @@ struct pfs_stats {
 	atomic64_t flushes;	/* empty flushes */
 	atomic64_t discards;	/* discard, secure erase, write-zeroes */
 	atomic64_t throttled;	/* bios that had to wait in the queue */
+	atomic64_t queue_full;	/* submitters that waited for queue space */
 	atomic64_t latency[PFS_LAT_BUCKETS];
 };
 
@@ -82,6 +92,8 @@ struct pfs_image {
 	spinlock_t lock;		/* queue, buckets, draining */
 	struct bio_list queue;
 	unsigned int nr_queued;
+	unsigned int queued_bytes;
+	wait_queue_head_t space_wait;	/* submitters waiting for queue space */
 	bool draining;			/* suspending: dispatch everything */
 	struct pfs_bucket iops_cap;
 	struct pfs_bucket bps_cap;
@@ -141,6 +153,12 @@ static inline u32 pfs_bio_data_bytes(struct bio *bio)
 	}
 }
 
+/* The memory a queued bio holds: its data pages (write-zeroes has none). */
+static inline u32 pfs_bio_queued_bytes(struct bio *bio)
+{
+	return bio_has_data(bio) ? bio->bi_iter.bi_size : 0;
+}
+
 static inline enum pfs_arb_op pfs_bio_arb_op(struct bio *bio)
 {
 	switch (bio_op(bio)) {
@@ -170,7 +188,9 @@ int pfs_metadata_read_image(struct dm_dev *pool_dev, const char *name,
 			    struct pfs_superblock *sb,
 			    struct pfs_image_entry *entry, char **error);
 
-int pfs_pool_attach(struct pfs_image *img, const u8 *pool_uuid, char **error);
+int pfs_pool_attach(struct pfs_image *img, const struct pfs_superblock *sb,
+		    char **error);
+int pfs_pool_reload_model(struct pfs_image *img);
 void pfs_pool_detach(struct pfs_image *img);
 
 int pfs_io_start(struct pfs_image *img);

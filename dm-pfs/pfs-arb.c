@@ -11,7 +11,7 @@
  * (50k random 4k reads/s, 500 MB/s). Only the ratios between figures
  * shape the shares; the budget adapts to whatever their scale is.
  */
-static const struct pfs_cost_model pfs_arb_default_model = {
+const struct pfs_cost_model pfs_arb_default_model = {
 	.read_op_ns = 20000,
 	.write_op_ns = 25000,
 	.read_mib_ns = 2000000,
@@ -20,6 +20,29 @@ static const struct pfs_cost_model pfs_arb_default_model = {
 	.flush_ns = 1000000,
 	.discard_ns = 100000,
 };
+
+/*
+ * The model a pool's superblock gives: what pfsadm calibrate measured
+ * (version 3), else the default. Returns whether it was calibrated. The
+ * superblock was validated (pfs_sb_validate), so every figure is in range.
+ */
+bool pfs_arb_model_from_sb(const struct pfs_superblock *sb, struct pfs_cost_model *m)
+{
+	const struct pfs_cost_record *c = &sb->cost;
+
+	if (le32_to_cpu(sb->version) < 3 || !c->calibrate_time) {
+		*m = pfs_arb_default_model;
+		return false;
+	}
+	m->read_op_ns = le32_to_cpu(c->read_op_ns);
+	m->write_op_ns = le32_to_cpu(c->write_op_ns);
+	m->read_mib_ns = le32_to_cpu(c->read_mib_ns);
+	m->write_mib_ns = le32_to_cpu(c->write_mib_ns);
+	m->seq_op_pct = le32_to_cpu(c->seq_op_pct);
+	m->flush_ns = le32_to_cpu(c->flush_ns);
+	m->discard_ns = le32_to_cpu(c->discard_ns);
+	return true;
+}
 
 void pfs_arb_init(struct pfs_arb *arb, u64 now)
 {

@@ -10,7 +10,8 @@
  * Cost: an operation is charged the device time it occupies, in ns, from a
  * per-pool model (per operation plus per byte, reads and writes apart, a
  * sequential operation's per-operation part discounted, flushes and
- * discards their own figures).
+ * discards their own figures): the one pfsadm calibrate measured and kept
+ * in the superblock, or a middling SSD's until then.
  *
  * Shares: each image has a virtual time, advanced by cost / weight at each
  * dispatch (start-time fair queueing). Whenever the pool is short, the
@@ -36,7 +37,7 @@
 #ifndef PFS_ARB_H
 #define PFS_ARB_H
 
-#include "pfs-types.h"
+#include "pfs-format.h"
 
 #define PFS_ARB_WINDOW_NS	(20ULL * 1000 * 1000)
 #define PFS_ARB_IDLE_NS		(250ULL * 1000 * 1000)
@@ -111,7 +112,11 @@ struct pfs_arb {
 	u64 probes;
 };
 
+/* A middling SSD's, until the pool is calibrated. */
+extern const struct pfs_cost_model pfs_arb_default_model;
+
 void pfs_arb_init(struct pfs_arb *arb, u64 now);
+bool pfs_arb_model_from_sb(const struct pfs_superblock *sb, struct pfs_cost_model *m);
 void pfs_arb_image_init(struct pfs_arb_image *ai, u32 weight);
 u32 pfs_arb_class(enum pfs_arb_op op, u32 bytes);
 u32 pfs_arb_cost(const struct pfs_arb *arb, struct pfs_arb_image *ai,

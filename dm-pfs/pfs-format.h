@@ -4,7 +4,8 @@
  *
  * A pool is one block device:
  *
- *   sector 0                     superblock (written by format and upgrade)
+ *   sector 0                     superblock (written by format, upgrade and
+ *                                calibrate)
  *   PFS_TABLE_OFFSET(0)          allocation table, copy 0
  *   PFS_TABLE_OFFSET(1)          allocation table, copy 1
  *   PFS_BACKUP_SB_SECTOR         backup superblock (version 2)
@@ -22,7 +23,7 @@
 
 #include "pfs-types.h"
 
-#define PFS_FORMAT_VERSION	2
+#define PFS_FORMAT_VERSION	3
 #define PFS_FORMAT_VERSION_MIN	1	/* oldest version still read and mapped */
 #define PFS_SB_MAGIC		"DMPFS-SB"
 #define PFS_TABLE_MAGIC		"DMPFS-TB"
@@ -48,6 +49,27 @@
 #define PFS_FREE_BUSY		0x00000002U	/* free space a running command holds */
 #define PFS_MAX_FREE_RECORDS	168
 
+/* Bounds of a calibrated cost (ns), pfs_sb_validate() enforces them. */
+#define PFS_COST_MAX_NS		1000000000U
+#define PFS_COST_MAX_MIB_NS	4000000000U
+
+/*
+ * The pool device's costs, as pfsadm calibrate measured them (version 3):
+ * device time in ns per operation and per MiB moved. calibrate_time 0
+ * (and everything else zero): never calibrated, the default model holds.
+ */
+struct pfs_cost_record {
+	__le32 read_op_ns;		/* 1..PFS_COST_MAX_NS */
+	__le32 write_op_ns;
+	__le32 read_mib_ns;		/* 1..PFS_COST_MAX_MIB_NS */
+	__le32 write_mib_ns;
+	__le32 seq_op_pct;		/* a sequential op's per-op part, 1..100 */
+	__le32 flush_ns;		/* 1..PFS_COST_MAX_NS */
+	__le32 discard_ns;
+	__le32 reserved;
+	__le64 calibrate_time;		/* seconds since the epoch */
+} __packed;
+
 struct pfs_superblock {
 	__u8 magic[PFS_MAGIC_LEN];
 	__le32 version;
@@ -60,7 +82,8 @@ struct pfs_superblock {
 	__le32 table_sectors;		/* size of one copy, header included */
 	__le32 max_images;		/* entries in one copy */
 	__le64 format_time;		/* seconds since the epoch */
-	__u8 reserved[424];
+	struct pfs_cost_record cost;	/* version 3; zero before */
+	__u8 reserved[384];
 } __packed;
 
 struct pfs_free_record {
@@ -109,5 +132,6 @@ static_assert(sizeof(struct pfs_superblock) == 512, "superblock size");
 static_assert(sizeof(struct pfs_table_header) == PFS_BLOCK_SIZE, "header size");
 static_assert(sizeof(struct pfs_image_entry) == 256, "entry size");
 static_assert(sizeof(struct pfs_free_record) == 24, "free record size");
+static_assert(sizeof(struct pfs_cost_record) == 40, "cost record size");
 
 #endif /* PFS_FORMAT_H */

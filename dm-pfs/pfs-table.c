@@ -97,6 +97,26 @@ static bool pfs_is_zero(const void *p, size_t len)
 	return true;
 }
 
+static bool pfs_in(u32 v, u32 max)
+{
+	return v >= 1 && v <= max;
+}
+
+/* All zero (never calibrated), or every figure within its bounds. */
+static bool pfs_cost_valid(const struct pfs_cost_record *c)
+{
+	if (!c->calibrate_time)
+		return pfs_is_zero(c, sizeof(*c));
+	return pfs_in(le32_to_cpu(c->read_op_ns), PFS_COST_MAX_NS) &&
+	       pfs_in(le32_to_cpu(c->write_op_ns), PFS_COST_MAX_NS) &&
+	       pfs_in(le32_to_cpu(c->read_mib_ns), PFS_COST_MAX_MIB_NS) &&
+	       pfs_in(le32_to_cpu(c->write_mib_ns), PFS_COST_MAX_MIB_NS) &&
+	       pfs_in(le32_to_cpu(c->seq_op_pct), 100) &&
+	       pfs_in(le32_to_cpu(c->flush_ns), PFS_COST_MAX_NS) &&
+	       pfs_in(le32_to_cpu(c->discard_ns), PFS_COST_MAX_NS) &&
+	       !c->reserved;
+}
+
 int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
 		    const char **why)
 {
@@ -128,6 +148,8 @@ int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
 		*why = "superblock data area is invalid";
 	else if (size > dev_sectors)
 		*why = "pool device is smaller than its superblock says";
+	else if (version >= 3 && !pfs_cost_valid(&sb->cost))
+		*why = "superblock cost model is invalid";
 	return *why ? -EINVAL : 0;
 }
 

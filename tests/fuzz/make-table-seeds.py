@@ -13,9 +13,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 UUID = bytes(range(16))
 
 
-def superblock(align=2048, data_start=2048, sectors=1 << 21, version=2):
+def superblock(align=2048, data_start=2048, sectors=1 << 21, version=3, cost=None):
     sb = b"DMPFS-SB" + struct.pack("<II", version, 0) + UUID
     sb += struct.pack("<QQQQQIIQ", sectors, align, data_start, 8, 528, 520, 1024, 0)
+    if cost:  # read_op write_op read_mib write_mib seq_pct flush discard, calibrate_time
+        sb += struct.pack("<7IIQ", *cost[:7], 0, cost[7])
     return sb + bytes(512 - len(sb))
 
 
@@ -53,7 +55,13 @@ seed("overlap", 7, superblock(), copy(2, [entry("a", 2048, 8192), entry("b", 409
 seed("duplicate-name", 7, superblock(), copy(2, [entry("a", 2048, 2048), entry("a", 4096, 2048)]),
      copy(1, []))
 seed("bad-checksums", 0, superblock(), copy(2, two), copy(1, two))
-seed("newer-version", 7, superblock(version=3), copy(2, two), copy(1, []))
+seed("newer-version", 7, superblock(version=4), copy(2, two), copy(1, []))
+seed("version-2", 7, superblock(version=2), copy(2, two), copy(1, []))
+seed("calibrated", 7, superblock(cost=(50000, 60000, 350000, 420000, 100, 900000, 70000, 1)),
+     copy(2, two), copy(1, []))
+# A sequential discount of 101 %: refused, by the kernel as by pfsadm.
+seed("cost-out-of-bounds", 7, superblock(cost=(50000, 60000, 350000, 420000, 101, 900000, 70000, 1)),
+     copy(2, two), copy(1, []))
 seed("version-1", 7, superblock(version=1), copy(2, two), copy(1, []))
 seed("free-records", 7, superblock(),
      copy(5, [entry("vm1", 4096, 2048)], [(2048, 2048, DIRTY), (6144, 4096, BUSY), (4096, 8192, DIRTY)]),

@@ -68,6 +68,8 @@ cut remove "$PFSADM" remove new
 "$PFSADM" --pool "$POOL" create dirty 1M >/dev/null
 cut remove-no-wipe "$PFSADM" remove --no-wipe dirty
 cut create-on-dirty "$PFSADM" create again 1M
+# Writes free space it first records dirty and busy, then the superblock.
+cut calibrate "$PFSADM" calibrate --seconds 1
 # A version 1 pool (no free-space records, no backup superblock) upgraded.
 python3 pfs_meta.py "$POOL" table 't[40:4096] = bytes(4056)'
 python3 pfs_meta.py "$POOL" sb 'sb[8:12] = struct.pack("<I", 1)'

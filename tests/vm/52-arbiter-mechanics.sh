@@ -58,27 +58,116 @@ fio --name=alone --filename="$dev" --rw=randwrite --bs=64k --iodepth=32 --ioengi
 [ "$(field arb_waits)" -eq 0 ] || fail "a lone image waited for the arbiter $(field arb_waits) times"
 [ "$(field throttled)" -eq "$before" ] || fail "a lone image without caps waited in its queue"
 
-# 5. Shares: weights 100 and 400, both writing flat out at QD32 for the
-# same time. While both are busy the lighter one gets its turn only after
-# the heavier has had four times its device time.
+# 5. Shares: weights 100 and 400, both writing flat out at QD32. The
+# claim is about a device both keep busy, so the pool is one whose
+# bottleneck is the device, not the emulator's CPU: null_blk throttled to
+# 50 MiB/s. Device time is counted over the middle of the run only, when
+# both are surely busy (two fio jobs of one process start together, but
+# not to the millisecond). While both are busy the lighter one gets its
+# turn only after the heavier has had four times its device time.
+"$PFSADM" deactivate --all
+PFS_POOL=$(nullb weights52 256 mbps=50 hw_queue_depth=64)
+export PFS_POOL
+"$PFSADM" format --force "$PFS_POOL" >/dev/null
+"$PFSADM" create m 64M >/dev/null
 "$PFSADM" create n 64M >/dev/null
 "$PFSADM" set m --weight 100
 "$PFSADM" set n --weight 400
 nfield() { dmsetup status pfs-n | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+fio --rw=write --bs=128k --iodepth=32 --ioengine=libaio --direct=1 --size=64M \
+	--runtime=10 --time_based --output=/dev/null \
+	--name=m --filename=/dev/mapper/pfs-m --name=n --filename=/dev/mapper/pfs-n &
+fio_pid=$!
+sleep 3
 m0=$(field charged_ns)
 n0=$(nfield charged_ns)
-for d in m n; do
-	fio --name="$d" --filename=/dev/mapper/pfs-$d --rw=write --bs=128k --iodepth=32 \
-		--ioengine=libaio --direct=1 --size=64M --runtime=6 --time_based \
-		--output=/dev/null &
-done
-wait
+sleep 5
 dm=$(($(field charged_ns) - m0))
 dn=$(($(nfield charged_ns) - n0))
+wait $fio_pid
 echo "report: device time charged at weights 100:400: $dm:$dn ns ($((dn * 100 / (dm + 1)))%), $(nfield arb_waits) waits for n, $(field arb_waits) for m, pool budget $(field pool_budget_ns) ns"
 [ "$dm" -gt 0 ] || fail "the weight-100 image moved nothing next to weight 400"
+[ "$dn" -gt 0 ] || fail "the weight-400 image moved nothing in the middle of the run"
 [ $((dn * 10)) -ge $((dm * 20)) ] ||
 	fail "weights 100:400 gave device time $dm:$dn: the heavier got less than twice the lighter"
 [ "$(field arb_waits)" -gt 0 ] || fail "the weight-100 image never waited for its share"
 "$PFSADM" deactivate --all
-echo "discards and flushes charged; debt kept across a rate change; a lone image never waits; weights share the device"
+nullb_remove weights52
+# 6. A bounded queue: a guest far past its cap waits in submission, and
+# the image holds at most 1024 bios or 32 MiB of them (back-pressure, not
+# pinned memory without limit). A suspend while submitters wait still
+# drains and completes.
+export PFS_POOL=$POOL
+"$PFSADM" activate m >/dev/null
+peak_while() {	# FIELD PID: the largest FIELD of pfs-m while PID runs
+	local peak=0 v
+	while kill -0 "$2" 2>/dev/null; do
+		v=$(field "$1")
+		[ "$v" -le "$peak" ] || peak=$v
+		sleep 0.3
+	done
+	echo "$peak"
+}
+"$PFSADM" set m --iops-max 500
+full0=$(field queue_full)
+fio --name=deep --filename=$dev --rw=randwrite --bs=4k --iodepth=2000 --ioengine=libaio \
+	--direct=1 --size=32M --runtime=4 --time_based --output=/dev/null &
+fio_pid=$!
+peak=$(peak_while queued $fio_pid)
+wait $fio_pid
+echo "report: 2000 writes deep at iops_max 500: at most $peak queued, $(($(field queue_full) - full0)) waits for room"
+[ "$peak" -le 1024 ] || fail "the queue held $peak bios, past its bound of 1024"
+[ "$peak" -ge 512 ] || fail "the queue never filled ($peak bios): the bound was not tested"
+[ "$(field queue_full)" -gt "$full0" ] || fail "no submitter waited for room with 2000 writes at iops_max 500"
+"$PFSADM" set m --iops-max 0 --bps-max 16M
+fio --name=big --filename=$dev --rw=write --bs=256k --iodepth=200 --ioengine=libaio \
+	--direct=1 --size=48M --runtime=4 --time_based --output=/dev/null &
+fio_pid=$!
+peak=$(peak_while queued_bytes $fio_pid)
+wait $fio_pid
+echo "report: 50 MiB of writes outstanding at bps_max 16M: at most $peak bytes queued"
+[ "$peak" -le $((32 << 20)) ] || fail "the queue held $peak bytes, past its bound of 32 MiB"
+[ "$peak" -ge $((16 << 20)) ] || fail "the queue never filled ($peak bytes): the bound was not tested"
+"$PFSADM" set m --bps-max 0 --iops-max 100
+fio --name=held --filename=$dev --rw=randwrite --bs=4k --iodepth=1500 --ioengine=libaio \
+	--direct=1 --size=32M --runtime=6 --time_based --output=/dev/null &
+fio_pid=$!
+sleep 3
+[ "$(field queued)" -ge 1000 ] || fail "1500 writes at iops_max 100 did not fill the queue: $(field queued)"
+timeout 60 dmsetup suspend pfs-m || fail "suspend hung with submitters waiting for queue room"
+[ "$(field queued)" -eq 0 ] || fail "suspended with $(field queued) bios still queued"
+dmsetup resume pfs-m
+"$PFSADM" set m --iops-max 0
+wait $fio_pid
+
+# 7. REQ_NOWAIT: io_uring issues inline on a device whose targets all take
+# nowait bios, and hands every request to an io-wq worker (iou-wrk-N)
+# otherwise. Uncapped, none is handed over; 1500 deep at iops_max 100,
+# bios that find the queue full end with BLK_STS_AGAIN and are retried from
+# io-wq, where they may wait. No error reaches fio either way.
+iou_workers() {	# PID: the most io-wq workers PID had at once
+	local peak=0 v
+	while kill -0 "$1" 2>/dev/null; do
+		v=$(ps -L -o comm= -p "$1" 2>/dev/null | grep -c '^iou-wrk') || true
+		[ "$v" -le "$peak" ] || peak=$v
+		sleep 0.2
+	done
+	echo "$peak"
+}
+fio --name=uring --filename=$dev --rw=randread --bs=4k --iodepth=32 --ioengine=io_uring \
+	--direct=1 --size=32M --runtime=4 --time_based --output=/tmp/uring.out &
+fio_pid=$!
+peak=$(iou_workers $fio_pid)
+wait $fio_pid || fail "io_uring reads failed: $(cat /tmp/uring.out)"
+echo "report: io_uring, 32 deep, uncapped: at most $peak io-wq workers"
+[ "$peak" -eq 0 ] || fail "io_uring handed requests to $peak io-wq workers: the device does not take nowait bios"
+"$PFSADM" set m --iops-max 100
+fio --name=uring --filename=$dev --rw=randwrite --bs=4k --iodepth=1500 --ioengine=io_uring \
+	--direct=1 --size=32M --runtime=4 --time_based --output=/tmp/uring.out &
+fio_pid=$!
+sleep 2
+"$PFSADM" set m --iops-max 0
+wait $fio_pid || fail "io_uring writes against a full queue failed: $(cat /tmp/uring.out)"
+grep -q "err= 0" /tmp/uring.out || fail "io_uring writes against a full queue saw errors: $(cat /tmp/uring.out)"
+"$PFSADM" deactivate --all
+echo "discards and flushes charged; debt kept across a rate change; a lone image never waits; weights share the device; the queue is bounded; nowait bios are taken"

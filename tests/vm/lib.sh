@@ -111,3 +111,24 @@ qemu_io_ok() {	# QEMU-IO ARGS...
 image_field() {	# NAME FIELD (from pfsadm show --json)
 	"$PFSADM" show --json "$1" | sed -n "s/^ *\"$2\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p"
 }
+
+# nullb NAME SIZE_MB ATTR=VALUE...: a memory-backed null_blk made through
+# configfs, with the given attributes; prints its /dev path.
+nullb() {
+	local name=$1 size=$2 dir=/sys/kernel/config/nullb/$1 kv
+	shift 2
+	modprobe null_blk nr_devices=0
+	mkdir "$dir"
+	for kv in size="$size" queue_mode=2 memory_backed=1 blocksize=512 "$@"; do
+		echo "${kv#*=}" >"$dir/${kv%%=*}"
+	done
+	echo 1 >"$dir/power"
+	udevadm settle
+	# 6.1 names the device after the directory; 6.12 by index.
+	if [ -b "/dev/$name" ]; then echo "/dev/$name"; else echo "/dev/nullb$(cat "$dir/index")"; fi
+}
+
+nullb_remove() {	# NAME
+	echo 0 >"/sys/kernel/config/nullb/$1/power"
+	rmdir "/sys/kernel/config/nullb/$1"
+}

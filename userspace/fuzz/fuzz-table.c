@@ -110,6 +110,34 @@ static void check_records(const struct pfs_superblock *sb, const struct pfs_tabl
 	}
 }
 
+/*
+ * Oracle for the cost model (version 3): in an accepted superblock it is
+ * all zero, or every figure the arbiter divides and multiplies by is
+ * positive and bounded, and the sequential part a percentage.
+ */
+static void check_cost(const struct pfs_superblock *sb)
+{
+	const struct pfs_cost_record *c = &sb->cost;
+	const uint32_t f[] = { c->read_op_ns, c->write_op_ns, c->flush_ns, c->discard_ns };
+	static const struct pfs_cost_record zero;
+	unsigned int i;
+
+	if (le32_to_cpu(sb->version) < 3)
+		return;
+	if (!c->calibrate_time) {
+		if (memcmp(c, &zero, sizeof(zero)))
+			abort();
+		return;
+	}
+	for (i = 0; i < 4; i++)
+		if (!le32_to_cpu(f[i]) || le32_to_cpu(f[i]) > 1000000000U)
+			abort();
+	if (!le32_to_cpu(c->read_mib_ns) || !le32_to_cpu(c->write_mib_ns) ||
+	    le32_to_cpu(c->read_mib_ns) > 4000000000U || le32_to_cpu(c->write_mib_ns) > 4000000000U ||
+	    !le32_to_cpu(c->seq_op_pct) || le32_to_cpu(c->seq_op_pct) > 100)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -145,6 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (pfs_sb_validate(&sb, le64_to_cpu(sb.device_sectors), &why))
 		return 0;
+	check_cost(&sb);
 	chosen = pfs_table_choose(&sb, copy0, copy1, whys);
 	if (chosen < 0)
 		return 0;

@@ -47,15 +47,23 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 	memcpy(sb, pool->sb, PFS_BLOCK_SIZE);
 	sb->version = cpu_to_le32(PFS_FORMAT_VERSION);
 	sb->data_start = cpu_to_le64(data_start);
+	/* Reserved before version 3: uncalibrated, whatever was left there. */
+	if (le32_to_cpu(pool->sb->version) < 3)
+		memset(&sb->cost, 0, sizeof(sb->cost));
 	sb->csum = cpu_to_le32(pfs_sb_csum(sb));
 	if (pfs_sb_validate(sb, pool->dev_sectors, &why)) {
 		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot upgrade: %s", pool->path, why);
 		goto out;
 	}
-	/* The table first, valid under both superblocks: gaps as v2 draws them. */
+	/*
+	 * From version 1, the table first, valid under both superblocks: gaps
+	 * as version 2 draws them, all dirty (version 1 kept no record). From
+	 * version 2 the table stays; version 3 only adds the superblock's
+	 * cost model, zero until calibrated.
+	 */
 	view.sb = sb;
 	view.table = pool->table;
-	if (pfs_free_gaps_dirty(&view)) {
+	if (le32_to_cpu(pool->sb->version) < 2 && pfs_free_gaps_dirty(&view)) {
 		pfs_fail(err, PFS_EXIT_BUSY, "no free-space record left");
 		goto out;
 	}

@@ -206,8 +206,8 @@ int cmd_upgrade(int argc, char **argv, struct pfs_error *err)
 	from = le32_to_cpu(pool->sb->version);
 	r = pfs_pool_upgrade(pool, err);
 	if (r > 0)
-		printf("%s: upgraded from format version %u to %d; free space is zeroed before reuse\n",
-		       pool->path, from, PFS_FORMAT_VERSION);
+		printf("%s: upgraded from format version %u to %d%s\n", pool->path, from,
+		       PFS_FORMAT_VERSION, from < 2 ? "; free space is zeroed before reuse" : "");
 	else if (r == 0)
 		printf("%s is already at format version %d\n", pool->path, PFS_FORMAT_VERSION);
 	pfs_pool_close(pool);

@@ -38,6 +38,8 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  "verify the superblock, its backup and both table copies", cmd_check },
 	{ "upgrade", "[DEVICE]", "bring a pool to the current on-disk format, in place",
 	  cmd_upgrade },
+	{ "calibrate", "[--seconds N] [--show] [--json]",
+	  "measure what the pool's device spends per operation, for the arbiter", cmd_calibrate },
 	{ "dump", "DEVICE", "print all metadata as JSON", cmd_dump },
 	{ "restore", "DEVICE FILE [--force]", "rewrite a pool's metadata from a dump", cmd_restore },
 	{ NULL, NULL, NULL, NULL },
