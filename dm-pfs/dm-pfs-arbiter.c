@@ -9,7 +9,7 @@
  *
  * The arbiter's state is the pool's, under pool->lock. An image the
  * arbiter refused sleeps until a completion, or an admission that leaves
- * room, names it as the next to go (pfs_arbiter_wake_next).
+ * room, names it as the next to go (pfs_arbiter_kick_next).
  */
 #include <linux/math64.h>
 
@@ -93,21 +93,19 @@ static void pfs_bucket_charge(struct pfs_bucket *b, u64 amount)
 }
 
 /*
- * Kick the waiting image the arbiter says goes next, if any. Under
- * pool->lock: once pfs_arbiter_leave() has run, no one finds the image.
+ * Kick the waiting image the arbiter says goes next, if any, unless it is
+ * @self. Under pool->lock: once pfs_arbiter_leave() has run, no one finds
+ * the image.
  */
-static void pfs_arbiter_wake_next(struct pfs_pool *pool, struct pfs_image *self,
+static void pfs_arbiter_kick_next(struct pfs_pool *pool, struct pfs_image *self,
 				  u64 now)
 {
 	struct pfs_arb_image *next;
-	unsigned long flags;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	lockdep_assert_held(&pool->lock);
 	next = pfs_arb_next_to_wake(&pool->arb, now);
-	/* The image's worker runs this very check; it need not wake itself. */
-	if (next && next != &self->arb)
+	if (next && (!self || next != &self->arb))
 		pfs_io_kick(container_of(next, struct pfs_image, arb));
-	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
 /*
@@ -139,13 +137,24 @@ bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 	return true;
 }
 
-/* The image's worker went as far as it could: let the next one go. */
+/*
+ * The image's worker went as far as it could: let the next one go. Its
+ * worker runs this very check; it need not wake itself.
+ */
 void pfs_arbiter_dispatched(struct pfs_image *img, u64 now)
 {
-	pfs_arbiter_wake_next(img->pool, img, now);
+	struct pfs_pool *pool = img->pool;
+
+	spin_lock_irq(&pool->lock);
+	pfs_arbiter_kick_next(pool, img, now);
+	spin_unlock_irq(&pool->lock);
 }
 
-/* Completion: account it to the arbiter, and let the next waiter go. */
+/*
+ * Completion: account it to the arbiter and let the next waiter go, this
+ * image's own worker included, in one critical section. Completion
+ * context may have interrupts off: irqsave.
+ */
 void pfs_arbiter_complete(struct pfs_image *img, struct pfs_bio *pb, u64 now)
 {
 	struct pfs_pool *pool = img->pool;
@@ -155,8 +164,8 @@ void pfs_arbiter_complete(struct pfs_image *img, struct pfs_bio *pb, u64 now)
 	pfs_arb_complete(&pool->arb, &img->arb, pb->cost,
 			 pfs_arb_class(pb->op, pb->bytes), now - pb->start_ns,
 			 pb->ahead_ns, now);
+	pfs_arbiter_kick_next(pool, NULL, now);
 	spin_unlock_irqrestore(&pool->lock, flags);
-	pfs_arbiter_wake_next(pool, img, now);
 }
 
 void pfs_arbiter_set_weight(struct pfs_image *img, u32 weight)

@@ -10,6 +10,7 @@
  */
 #include <linux/blkdev.h>
 #include <linux/kthread.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 
 #include "dm-pfs.h"
@@ -107,9 +108,14 @@ int pfs_io_start(struct pfs_image *img)
 	pfs_bucket_init(&img->iops_cap, img->iops_max, PFS_CAP_BURST_NS, now);
 	pfs_bucket_init(&img->bps_cap, img->bps_max, PFS_CAP_BURST_NS, now);
 	pfs_arb_image_init(&img->arb, img->weight);
+	img->stats = alloc_percpu(struct pfs_stats);
+	if (!img->stats)
+		return -ENOMEM;
 	img->worker = kthread_create(pfs_io_worker, img, "pfs-%s", img->name);
-	if (IS_ERR(img->worker))
+	if (IS_ERR(img->worker)) {
+		free_percpu(img->stats);
 		return PTR_ERR(img->worker);
+	}
 	/* Parked until resume: a loaded table does no I/O before it. */
 	kthread_park(img->worker);
 	img->parked = true;
@@ -119,6 +125,31 @@ int pfs_io_start(struct pfs_image *img)
 void pfs_io_stop(struct pfs_image *img)
 {
 	kthread_stop(img->worker);
+	free_percpu(img->stats);
+}
+
+/* Sum the per-CPU counters. A 64-bit load never tears on the CPUs we build for. */
+void pfs_io_stats(struct pfs_image *img, struct pfs_stats *sum)
+{
+	const u64 *cpu_field;
+	u64 *sum_field = (u64 *)sum;
+	unsigned int i, cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		cpu_field = (const u64 *)per_cpu_ptr(img->stats, cpu);
+		for (i = 0; i < sizeof(*sum) / sizeof(u64); i++)
+			sum_field[i] += READ_ONCE(cpu_field[i]);
+	}
+}
+
+/* An increment racing with this may survive it, as with any reset. */
+void pfs_io_reset_stats(struct pfs_image *img)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(img->stats, cpu), 0, sizeof(struct pfs_stats));
 }
 
 /*
@@ -147,6 +178,7 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
 	u32 qbytes = pfs_bio_queued_bytes(bio);
 	u64 now, wait_ns;
+	bool kick;
 
 	pb->counted = false;
 	bio_set_dev(bio, img->pool_dev->bdev);
@@ -164,7 +196,7 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 			bio_wouldblock_error(bio);
 			return DM_MAPIO_SUBMITTED;
 		}
-		atomic64_inc(&img->stats.queue_full);
+		this_cpu_inc(img->stats->queue_full);
 		/* TASK_IDLE: a guest held back by its own cap is not hung. */
 		wait_event_idle(img->space_wait, pfs_io_queue_room_now(img, qbytes));
 		spin_lock_irq(&img->lock);
@@ -188,12 +220,19 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	 * below must not fail it with BLK_STS_AGAIN where no one can retry.
 	 */
 	bio->bi_opf &= ~REQ_NOWAIT;
+	/*
+	 * Wake the worker only for a queue that was empty: behind a head
+	 * that waits, this bio cannot go first, and whatever lets the head go
+	 * (its cap's timer, the arbiter naming the image) wakes the worker.
+	 */
+	kick = !img->nr_queued;
 	bio_list_add(&img->queue, bio);
 	img->nr_queued++;
 	img->queued_bytes += qbytes;
 	spin_unlock_irq(&img->lock);
-	atomic64_inc(&img->stats.throttled);
-	pfs_io_kick(img);
+	this_cpu_inc(img->stats->throttled);
+	if (kick)
+		pfs_io_kick(img);
 	return DM_MAPIO_SUBMITTED;
 }
 
@@ -205,25 +244,25 @@ static void pfs_io_account_end(struct pfs_image *img, struct bio *bio,
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
-		atomic64_inc(&img->stats.reads);
-		atomic64_add(pb->bytes >> SECTOR_SHIFT, &img->stats.read_sectors);
+		this_cpu_inc(img->stats->reads);
+		this_cpu_add(img->stats->read_sectors, pb->bytes >> SECTOR_SHIFT);
 		break;
 	case REQ_OP_WRITE:
 		/* The bio's iterator is spent by now: what it carried is pb's. */
 		if (!pb->bytes) {
-			atomic64_inc(&img->stats.flushes);
+			this_cpu_inc(img->stats->flushes);
 			break;
 		}
-		atomic64_inc(&img->stats.writes);
-		atomic64_add(pb->bytes >> SECTOR_SHIFT, &img->stats.write_sectors);
+		this_cpu_inc(img->stats->writes);
+		this_cpu_add(img->stats->write_sectors, pb->bytes >> SECTOR_SHIFT);
 		break;
 	default:
-		atomic64_inc(&img->stats.discards);
+		this_cpu_inc(img->stats->discards);
 		break;
 	}
 	while (bucket < PFS_LAT_BUCKETS - 1 && us >= (16ULL << (2 * bucket)))
 		bucket++;
-	atomic64_inc(&img->stats.latency[bucket]);
+	this_cpu_inc(img->stats->latency[bucket]);
 }
 
 void pfs_io_end(struct pfs_image *img, struct bio *bio)
@@ -235,11 +274,10 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio)
 		return;
 	now = pfs_now_ns();
 	pfs_io_account_end(img, bio, pb, now);
+	/* Names the image whose head may go now, this one included. */
 	pfs_arbiter_complete(img, pb, now);
 	atomic_dec(&img->in_flight);
-	if (READ_ONCE(img->nr_queued))
-		pfs_io_kick(img);
-	else if (READ_ONCE(img->draining))
+	if (READ_ONCE(img->draining))
 		wake_up(&img->idle_wait);
 }
 

@@ -181,18 +181,16 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 static void pfs_status_info(struct pfs_image *img, char *result,
 			    unsigned int maxlen)
 {
-	struct pfs_stats *st = &img->stats;
+	struct pfs_stats st;
 	unsigned int sz = 0, i;
 
-	DMEMIT("reads=%lld writes=%lld read_sectors=%lld write_sectors=%lld",
-	       atomic64_read(&st->reads), atomic64_read(&st->writes),
-	       atomic64_read(&st->read_sectors), atomic64_read(&st->write_sectors));
-	DMEMIT(" flushes=%lld discards=%lld", atomic64_read(&st->flushes),
-	       atomic64_read(&st->discards));
-	DMEMIT(" in_flight=%d queued=%u queued_bytes=%u throttled=%lld queue_full=%lld",
+	pfs_io_stats(img, &st);
+	DMEMIT("reads=%llu writes=%llu read_sectors=%llu write_sectors=%llu",
+	       st.reads, st.writes, st.read_sectors, st.write_sectors);
+	DMEMIT(" flushes=%llu discards=%llu", st.flushes, st.discards);
+	DMEMIT(" in_flight=%d queued=%u queued_bytes=%u throttled=%llu queue_full=%llu",
 	       atomic_read(&img->in_flight), READ_ONCE(img->nr_queued),
-	       READ_ONCE(img->queued_bytes), atomic64_read(&st->throttled),
-	       atomic64_read(&st->queue_full));
+	       READ_ONCE(img->queued_bytes), st.throttled, st.queue_full);
 	DMEMIT(" weight=%u iops_max=%llu bps_max=%llu",
 	       READ_ONCE(img->weight),
 	       (unsigned long long)READ_ONCE(img->iops_max),
@@ -203,8 +201,8 @@ static void pfs_status_info(struct pfs_image *img, char *result,
 	/* Latency from map to completion, in us: "<limit>:<count>,...". */
 	DMEMIT(" lat_us=");
 	for (i = 0; i < PFS_LAT_BUCKETS - 1; i++)
-		DMEMIT("%llu:%lld,", 16ULL << (2 * i), atomic64_read(&st->latency[i]));
-	DMEMIT("inf:%lld", atomic64_read(&st->latency[i]));
+		DMEMIT("%llu:%llu,", 16ULL << (2 * i), st.latency[i]);
+	DMEMIT("inf:%llu", st.latency[i]);
 }
 
 static void pfs_status(struct dm_target *ti, status_type_t type,
@@ -231,22 +229,6 @@ static void pfs_status(struct dm_target *ti, status_type_t type,
 	}
 }
 
-static void pfs_reset_stats(struct pfs_image *img)
-{
-	struct pfs_stats *st = &img->stats;
-	unsigned int i;
-
-	atomic64_set(&st->reads, 0);
-	atomic64_set(&st->writes, 0);
-	atomic64_set(&st->read_sectors, 0);
-	atomic64_set(&st->write_sectors, 0);
-	atomic64_set(&st->flushes, 0);
-	atomic64_set(&st->discards, 0);
-	atomic64_set(&st->throttled, 0);
-	for (i = 0; i < PFS_LAT_BUCKETS; i++)
-		atomic64_set(&st->latency[i], 0);
-}
-
 /*
  * "weight <1..10000>", "iops_max <n>", "bps_max <bytes/s>" (0: no cap),
  * "reset_stats".
@@ -259,7 +241,7 @@ static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
 	char dummy;
 
 	if (argc == 1 && !strcasecmp(argv[0], "reset_stats")) {
-		pfs_reset_stats(img);
+		pfs_io_reset_stats(img);
 		return 0;
 	}
 	if (argc == 1 && !strcasecmp(argv[0], "reload_cost_model"))

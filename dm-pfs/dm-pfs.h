@@ -48,16 +48,20 @@ struct pfs_bucket {
 	u64 burst_ns;		/* how much idle time may be saved up */
 };
 
+/*
+ * Per CPU, so that neither map nor completion writes a shared cacheline
+ * for them; summed when read (pfs_io_stats). Only status reads them.
+ */
 struct pfs_stats {
-	atomic64_t reads;
-	atomic64_t writes;
-	atomic64_t read_sectors;
-	atomic64_t write_sectors;
-	atomic64_t flushes;	/* empty flushes */
-	atomic64_t discards;	/* discard, secure erase, write-zeroes */
-	atomic64_t throttled;	/* bios that had to wait in the queue */
-	atomic64_t queue_full;	/* submitters that waited for queue space */
-	atomic64_t latency[PFS_LAT_BUCKETS];
+	u64 reads;
+	u64 writes;
+	u64 read_sectors;
+	u64 write_sectors;
+	u64 flushes;		/* empty flushes */
+	u64 discards;		/* discard, secure erase, write-zeroes */
+	u64 throttled;		/* bios that had to wait in the queue */
+	u64 queue_full;		/* submitters that waited for queue space */
+	u64 latency[PFS_LAT_BUCKETS];
 };
 
 /* A pool with active images, however many paths reach it. */
@@ -106,7 +110,7 @@ struct pfs_image {
 	/* The arbiter's view of it, under pool->lock. */
 	struct pfs_arb_image arb;
 
-	struct pfs_stats stats;
+	struct pfs_stats __percpu *stats;
 };
 
 /* Per-bio data. */
@@ -202,6 +206,8 @@ void pfs_io_park(struct pfs_image *img);
 void pfs_io_resume(struct pfs_image *img);
 void pfs_io_set_cap(struct pfs_image *img, bool bytes, u64 value);
 void pfs_io_kick(struct pfs_image *img);
+void pfs_io_stats(struct pfs_image *img, struct pfs_stats *sum);
+void pfs_io_reset_stats(struct pfs_image *img);
 
 bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 		       u64 *wait_ns);

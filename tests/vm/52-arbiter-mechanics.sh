@@ -145,10 +145,11 @@ wait $fio_pid
 # otherwise. Uncapped, none is handed over; 1500 deep at iops_max 100,
 # bios that find the queue full end with BLK_STS_AGAIN and are retried from
 # io-wq, where they may wait. No error reaches fio either way.
-iou_workers() {	# PID: the most io-wq workers PID had at once
+iou_workers() {	# PID: the most io-wq workers at once while PID runs
 	local peak=0 v
 	while kill -0 "$1" 2>/dev/null; do
-		v=$(ps -L -o comm= -p "$1" 2>/dev/null | grep -c '^iou-wrk') || true
+		# fio's jobs are child processes: count every thread there is.
+		v=$(ps -e -L -o comm= | grep -c '^iou-wrk') || true
 		[ "$v" -le "$peak" ] || peak=$v
 		sleep 0.2
 	done
