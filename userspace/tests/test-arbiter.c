@@ -534,6 +534,24 @@ static void many_tenants(const struct device *dev, int n)
 		      4 * alone.p99_us[0]);
 }
 
+/* The bench's tenants8: a QD1 victim and seven equal heavy writers. */
+static void equal_tenants(const struct device *dev)
+{
+	struct workload w[8];
+	struct result pfs, lin;
+	double writers = 0;
+	int i;
+
+	w[0] = victim_qd1;
+	for (i = 1; i < 8; i++)
+		w[i] = heavy_writer;
+	both("victim and 7 equal writers", dev, w, 8, &pfs, &lin);
+	for (i = 1; i < 8; i++)
+		writers += pfs.tput[i];
+	CHECK(writers >= 0.9 * (1 - pfs.tput[0]));
+	CHECK(jain(pfs.tput + 1, 7) >= 0.9);
+}
+
 int main(int argc, char **argv)
 {
 	const struct device *devs[] = { &dev_bandwidth, &dev_depth, &dev_noisy };
@@ -564,6 +582,7 @@ int main(int argc, char **argv)
 		no_gaming(devs[d], &big_qd1);
 		many_tenants(devs[d], 8);
 		many_tenants(devs[d], 32);
+		equal_tenants(devs[d]);
 	}
 	CHECK_DONE();
 }
