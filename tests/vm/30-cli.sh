@@ -102,6 +102,13 @@ dmsetup status pfs-vm1 | grep -q "weight=300 iops_max=5000 bps_max=$((100 << 20)
 	fail "set not applied live: $(dmsetup status pfs-vm1)"
 unchanged 1 "$PFSADM" set vm1 --weight 10001
 unchanged 1 "$PFSADM" set vm1
+# A cap of "1000000" would be a million MiB/s, no cap at all: refused.
+unchanged 1 "$PFSADM" set vm1 --bps-max 1000000
+grep -q "has no unit" /tmp/expect_exit.out || fail "a unitless --bps-max was not named: $(cat /tmp/expect_exit.out)"
+unchanged 1 "$PFSADM" create capped 1G --bps-max 5000
+"$PFSADM" set vm1 --bps-max 1000000B
+[ "$(image_field vm1 bps_max)" = 1000000 ] || fail "--bps-max 1000000B did not mean bytes per second"
+"$PFSADM" set vm1 --bps-max 100M
 
 # resize: grow live while the device is open; shrink needs --force.
 exec 3<>/dev/mapper/pfs-vm1

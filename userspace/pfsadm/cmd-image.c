@@ -64,6 +64,11 @@ static int pfsadm_parse_qos(int c, const char *arg, struct pfs_qos *q,
 		if (pfs_parse_size(arg, &q->bps) || q->bps > PFS_MAX_RATE)
 			return pfs_fail(err, PFS_EXIT_ARGS, "invalid --bps-max '%s' (up to 1T per second)",
 					arg);
+		/* A size without a unit is MiB: "1000000" would be no cap at all. */
+		if (q->bps && arg[strspn(arg, "0123456789")] == '\0')
+			return pfs_fail(err, PFS_EXIT_ARGS,
+					"--bps-max '%s' has no unit: write %sB for bytes or %sM for MiB per second",
+					arg, arg, arg);
 		return 0;
 	}
 	return 0;
