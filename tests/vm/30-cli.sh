@@ -71,7 +71,7 @@ unchanged 4 "$PFSADM" create huge 100G
 grep -q 'largest free extent is 44.0G' /tmp/expect_exit.out || fail "no largest-extent hint"
 # 2^64 - 1 bytes: refused as too big to fit, not wrapped round to nothing.
 unchanged 4 "$PFSADM" create huge 18446744073709551615b
-grep -q "no free extent of" /tmp/expect_exit.out || fail "2^64-1 bytes: $(cat /tmp/expect_exit.out)"
+grep -q "no free extent of 16.0E" /tmp/expect_exit.out || fail "2^64-1 bytes: $(cat /tmp/expect_exit.out)"
 unchanged 4 "$PFSADM" remove nosuch
 unchanged 4 "$PFSADM" show nosuch
 unchanged 1 "$PFSADM" resize vm1 10G

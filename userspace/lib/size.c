@@ -81,3 +81,12 @@ const char *pfs_format_size(uint64_t bytes, char *buf, unsigned int len)
 		snprintf(buf, len, "%.1f%c", v, units[u]);
 	return buf;
 }
+
+const char *pfs_format_sectors(uint64_t sectors, char *buf, unsigned int len)
+{
+	if (sectors <= UINT64_MAX >> 9)
+		return pfs_format_size(sectors << 9, buf, len);
+	/* 2^64 bytes or more: EiB, 2^51 sectors each. */
+	snprintf(buf, len, "%.1fE", (double)sectors / (double)(1ULL << 51));
+	return buf;
+}

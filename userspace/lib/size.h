@@ -11,5 +11,7 @@ int pfs_parse_size(const char *text, uint64_t *bytes);
 int pfs_parse_u64(const char *text, uint64_t *value);
 /* "20.0G"-style rendering into buf. */
 const char *pfs_format_size(uint64_t bytes, char *buf, unsigned int len);
+/* The same for a count of 512-byte sectors, which may pass 2^64 bytes. */
+const char *pfs_format_sectors(uint64_t sectors, char *buf, unsigned int len);
 
 #endif /* PFS_SIZE_H */

@@ -139,7 +139,7 @@ int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sect
 	if (pfs_alloc_best_fit(pool, sectors, &start))
 		return pfs_fail(err, PFS_EXIT_DEVICE,
 				"no free extent of %s: the largest free extent is %s (see pfsadm list --free)",
-				pfs_format_size(sectors << PFS_SECTOR_SHIFT, b1, sizeof(b1)),
+				pfs_format_sectors(sectors, b1, sizeof(b1)),
 				pfs_format_size(pfs_largest_free(pool) << PFS_SECTOR_SHIFT, b2,
 						sizeof(b2)));
 	snprintf(probe.name, sizeof(probe.name), "%s", name);
@@ -258,7 +258,7 @@ static int pfs_txn_grow_room(struct pfs_pool_handle *pool, const struct pfs_imag
 		next = "space another command is zeroing";
 	return pfs_fail(err, PFS_EXIT_DEVICE,
 			"cannot grow %s in place to %s: only %s free after it, then %s",
-			e->name, pfs_format_size(len << 9, b1, sizeof(b1)),
+			e->name, pfs_format_sectors(len, b1, sizeof(b1)),
 			pfs_format_size(room << 9, b2, sizeof(b2)), next);
 }
 

@@ -39,5 +39,10 @@ int main(void)
 	CHECK(!strcmp(buf, "20.0G"));
 	pfs_format_size(512, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "512B"));
+	/* 2^64 - 1 bytes, rounded up to sectors, must not print as 0B. */
+	pfs_format_sectors(1ULL << 55, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "16.0E"));
+	pfs_format_sectors(2048, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "1.0M"));
 	CHECK_DONE();
 }
