@@ -89,7 +89,8 @@ static void pfsadm_usage(FILE *out)
 		fprintf(out, "  %-11s %s\n", c->name, c->help);
 	fprintf(out, "\nRun 'pfsadm COMMAND --help' for a command's arguments.\n"
 		"A command that changes a pool waits up to --wait seconds (60) for its lock.\n"
-		"Sizes take K, M, G, T suffixes (powers of 1024); no suffix means MiB.\n"
+		"Sizes take K, M, G, T suffixes (powers of 1024); no suffix means MiB\n"
+		"(--bps-max needs one: 1000000B, 100M).\n"
 		"Exit codes: 0 ok, 1 bad arguments, 2 no permission, 3 out of memory,\n"
 		"4 wrong device, 5 exists or busy.\n");
 }
