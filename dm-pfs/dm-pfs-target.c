@@ -151,14 +151,14 @@ static void pfs_resume(struct dm_target *ti)
 /*
  * The arbiter's view: device time charged to the image (ns), how often it
  * waited for its share or the pool's budget, and the pool's budget of
- * device time in flight (ns), how many windows found the device congested
- * and how many probed its unloaded latency.
+ * device time in flight (ns) and its floor, how many windows found the
+ * device congested and how many probed its unloaded latency.
  */
 static void pfs_status_arbiter(struct pfs_image *img, char *result,
 			       unsigned int maxlen, unsigned int *szp)
 {
 	struct pfs_pool *pool = img->pool;
-	u64 charged, waits, budget, congested, probes;
+	u64 charged, waits, budget, floor, congested, probes;
 	struct pfs_cost_model m;
 	unsigned int sz = *szp;
 
@@ -166,12 +166,14 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 	charged = img->arb.charged_ns;
 	waits = img->arb.waits;
 	budget = pool->arb.budget_ns;
+	floor = pool->arb.floor_ns;
 	congested = pool->arb.congested_windows;
 	probes = pool->arb.probes;
 	m = pool->arb.model;
 	spin_unlock_irq(&pool->lock);
-	DMEMIT(" charged_ns=%llu arb_waits=%llu pool_budget_ns=%llu congested=%llu probes=%llu",
-	       charged, waits, budget, congested, probes);
+	DMEMIT(" charged_ns=%llu arb_waits=%llu pool_budget_ns=%llu pool_floor_ns=%llu",
+	       charged, waits, budget, floor);
+	DMEMIT(" congested=%llu probes=%llu", congested, probes);
 	/* read_op,write_op,read_mib,write_mib,seq_pct,flush,discard */
 	DMEMIT(" cost_model=%u,%u,%u,%u,%u,%u,%u", m.read_op_ns, m.write_op_ns,
 	       m.read_mib_ns, m.write_mib_ns, m.seq_op_pct, m.flush_ns, m.discard_ns);

@@ -136,7 +136,9 @@ static bool pfs_arb_shared(struct pfs_arb *arb, u64 now)
  */
 static u64 pfs_arb_budget(const struct pfs_arb *arb)
 {
-	return arb->probing ? 1 : arb->budget_ns;
+	if (arb->probing)
+		return 1;
+	return arb->budget_ns > arb->floor_ns ? arb->budget_ns : arb->floor_ns;
 }
 
 /* Is another waiting image behind in virtual time? It goes first. */
@@ -218,35 +220,72 @@ void pfs_arb_forget(struct pfs_arb *arb, struct pfs_arb_image *ai)
 }
 
 /*
- * Close a window: move the budget on the device-wide latency ratio. While
- * shared, every PFS_ARB_PROBE_EVERY windows, or sooner when a class has no
- * unloaded latency yet, one window probes.
+ * The device time the device keeps in flight when it delivers, with no
+ * queue, what it delivered this window: the rate of cost completed per ns
+ * times the mean unloaded latency of what completed. The floor is the
+ * highest of these lately, falling by 1/16 a window unless renewed, so a
+ * device that stopped delivering as much gives its depth back.
+ */
+static void pfs_arb_update_floor(struct pfs_arb *arb, u64 elapsed)
+{
+	u64 rate, need = 0;
+
+	if (elapsed && arb->win_completions) {
+		/* In 1/256 of a ns per ns: no overflow below 2^56 ns delivered. */
+		rate = div64_u64(arb->win_delivered_ns << 8, elapsed);
+		need = (rate * div_u64(arb->win_base_sum, arb->win_completions)) >> 8;
+	}
+	if (need > PFS_ARB_MAX_BUDGET_NS)
+		need = PFS_ARB_MAX_BUDGET_NS;
+	if (need >= arb->floor_ns)
+		arb->floor_ns = need;
+	else
+		arb->floor_ns -= arb->floor_ns / 16;
+}
+
+/*
+ * Close a window: move the budget on the device-wide latency ratio, never
+ * below the floor. While shared, every PFS_ARB_PROBE_EVERY windows, or
+ * sooner while a class has too few samples of its unloaded latency, one
+ * window probes.
  */
 static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 {
 	u64 elapsed = now - arb->win_start_ns, mean;
 	bool unknown = false;
-	u32 c;
+	u32 c, ops = 0;
 
 	arb->win_start_ns = now;
 	/* A window spanning idle time is no sample of a shared device. */
+	if (elapsed <= PFS_ARB_IDLE_NS && !arb->probing)
+		pfs_arb_update_floor(arb, elapsed);
 	if (elapsed <= PFS_ARB_IDLE_NS && arb->win_shared && !arb->probing &&
 	    arb->win_completions) {
 		mean = div_u64(arb->win_ratio_sum, arb->win_completions);
 		if (mean > PFS_ARB_CONGESTED) {
 			arb->budget_ns -= arb->budget_ns / 4;
+			if (arb->budget_ns < arb->floor_ns)
+				arb->budget_ns = arb->floor_ns;
 			if (arb->budget_ns < PFS_ARB_MIN_BUDGET_NS)
 				arb->budget_ns = PFS_ARB_MIN_BUDGET_NS;
 			arb->congested_windows++;
 		} else if (arb->win_bound) {
+			if (arb->budget_ns < arb->floor_ns)
+				arb->budget_ns = arb->floor_ns;
 			arb->budget_ns += arb->budget_ns / 8;
 			if (arb->budget_ns > PFS_ARB_MAX_BUDGET_NS)
 				arb->budget_ns = PFS_ARB_MAX_BUDGET_NS;
 		}
 	}
+	for (c = 0; c < PFS_ARB_CLASSES; c++)
+		ops += arb->win_class_ops[c];
 	for (c = 0; c < PFS_ARB_CLASSES; c++) {
-		unknown |= arb->win_class_seen[c] && !arb->base_ns[c];
-		arb->win_class_seen[c] = false;
+		if (arb->win_class_ops[c] && !arb->base_ns[c])
+			unknown = true;
+		if (arb->win_class_ops[c] && arb->win_class_ops[c] >= ops / 4 &&
+		    arb->base_samples[c] < PFS_ARB_BASE_SAMPLES)
+			unknown = true;
+		arb->win_class_ops[c] = 0;
 	}
 	arb->probing = false;
 	if (arb->win_shared && ++arb->windows_since_probe >=
@@ -257,6 +296,8 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 	}
 	arb->win_ratio_sum = 0;
 	arb->win_completions = 0;
+	arb->win_delivered_ns = 0;
+	arb->win_base_sum = 0;
 	arb->win_shared = pfs_arb_shared(arb, now);
 	arb->win_bound = false;
 }
@@ -274,13 +315,16 @@ void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 	arb->in_flight_ns -= cost < arb->in_flight_ns ? cost : arb->in_flight_ns;
 	if (!ai->in_flight && !ai->waiting)
 		arb->nr_active--;
-	arb->win_class_seen[class] = true;
+	arb->win_class_ops[class]++;
+	arb->win_delivered_ns += cost;
 	/*
 	 * An op sent to an empty device shows the unloaded latency: its
 	 * class's base is their running mean (1/8 per op). A mean, not a
 	 * minimum: a noisy device's best op is no measure of its usual one.
 	 */
 	if (!ahead_ns && latency_ns) {
+		if (arb->base_samples[class] < PFS_ARB_BASE_SAMPLES)
+			arb->base_samples[class]++;
 		if (!base)
 			arb->base_ns[class] = latency_ns;
 		else if (latency_ns > base)
@@ -294,6 +338,7 @@ void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 		if (ratio > 64 * PFS_ARB_RATIO_ONE)
 			ratio = 64 * PFS_ARB_RATIO_ONE;
 		arb->win_ratio_sum += ratio;
+		arb->win_base_sum += base;
 		arb->win_completions++;
 	}
 	if (now - arb->win_start_ns >= PFS_ARB_WINDOW_NS)

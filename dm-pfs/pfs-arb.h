@@ -26,9 +26,16 @@
  * compared, class by class (reads and writes by size, flushes, discards),
  * with the device's own unloaded latency for that class (the mean latency
  * of ops sent to an empty device; a probe window sends one op at a time
- * now and then to measure it); when the mean ratio over all completions passes
- * PFS_ARB_CONGESTED, the budget shrinks by a quarter, and while it is calm
- * but binding it grows by an eighth.
+ * now and then to measure it, and soon while a class is new); when the
+ * mean ratio over all completions passes PFS_ARB_CONGESTED, the budget
+ * shrinks by a quarter, and while it is calm but binding it grows by an
+ * eighth.
+ * It never shrinks below what the device needs in flight to deliver what it
+ * has lately delivered: the rate of device time completed per ns, times the
+ * unloaded latency of what completed (Little's law at no queueing, as
+ * BBR's bandwidth-delay product). A device with eight slots keeps eight ops
+ * in flight although a noisy host pushes its latency ratio past 1.5; a
+ * device that serves one op at a time keeps one.
  * The signal is the whole device's, never one image's against its own
  * history, so nothing an image does to itself throttles another. An image
  * that has been alone for PFS_ARB_SHARED_NS has no budget and never waits
@@ -48,6 +55,12 @@
 /* Shared windows between probes of the unloaded latency. */
 #define PFS_ARB_PROBE_EVERY	500
 #define PFS_ARB_PROBE_SOON	5
+/*
+ * A class's unloaded latency is trusted once this many ops have shown it;
+ * until then a class that makes up a quarter of a window's completions
+ * has it probed soon (one op caught in a stall is no measure of it).
+ */
+#define PFS_ARB_BASE_SAMPLES	16
 /* Mean latency / unloaded latency, in 1/256: past 1.5 the device queues. */
 #define PFS_ARB_RATIO_ONE	256
 #define PFS_ARB_CONGESTED	384
@@ -94,18 +107,22 @@ struct pfs_arb {
 	u64 vnow;		/* start tag of the latest dispatch */
 	u64 in_flight_ns;	/* cost dispatched and not completed */
 	u64 budget_ns;		/* cost allowed in flight while shared */
+	u64 floor_ns;		/* the budget's floor: delivered rate x unloaded latency */
 	u32 nr_active;		/* images with ops in flight or waiting */
 	u64 shared_until_ns;	/* two were active lately: the budget holds */
 
 	/* The current window. */
 	u64 win_start_ns;
 	u64 win_ratio_sum;	/* of latency / unloaded latency, in 1/256 */
-	bool win_class_seen[PFS_ARB_CLASSES];
+	u32 win_class_ops[PFS_ARB_CLASSES];	/* completions by class */
 	u32 win_completions;
+	u64 win_delivered_ns;	/* cost completed */
+	u64 win_base_sum;	/* unloaded latency of the ops that completed */
 	bool win_shared;	/* two or more images were active */
 	bool win_bound;		/* the budget refused an op */
 
 	u64 base_ns[PFS_ARB_CLASSES];	/* mean unloaded latency, 0: unknown */
+	u32 base_samples[PFS_ARB_CLASSES];	/* up to PFS_ARB_BASE_SAMPLES */
 	bool probing;		/* this window sends one op at a time */
 	u32 windows_since_probe;
 	u64 congested_windows;
