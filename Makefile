@@ -15,6 +15,10 @@
 #   make bench           benchmarks against dm-linear, dm-thin, raw (test VM)
 #   make install         pfsadm, man pages, udev, systemd, DKMS sources
 #                        (DESTDIR, prefix honoured); then make dkms-install
+#   make deb             the Debian packages pfsadm and dm-pfs-dkms, in
+#                        build/deb/, checked by lintian
+#   make check-package   install them in the test VM, DKMS building the
+#                        module there (opt-in; make check skips the build)
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
@@ -34,7 +38,7 @@ KVER = $(patsubst linux-headers-%,%,$(notdir $(realpath $(KDIR))))
 KERNELS ?= 6.1 6.12
 BUILD := $(CURDIR)/build
 
-.PHONY: all module modules-all pfsadm check check-crash check-load check-debug check-planted bench demo \
+.PHONY: all module modules-all pfsadm deb check check-package check-crash check-load check-debug check-planted bench demo \
 	install uninstall \
 	dkms-install dkms-uninstall clean
 
@@ -94,8 +98,29 @@ dkms-install:
 dkms-uninstall:
 	dkms remove dm-pfs/$(VERSION) --all || true
 
+# Built from a copy of the sources (dpkg-buildpackage cleans its tree, and
+# this one's build/ holds the modules and test results).
+DEB_SRC := $(BUILD)/deb/dm-pfs-$(VERSION)
+deb:
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "debian/changelog is at $$v, dkms.conf at $(VERSION)" >&2; exit 1; }
+	rm -rf $(BUILD)/deb
+	mkdir -p $(DEB_SRC)
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error $(BUILD)/deb/dm-pfs_$(VERSION)_*.changes
+
 check:
 	scripts/check
+
+# DKMS's build under emulation takes longer than make check may: opt-in.
+check-package: modules-all pfsadm deb
+	@for k in $(KERNELS); do \
+		PFS_PACKAGE_DKMS=1 VM_TESTS=90-package PFS_TEST_TIMEOUT=3000 PFS_VM_PFSADM=plain \
+			scripts/vm-suite $$k $(BUILD)/check-package-$$k 3600 tests/vm/run \
+			2>$(BUILD)/check-package-$$k.log | tee /dev/stderr | grep -q '^PASS 90-package$$' || \
+			{ echo "package test failed on $$k: $(BUILD)/check-package-$$k.log"; exit 1; }; \
+	done
 
 bench:
 	scripts/bench
