@@ -76,7 +76,7 @@ def meta_area(sector):
 
 def images(doc):
     return sorted((i["name"], i["start_sector"], i["sectors"], i["weight"], i["iops_max"],
-                   i["bps_max"]) for i in doc)
+                   i["bps_max"]) for i in doc["images"])
 
 
 def extent_hash(dev, start, sectors):
@@ -193,7 +193,7 @@ def main():
     if sys.argv[1] == "hash":
         pool, before = sys.argv[2], json.load(open(sys.argv[3]))
         json.dump({i["name"]: [extent_hash(pool, i["start_sector"], i["sectors"]), i["sectors"]]
-                   for i in before}, sys.stdout)
+                   for i in before["images"]}, sys.stdout)
         return
     logdev, pool, before_f, after_f, base_f, hashes_f = sys.argv[1:7]
     kstep = int(sys.argv[7])

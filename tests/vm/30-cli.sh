@@ -126,6 +126,144 @@ grep -q 'then vm2' /tmp/expect_exit.out || fail "resize does not name vm2 as the
 "$PFSADM" list --json | grep -q '"name":"vm2"' || fail "list --json"
 "$PFSADM" list --free | grep -q 'fragmentation' || fail "list --free"
 
+# What an admin reads: list sorted by name with each image's state, show
+# in words, pools with what is used and free.
+"$PFSADM" create aaa 64M >/dev/null
+[ "$("$PFSADM" list --names | tr '\n' ' ')" = "aaa vm1 vm2 " ] ||
+	fail "list is not sorted by name: $("$PFSADM" list --names | tr '\n' ' ')"
+"$PFSADM" list | awk 'NR > 1 { print $1 }' | tr '\n' ' ' | grep -qx 'aaa vm1 vm2 ' ||
+	fail "list's rows are not sorted by name"
+state_of() { "$PFSADM" list | awk -v n="$1" '$1 == n { print $3 }'; }
+[ "$(state_of aaa)" = active ] || fail "a fresh image is listed $(state_of aaa)"
+exec 3<>/dev/mapper/pfs-aaa
+[ "$(state_of aaa)" = open ] || fail "an open image is listed $(state_of aaa)"
+grep -qx 'state      open (1 opener)' <("$PFSADM" show aaa) || fail "show of an open image: $("$PFSADM" show aaa)"
+exec 3<&-
+dmsetup suspend pfs-aaa
+[ "$(state_of aaa)" = suspended ] || fail "a suspended image is listed $(state_of aaa)"
+dmsetup resume pfs-aaa
+"$PFSADM" deactivate aaa
+[ "$(state_of aaa)" = inactive ] || fail "an inactive image is listed $(state_of aaa)"
+"$PFSADM" activate aaa >/dev/null
+"$PFSADM" list | awk '$1 == "vm1" { print $4, $5, $6 }' | grep -qx '300 5000 100.0M/s' ||
+	fail "vm1's caps are listed as $("$PFSADM" list | awk '$1 == "vm1" { print $4, $5, $6 }')"
+start=$(image_field aaa start_sector)
+"$PFSADM" show aaa >/tmp/show.out
+for line in "size       64.0M (131072 sectors)" "start      .* into .* (sector $start)" \
+	"end        .* (sector $((start + 131072)), exclusive)" "state      active" \
+	"iops_max   none" "bps_max    none" "flags      in-use" \
+	"created    [0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z"; do
+	grep -qx "$line" /tmp/show.out || { cat /tmp/show.out >&2; fail "show has no line '$line'"; }
+done
+[ "$(image_field aaa state)" = active ] || fail "show --json has no state"
+"$PFSADM" pools --json >/tmp/pools.json
+python3 - "$(readlink -f "$POOL")" $(((20 << 30) + (1 << 30) + (64 << 20))) /tmp/pools.json <<'PY' ||
+import json, os, sys
+dev, used, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+r = json.load(open(path))
+assert r["version"] == 1, r
+pools = [p for p in r["pools"] if os.path.realpath(p["device"]) == dev]
+assert len(pools) == 1, r
+p = pools[0]
+assert p["format_version"] == 3 and p["images"] == 3 and p["max_images"] >= 3, p
+assert p["used_bytes"] == used, p
+assert 0 < p["largest_free_bytes"] <= p["free_bytes"], p
+assert p["used_bytes"] + p["free_bytes"] <= p["data_bytes"], p
+assert p["data_bytes"] - p["used_bytes"] - p["free_bytes"] < 8 << 20, p
+PY
+	fail "pools --json: $(cat /tmp/pools.json)"
+"$PFSADM" pools | awk 'NR == 2 { print $3, $6, $7 }' | grep -qx '21.1G 3/1024 3' ||
+	fail "pools: $("$PFSADM" pools)"
+unchanged 1 "$PFSADM" pools extra
+# What an admin sees, kept in the results.
+"$PFSADM" pools | sed 's/^/report: pools | /'
+"$PFSADM" list | sed 's/^/report: list | /'
+"$PFSADM" show vm1 | sed 's/^/report: show | /'
+# Every --json report has the documented envelope and fields.
+"$PFSADM" list --json >/tmp/list.json
+"$PFSADM" show --json aaa >/tmp/show.json
+"$PFSADM" list --free --json >/tmp/free.json
+"$PFSADM" calibrate --show --json >/tmp/model.json
+python3 - "$(readlink -f "$POOL")" <<'PY' || fail "a JSON report does not match docs/pfsadm.md"
+import json, os, sys
+dev = sys.argv[1]
+image_fields = {"name", "uuid", "start_sector", "sectors", "size_bytes", "weight", "iops_max",
+                "bps_max", "created", "flags", "active", "state", "open_count", "device"}
+def report(path, fields):
+    r = json.load(open(path))
+    assert r["version"] == 1, (path, r)
+    assert os.path.realpath(r["pool"]["device"]) == dev and len(r["pool"]["uuid"]) == 36, (path, r)
+    assert set(r) == {"version", "pool"} | fields, (path, sorted(r))
+    return r
+r = report("/tmp/list.json", {"images"})
+assert [i["name"] for i in r["images"]] == ["aaa", "vm1", "vm2"], r
+for i in r["images"]:
+    assert set(i) == image_fields, sorted(i)
+r = report("/tmp/show.json", {"image"})
+assert set(r["image"]) == image_fields and r["image"]["name"] == "aaa", r
+assert r["image"]["state"] == "active" and r["image"]["active"] is True, r
+r = report("/tmp/free.json", {"free_extents", "free_sectors", "dirty_sectors",
+                               "fragmentation_percent"})
+assert sum(x["sectors"] for x in r["free_extents"]) == r["free_sectors"], r
+r = report("/tmp/model.json", {"calibrated", "calibrate_time", "model"})
+PY
+
+# remove asks on a terminal: no keeps the image, yes removes it; so does
+# a shrink of an open image. -y never asks, nor does a script (no tty).
+on_tty() { script -qec "$*" /dev/null; }
+printf 'n\n' | on_tty "$PFSADM remove aaa" >/tmp/ask.out 2>&1 && fail "remove went ahead on 'n'"
+grep -q 'Remove image aaa (64.0M)? Its data is lost. \[y/N\]' /tmp/ask.out ||
+	fail "remove did not ask: $(cat /tmp/ask.out)"
+"$PFSADM" show aaa >/dev/null || fail "remove answered 'n' removed the image"
+printf 'yes\n' | on_tty "$PFSADM remove aaa" >/tmp/ask.out 2>&1 ||
+	fail "remove answered 'yes' failed: $(cat /tmp/ask.out)"
+"$PFSADM" show aaa >/dev/null 2>&1 && fail "remove answered 'yes' left the image"
+"$PFSADM" create aaa 64M >/dev/null
+exec 3<>/dev/mapper/pfs-aaa
+printf 'n\n' | on_tty "$PFSADM resize --force aaa 32M" >/tmp/ask.out 2>&1 &&
+	fail "a shrink of an open image went ahead on 'n'"
+grep -q 'Shrink aaa from 64.0M to 32.0M while it is open' /tmp/ask.out ||
+	fail "a shrink of an open image did not ask: $(cat /tmp/ask.out)"
+[ "$(image_field aaa sectors)" = 131072 ] || fail "a declined shrink changed the image"
+on_tty "$PFSADM resize --force -y aaa 32M" </dev/null >/tmp/ask.out 2>&1 ||
+	fail "resize -y failed: $(cat /tmp/ask.out)"
+grep -q 'y/N' /tmp/ask.out && fail "resize -y asked"
+[ "$(image_field aaa sectors)" = 65536 ] || fail "resize -y did not shrink"
+exec 3<&-
+"$PFSADM" remove aaa >/dev/null
+
+# Sizes as lvcreate and lvresize take them: decimals, +SIZE, -SIZE,
+# N%FREE (create: of the largest free extent), +N%FREE (resize: of the
+# free space right after the image).
+"$PFSADM" create dec 0.5G >/dev/null
+[ "$(image_field dec sectors)" = $((512 << 11)) ] || fail "0.5G is $(image_field dec sectors) sectors"
+"$PFSADM" resize dec +256M >/dev/null
+[ "$(image_field dec sectors)" = $((768 << 11)) ] || fail "+256M gave $(image_field dec sectors) sectors"
+unchanged 1 "$PFSADM" resize dec -256M
+"$PFSADM" resize --force dec -512M >/dev/null
+[ "$(image_field dec sectors)" = $((256 << 11)) ] || fail "-512M gave $(image_field dec sectors) sectors"
+unchanged 1 "$PFSADM" resize --force dec -256M
+unchanged 1 "$PFSADM" resize dec 50%FREE
+unchanged 1 "$PFSADM" create rel +1G
+unchanged 1 "$PFSADM" create rel 50%FRE
+unchanged 1 "$PFSADM" create rel 0%FREE
+unchanged 1 "$PFSADM" create rel 1.5S
+unchanged 1 "$PFSADM" create rel 1.0000000001G
+largest=$("$PFSADM" pools --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["pools"][0]["largest_free_bytes"] // 512)')
+"$PFSADM" create rest 100%FREE >/dev/null
+[ "$(image_field rest sectors)" = $((largest / 2048 * 2048)) ] ||
+	fail "100%FREE of $largest sectors gave $(image_field rest sectors)"
+"$PFSADM" remove --no-wipe rest >/dev/null
+after=$("$PFSADM" list --free --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(max(x["sectors"] for x in r["free_extents"]))')
+"$PFSADM" resize dec +50%FREE >/dev/null
+grown=$(image_field dec sectors)
+[ "$grown" -gt $((256 << 11)) ] && [ "$grown" -le $(((256 << 11) + after / 2)) ] ||
+	fail "+50%FREE grew dec to $grown sectors ($after free)"
+"$PFSADM" remove dec >/dev/null
+
 # dump, wipe the metadata, restore: the same images, and the data is still there.
 "$PFSADM" dump "$POOL" >/tmp/dump.json
 "$PFSADM" deactivate --all

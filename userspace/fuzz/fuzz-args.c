@@ -4,6 +4,7 @@
  * a device: sizes, counts and image names. ASan and UBSan catch memory and
  * arithmetic faults; the asserts catch wrong answers.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pfs_error err = { 0 };
 	char text[256], buf[32];
-	uint64_t v, w;
+	struct pfs_size_spec spec;
+	uint64_t v, w, lo, hi;
 	size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
 	bool ok;
 
@@ -26,17 +28,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = strlen(text);	/* an argv string ends at its first NUL */
 
 	if (!pfs_parse_size(text, &v)) {
-		/* A size always starts with digits, and they alone parse as MiB. */
-		char digits[32];
-		size_t d = strspn(text, "0123456789");
+		/*
+		 * A size always starts with digits, which alone parse as MiB;
+		 * with decimals it lies between its whole part and the next,
+		 * in the same unit.
+		 */
+		char digits[32], whole[64];
+		size_t d = strspn(text, "0123456789"), p = strspn(text, "0123456789.");
 
-		if (d == 0 || d >= sizeof(digits))
+		if (d == 0 || d >= sizeof(digits) || p >= sizeof(whole) - 24)
 			abort();
 		memcpy(digits, text, d);
 		digits[d] = '\0';
-		if (pfs_parse_u64(digits, &w) || (v && !w))
+		if (pfs_parse_u64(digits, &w))
+			abort();
+		snprintf(whole, sizeof(whole), "%llu%s", (unsigned long long)w, text + p);
+		if (pfs_parse_size(whole, &lo) || lo > v || (p == d && lo != v))
+			abort();
+		snprintf(whole, sizeof(whole), "%llu%s", (unsigned long long)w + 1, text + p);
+		if (w < UINT64_MAX && !pfs_parse_size(whole, &hi) && hi < v)
 			abort();
 		pfs_format_size(v, buf, sizeof(buf));
+	}
+	if (!pfs_parse_size_spec(text, &spec)) {
+		/* A spec is a size, or a sign and a size, or a share of 1 to 100 %. */
+		bool share = spec.kind == PFS_SIZE_PCT_FREE || spec.kind == PFS_SIZE_GROW_PCT_FREE;
+
+		if (share ? spec.pct < 1 || spec.pct > 100 || spec.bytes : spec.pct)
+			abort();
+		if (spec.kind == PFS_SIZE_ABSOLUTE && (pfs_parse_size(text, &w) || w != spec.bytes))
+			abort();
+		if ((spec.kind == PFS_SIZE_GROW || spec.kind == PFS_SIZE_SHRINK) &&
+		    (pfs_parse_size(text + 1, &w) || w != spec.bytes))
+			abort();
 	}
 	if (!pfs_parse_u64(text, &v) && (!n || strspn(text, "0123456789") != n))
 		abort();

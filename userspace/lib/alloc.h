@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "pool.h"
+#include "size.h"
 
 struct pfs_extent {
 	uint64_t start;
@@ -36,5 +37,28 @@ int pfs_free_gaps_dirty(struct pfs_pool_handle *pool);
 uint64_t pfs_free_dirty_total(const struct pfs_pool_handle *pool);
 /* 1 - largest gap / total free, in percent; 0 when free space is one gap. */
 unsigned int pfs_fragmentation(const struct pfs_extent *gaps, unsigned int n);
+
+/* A pool's space, as pfsadm pools reports it. */
+struct pfs_pool_usage {
+	uint64_t data_sectors;		/* the data area, aligned */
+	uint64_t used_sectors;		/* held by images */
+	uint64_t free_sectors;		/* in free extents */
+	uint64_t largest_free;		/* sectors in the largest one */
+	uint64_t dirty_sectors;		/* free, to be zeroed before reuse */
+	unsigned int images, max_images, free_extents, fragmentation;
+};
+
+void pfs_pool_usage(const struct pfs_pool_handle *pool, struct pfs_pool_usage *u);
+
+/*
+ * The size in sectors, rounded up to the pool's alignment, that @spec asks
+ * for: of a new image (@e NULL) or of @e. N%FREE takes that share of the
+ * largest free extent, +N%FREE of the free space right after @e, both
+ * rounded down to whole alignment units. Returns 0, or -1 with @err set
+ * (PFS_EXIT_ARGS: a kind the command does not take, or nothing left;
+ * PFS_EXIT_DEVICE: no free space to take a share of).
+ */
+int pfs_size_resolve(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+		     const struct pfs_size_spec *spec, uint64_t *sectors, struct pfs_error *err);
 
 #endif /* PFS_ALLOC_H */

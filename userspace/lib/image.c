@@ -93,14 +93,21 @@ int pfs_image_params(const struct pfs_pool_handle *pool, const struct pfs_image_
 	return 0;
 }
 
-bool pfs_image_active(const struct pfs_image_entry *e, int *open_count)
+/* Is pfs-NAME there? Its info in @info if so; errors count as absent. */
+static bool pfs_image_dm_info(const struct pfs_image_entry *e, struct pfs_dm_info *info)
 {
 	struct pfs_error ignored = { 0 };
-	struct pfs_dm_info info;
 	char name[PFS_NAME_LEN + 8];
 
 	pfs_image_dm_name(e, name, sizeof(name));
-	if (pfs_dm_info(name, &info, &ignored) || !info.exists)
+	return !pfs_dm_info(name, info, &ignored) && info->exists;
+}
+
+bool pfs_image_active(const struct pfs_image_entry *e, int *open_count)
+{
+	struct pfs_dm_info info;
+
+	if (!pfs_image_dm_info(e, &info))
 		return false;
 	if (open_count)
 		*open_count = info.open_count;
@@ -209,4 +216,33 @@ bool pfs_image_maps_here(const struct pfs_pool_handle *pool, const struct pfs_im
 	struct pfs_error ignored = { 0 };
 
 	return pfs_image_own_device(pool, e, &ignored) > 0;
+}
+
+enum pfs_image_state pfs_image_state(const struct pfs_pool_handle *pool,
+				     const struct pfs_image_entry *e, int *open_count)
+{
+	struct pfs_dm_info info;
+
+	*open_count = 0;
+	if (!pfs_image_dm_info(e, &info))
+		return PFS_IMAGE_INACTIVE;
+	if (!pfs_image_maps_here(pool, e))
+		return PFS_IMAGE_FOREIGN;
+	*open_count = info.open_count;
+	if (info.suspended)
+		return PFS_IMAGE_SUSPENDED;
+	return info.open_count ? PFS_IMAGE_OPEN : PFS_IMAGE_ACTIVE;
+}
+
+const char *pfs_image_state_name(enum pfs_image_state state)
+{
+	static const char *const names[] = {
+		[PFS_IMAGE_INACTIVE] = "inactive",
+		[PFS_IMAGE_ACTIVE] = "active",
+		[PFS_IMAGE_OPEN] = "open",
+		[PFS_IMAGE_SUSPENDED] = "suspended",
+		[PFS_IMAGE_FOREIGN] = "foreign",
+	};
+
+	return names[state];
 }

@@ -43,6 +43,19 @@ const struct pfs_live_map *pfs_image_own_map(const struct pfs_live_maps *maps,
 /* pfs_image_own_device() == 1, errors ignored: the image is active here. */
 bool pfs_image_maps_here(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e);
 
+/* What the image's own device, pfs-NAME, is doing, as list and show say it. */
+enum pfs_image_state {
+	PFS_IMAGE_INACTIVE,	/* no pfs-NAME */
+	PFS_IMAGE_ACTIVE,	/* mapped, nobody has it open */
+	PFS_IMAGE_OPEN,		/* mapped and open (a VM, a mount) */
+	PFS_IMAGE_SUSPENDED,	/* mapped, I/O held */
+	PFS_IMAGE_FOREIGN,	/* pfs-NAME maps something else */
+};
+
+enum pfs_image_state pfs_image_state(const struct pfs_pool_handle *pool,
+				     const struct pfs_image_entry *e, int *open_count);
+const char *pfs_image_state_name(enum pfs_image_state state);
+
 /*
  * Refuse (PFS_EXIT_BUSY, naming the device) if any live device other than
  * the image's own pfs-NAME maps the image or any part of [start, start +

@@ -26,16 +26,17 @@ int pfs_parse_u64(const char *text, uint64_t *value)
 /*
  * As lvcreate -L: a count with an optional unit, B (bytes), S (sectors),
  * K, M, G, T, P, E (powers of 1024, optionally followed by "iB" or "B").
- * No unit means MiB.
+ * No unit means MiB. K to E (and no unit) also take up to 9 decimals,
+ * "1.5G"; the result is rounded up to a whole byte.
  */
 int pfs_parse_size(const char *text, uint64_t *bytes)
 {
 	static const char units[] = "bkmgtpe";
 	char digits[32];
-	size_t n = strspn(text, "0123456789");
+	size_t n = strspn(text, "0123456789"), m = 0;
 	const char *unit = text + n, *u;
+	uint64_t v, frac = 0, scale = 1, part;
 	unsigned int shift;
-	uint64_t v;
 
 	if (n == 0 || n >= sizeof(digits))
 		return -1;
@@ -43,6 +44,18 @@ int pfs_parse_size(const char *text, uint64_t *bytes)
 	digits[n] = '\0';
 	if (pfs_parse_u64(digits, &v))
 		return -1;
+	if (*unit == '.') {
+		m = strspn(unit + 1, "0123456789");
+		if (m == 0 || m > 9)
+			return -1;
+		memcpy(digits, unit + 1, m);
+		digits[m] = '\0';
+		if (pfs_parse_u64(digits, &frac))
+			return -1;
+		while (scale < 1000000000ULL && m--)
+			scale *= 10;
+		unit += 1 + strlen(digits);
+	}
 
 	if (!*unit) {
 		shift = 20;
@@ -59,10 +72,44 @@ int pfs_parse_size(const char *text, uint64_t *bytes)
 		if (*unit)
 			return -1;
 	}
+	/* A fraction of a byte or of a sector means nothing. */
+	if (scale > 1 && shift < 10)
+		return -1;
 	if (v > (UINT64_MAX >> shift))
 		return -1;
-	*bytes = v << shift;
+	/* frac / scale of a unit, rounded up: frac < 10^9, a unit <= 2^60. */
+	part = (uint64_t)((((unsigned __int128)frac << shift) + scale - 1) / scale);
+	if ((v << shift) > UINT64_MAX - part)
+		return -1;
+	*bytes = (v << shift) + part;
 	return 0;
+}
+
+int pfs_parse_size_spec(const char *text, struct pfs_size_spec *spec)
+{
+	uint64_t pct;
+	char digits[8];
+	size_t n;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->kind = PFS_SIZE_ABSOLUTE;
+	if (*text == '+' || *text == '-') {
+		spec->kind = *text == '+' ? PFS_SIZE_GROW : PFS_SIZE_SHRINK;
+		text++;
+	}
+	n = strspn(text, "0123456789");
+	if (n && n < sizeof(digits) && !strcasecmp(text + n, "%free")) {
+		memcpy(digits, text, n);
+		digits[n] = '\0';
+		if (spec->kind == PFS_SIZE_SHRINK || pfs_parse_u64(digits, &pct) ||
+		    pct < 1 || pct > 100)
+			return -1;
+		spec->kind = spec->kind == PFS_SIZE_GROW ? PFS_SIZE_GROW_PCT_FREE :
+			     PFS_SIZE_PCT_FREE;
+		spec->pct = (unsigned int)pct;
+		return 0;
+	}
+	return pfs_parse_size(text, &spec->bytes);
 }
 
 const char *pfs_format_size(uint64_t bytes, char *buf, unsigned int len)

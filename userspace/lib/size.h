@@ -5,8 +5,26 @@
 
 #include <stdint.h>
 
-/* "20G", "512MiB", "1t", "8s", "100" (MiB) ... Returns 0, or -1 if invalid. */
+/* "20G", "1.5T", "512MiB", "8s", "100" (MiB) ... Returns 0, or -1 if invalid. */
 int pfs_parse_size(const char *text, uint64_t *bytes);
+
+/* What an image's SIZE argument asks for, as lvcreate and lvresize take it. */
+enum pfs_size_kind {
+	PFS_SIZE_ABSOLUTE,	/* "20G" */
+	PFS_SIZE_GROW,		/* "+5G": that much more */
+	PFS_SIZE_SHRINK,	/* "-5G": that much less */
+	PFS_SIZE_PCT_FREE,	/* "50%FREE": of the largest free extent */
+	PFS_SIZE_GROW_PCT_FREE,	/* "+50%FREE": of the free space after the image */
+};
+
+struct pfs_size_spec {
+	enum pfs_size_kind kind;
+	uint64_t bytes;		/* ABSOLUTE, GROW, SHRINK */
+	unsigned int pct;	/* the %FREE kinds: 1 to 100 */
+};
+
+/* Parse SIZE, +SIZE, -SIZE, N%FREE or +N%FREE. Returns 0, or -1 if invalid. */
+int pfs_parse_size_spec(const char *text, struct pfs_size_spec *spec);
 /* Parse an unsigned decimal count with no suffix. Returns 0 or -1. */
 int pfs_parse_u64(const char *text, uint64_t *value);
 /* "20.0G"-style rendering into buf. */

@@ -2,7 +2,6 @@
 /* pfsadm calibrate: measure the pool's device, or show its cost model. */
 #include <stdio.h>
 #include <time.h>
-#include <uuid/uuid.h>
 
 #include "calibrate.h"
 #include "json.h"
@@ -84,7 +83,6 @@ int cmd_calibrate(int argc, char **argv, struct pfs_error *err)
 	struct pfs_cost_model m;
 	bool show = false, json = false, calibrated;
 	uint64_t seconds = 1;
-	char uuid[37];
 	int c, code = 0;
 
 	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
@@ -115,10 +113,7 @@ int cmd_calibrate(int argc, char **argv, struct pfs_error *err)
 	}
 	calibrated = pfs_arb_model_from_sb(pool->sb, &m);
 	if (json) {
-		root = json_object_new_object();
-		json_object_object_add(root, "pool", json_object_new_string(pool->path));
-		uuid_unparse(pool->sb->pool_uuid, uuid);
-		json_object_object_add(root, "pool_uuid", json_object_new_string(uuid));
+		root = pfs_json_report(pool);
 		json_object_object_add(root, "calibrated", json_object_new_boolean(calibrated));
 		json_object_object_add(root, "calibrate_time",
 				       json_object_new_int64((int64_t)le64_to_cpu(

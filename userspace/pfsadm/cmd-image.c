@@ -1,31 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Image lifecycle: create, remove, resize. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "alloc.h"
 #include "image.h"
 #include "pfsadm.h"
 #include "size.h"
 #include "txn.h"
 
-/* Parse SIZE into sectors, rounded up to the pool's alignment. */
+/* Parse SIZE (of a new image, or of @e) into sectors, rounded up to the alignment. */
 static int pfsadm_image_size(const char *text, const struct pfs_pool_handle *pool,
-			     uint64_t *sectors, struct pfs_error *err)
+			     const struct pfs_image_entry *e, uint64_t *sectors,
+			     struct pfs_error *err)
 {
-	uint64_t align = le64_to_cpu(pool->sb->align_sectors), bytes, s;
+	struct pfs_size_spec spec;
 
-	if (pfs_parse_size(text, &bytes) || bytes == 0)
-		return pfs_fail(err, PFS_EXIT_ARGS, "invalid size '%s' (examples: 20G, 512M)", text);
-	/* Rounded up without overflow: 2^64 - 1 bytes must not wrap to 0. */
-	s = (bytes >> PFS_SECTOR_SHIFT) + !!(bytes & ((1 << PFS_SECTOR_SHIFT) - 1));
-	if (s > UINT64_MAX - align)
-		return pfs_fail(err, PFS_EXIT_ARGS, "size '%s' is too large", text);
-	*sectors = (s + align - 1) / align * align;
-	return 0;
+	if (pfs_parse_size_spec(text, &spec))
+		return pfs_fail(err, PFS_EXIT_ARGS, "invalid size '%s' (examples: 20G, 1.5T, %s)",
+				text, e ? "+5G, -512M, +100%FREE" : "100%FREE");
+	return pfs_size_resolve(pool, e, &spec, sectors, err);
 }
 
 static int pfsadm_parse_count(const char *opt, const char *text, uint64_t max,
@@ -95,7 +95,7 @@ int cmd_create(int argc, char **argv, struct pfs_error *err)
 	if (!pfs_image_name_ok(name, err) || pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
 		return -1;
 	pfs_txn_progress(isatty(STDERR_FILENO));
-	r = pfsadm_image_size(argv[optind + 1], pool, &len, err) ||
+	r = pfsadm_image_size(argv[optind + 1], pool, NULL, &len, err) ||
 	    pfs_txn_create(pool, name, len, &qos, err) ? -1 : 0;
 	if (!r)
 		printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", name);
@@ -103,24 +103,63 @@ int cmd_create(int argc, char **argv, struct pfs_error *err)
 	return r;
 }
 
+/*
+ * Before what cannot be undone, ask whoever is at the terminal, as lvremove
+ * does; -y/--yes, or a stdin that is no terminal (a script), answers yes.
+ * Returns 0 to go ahead, else fails (PFS_EXIT_ARGS: nothing was done).
+ */
+static int pfsadm_confirm(bool yes, struct pfs_error *err, const char *fmt, ...)
+{
+	char answer[16] = "";
+	va_list ap;
+
+	if (yes || !isatty(STDIN_FILENO))
+		return 0;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" [y/N] ", stderr);
+	fflush(stderr);
+	if (fgets(answer, sizeof(answer), stdin))
+		answer[strcspn(answer, "\n")] = '\0';
+	if (!strcasecmp(answer, "y") || !strcasecmp(answer, "yes"))
+		return 0;
+	return pfs_fail(err, PFS_EXIT_ARGS, "not confirmed; nothing changed");
+}
+
 int cmd_remove(int argc, char **argv, struct pfs_error *err)
 {
 	static const struct option opts[] = {
 		{ "no-wipe", no_argument, NULL, 'n' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("remove");
+	const struct pfs_image_entry *e;
 	struct pfs_pool_handle *pool;
-	bool wipe = true;
+	bool wipe = true, yes = false;
 	int c, r, code = 0;
+	char b[32];
 
-	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+	while ((c = pfsadm_getopt(argc, argv, "y", opts, cmd, &code)) != -1) {
 		if (c == '?')
 			return code;
-		wipe = c != 'n';
+		wipe &= c != 'n';
+		yes |= c == 'y';
 	}
 	if (optind != argc - 1)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm remove %s", cmd->usage);
+	/* Ask without holding the pool's lock: a person may take a while. */
+	if (!yes && isatty(STDIN_FILENO)) {
+		e = pfsadm_open_image(argv[optind], false, &pool, err);
+		if (!e)
+			return -1;
+		pfs_format_size(le64_to_cpu(e->length) << PFS_SECTOR_SHIFT, b, sizeof(b));
+		pfs_pool_close(pool);
+		if (pfsadm_confirm(false, err, "Remove image %s (%s)? Its data is lost.",
+				   argv[optind], b))
+			return -1;
+	}
 	if (pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
 		return -1;
 	pfs_txn_progress(isatty(STDERR_FILENO));
@@ -129,38 +168,57 @@ int cmd_remove(int argc, char **argv, struct pfs_error *err)
 	return r;
 }
 
-int cmd_resize(int argc, char **argv, struct pfs_error *err)
+static int pfsadm_resize(int argc, char **argv, struct pfs_error *err)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("resize");
 	struct pfs_image_entry *e;
 	struct pfs_pool_handle *pool;
-	bool force = false, changed;
+	bool force = false, yes = false, changed, open_shrink;
 	uint64_t len, old;
-	int c, code = 0;
+	int c, code = 0, openers;
 	char b1[32], b2[32];
 
-	while ((c = pfsadm_getopt(argc, argv, "f", opts, cmd, &code)) != -1) {
+	while ((c = pfsadm_getopt(argc, argv, "fy", opts, cmd, &code)) != -1) {
 		if (c == '?')
 			return code;
-		force = c == 'f';
+		force |= c == 'f';
+		yes |= c == 'y';
 	}
 	if (optind != argc - 2)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm resize %s", cmd->usage);
-	e = pfsadm_open_image(argv[optind], true, &pool, err);
+	/* Read first: a shrink of an open image is asked about without the lock. */
+	e = pfsadm_open_image(argv[optind], false, &pool, err);
 	if (!e)
 		return -1;
-	if (pfsadm_image_size(argv[optind + 1], pool, &len, err))
+	if (pfsadm_image_size(argv[optind + 1], pool, e, &len, err))
 		goto fail;
 	old = le64_to_cpu(e->length);
+	pfs_format_size(old << 9, b1, sizeof(b1));
+	pfs_format_size(len << 9, b2, sizeof(b2));
 	if (len < old && !force) {
 		pfs_fail(err, PFS_EXIT_ARGS,
 			 "shrinking %s from %s to %s destroys data at its end; use --force",
-			 e->name, pfs_format_size(old << 9, b1, sizeof(b1)),
-			 pfs_format_size(len << 9, b2, sizeof(b2)));
+			 e->name, b1, b2);
+		goto fail;
+	}
+	open_shrink = len < old && pfs_image_state(pool, e, &openers) == PFS_IMAGE_OPEN;
+	pfs_pool_close(pool);
+	if (open_shrink &&
+	    pfsadm_confirm(yes, err, "Shrink %s from %s to %s while it is open? What lies past %s is lost to whoever has it open.",
+			   argv[optind], b1, b2, b2))
+		return -1;
+	e = pfsadm_open_image(argv[optind], true, &pool, err);
+	if (!e)
+		return -1;
+	old = le64_to_cpu(e->length);
+	if (len < old && !force) {
+		pfs_fail(err, PFS_EXIT_ARGS, "%s grew to %s meanwhile; shrinking needs --force",
+			 e->name, pfs_format_size(old << 9, b1, sizeof(b1)));
 		goto fail;
 	}
 	pfs_txn_progress(isatty(STDERR_FILENO));
@@ -178,6 +236,34 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err)
 fail:
 	pfs_pool_close(pool);
 	return -1;
+}
+
+/*
+ * "-512M" is a size, not options: getopt would read it as -5 -1 -2 ... So
+ * "--" goes before the first argument that is a minus and a digit (unless
+ * one is there already), and "pfsadm resize NAME -512M" works as
+ * "lvresize -L -512M" does.
+ */
+int cmd_resize(int argc, char **argv, struct pfs_error *err)
+{
+	char **args = calloc((size_t)argc + 2, sizeof(*args));
+	int i, n = 0, r;
+	bool ended = false;
+
+	if (!args)
+		return pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
+	for (i = 0; i < argc; i++) {
+		if (!ended && i && argv[i][0] == '-' &&
+		    argv[i][1] >= '0' && argv[i][1] <= '9') {
+			args[n++] = "--";
+			ended = true;
+		}
+		ended |= !strcmp(argv[i], "--");
+		args[n++] = argv[i];
+	}
+	r = pfsadm_resize(n, args, err);
+	free(args);
+	return r;
 }
 
 int cmd_set(int argc, char **argv, struct pfs_error *err)

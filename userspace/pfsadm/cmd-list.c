@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Reporting and activation: list, show, activate, deactivate. */
+/* Reporting and activation: pools, list, show, activate, deactivate. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
 
 #include "alloc.h"
 #include "freespace.h"
@@ -20,7 +24,7 @@ static void pfsadm_list_free(const struct pfs_pool_handle *pool, bool json)
 	char b[32], b2[32];
 
 	if (json) {
-		struct json_object *root = json_object_new_object();
+		struct json_object *root = pfs_json_report(pool);
 		struct json_object *arr = json_object_new_array();
 
 		for (i = 0; i < n; i++) {
@@ -57,6 +61,41 @@ static void pfsadm_list_free(const struct pfs_pool_handle *pool, bool json)
 	       pfs_format_size(dirty << PFS_SECTOR_SHIFT, b, sizeof(b)));
 }
 
+/* A cap as an admin reads it: "-" for none. */
+static const char *pfsadm_cap(uint64_t v, bool bytes, char *buf, unsigned int len)
+{
+	if (!v)
+		return "-";
+	if (!bytes) {
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+		return buf;
+	}
+	pfs_format_size(v, buf, len - 2);
+	strcat(buf, "/s");
+	return buf;
+}
+
+static int pfsadm_entry_name_cmp(const void *a, const void *b)
+{
+	const struct pfs_image_entry *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* The pool's images, sorted by name, into @out; returns how many. */
+static unsigned int pfsadm_sorted_images(const struct pfs_pool_handle *pool,
+					 const struct pfs_image_entry **out)
+{
+	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++)
+		if (le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE)
+			out[n++] = &e[i];
+	qsort(out, n, sizeof(*out), pfsadm_entry_name_cmp);
+	return n;
+}
+
 int cmd_list(int argc, char **argv, struct pfs_error *err)
 {
 	static const struct option opts[] = {
@@ -66,12 +105,13 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("list");
-	const struct pfs_image_entry *e;
+	static const struct pfs_image_entry *sorted[PFS_MAX_IMAGES];
 	bool json = false, free_only = false, names = false;
-	struct json_object *arr = NULL;
+	struct json_object *root = NULL, *arr = NULL;
 	struct pfs_pool_handle *pool;
-	int c, i, code = 0;
-	char b[32];
+	unsigned int i, n;
+	int c, code = 0, open_count;
+	char b[32], iops[32], bps[32];
 
 	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
 		if (c == '?')
@@ -89,34 +129,78 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 		pfs_pool_close(pool);
 		return 0;
 	}
-	if (json)
+	if (json) {
+		root = pfs_json_report(pool);
 		arr = json_object_new_array();
-	else if (!names)
-		printf("%-20s %9s %14s %-8s %6s %9s %9s %s\n", "NAME", "SIZE", "START",
-		       "STATE", "WEIGHT", "IOPS_MAX", "BPS_MAX", "DEVICE");
-	e = pfs_table_entries(pool->table);
-	for (i = 0; i < PFS_MAX_IMAGES; i++) {
-		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
-			continue;
+	} else if (!names) {
+		printf("%-20s %9s %-9s %6s %9s %10s %14s %s\n", "NAME", "SIZE", "STATE",
+		       "WEIGHT", "IOPS_MAX", "BPS_MAX", "START", "DEVICE");
+	}
+	n = pfsadm_sorted_images(pool, sorted);
+	for (i = 0; i < n; i++) {
+		const struct pfs_image_entry *e = sorted[i];
+
 		if (json) {
-			json_object_array_add(arr, pfs_json_image(pool, &e[i]));
+			json_object_array_add(arr, pfs_json_image(pool, e));
 			continue;
 		}
 		if (names) {
-			puts(e[i].name);
+			puts(e->name);
 			continue;
 		}
-		printf("%-20s %9s %14llu %-8s %6u %9llu %9llu /dev/mapper/" PFS_DM_PREFIX "%s\n",
-		       e[i].name, pfs_format_size(le64_to_cpu(e[i].length) << 9, b, sizeof(b)),
-		       (unsigned long long)le64_to_cpu(e[i].start),
-		       pfs_image_maps_here(pool, &e[i]) ? "active" : "inactive",
-		       le32_to_cpu(e[i].weight), (unsigned long long)le64_to_cpu(e[i].iops_max),
-		       (unsigned long long)le64_to_cpu(e[i].bps_max), e[i].name);
+		printf("%-20s %9s %-9s %6u %9s %10s %14llu /dev/mapper/" PFS_DM_PREFIX "%s\n", e->name,
+		       pfs_format_size(le64_to_cpu(e->length) << PFS_SECTOR_SHIFT, b, sizeof(b)),
+		       pfs_image_state_name(pfs_image_state(pool, e, &open_count)),
+		       le32_to_cpu(e->weight),
+		       pfsadm_cap(le64_to_cpu(e->iops_max), false, iops, sizeof(iops)),
+		       pfsadm_cap(le64_to_cpu(e->bps_max), true, bps, sizeof(bps)),
+		       (unsigned long long)le64_to_cpu(e->start), e->name);
 	}
-	if (json)
-		pfs_json_print(arr);
+	if (json) {
+		json_object_object_add(root, "images", arr);
+		pfs_json_print(root);
+	}
 	pfs_pool_close(pool);
 	return 0;
+}
+
+/* One image in words: sizes with their sectors, time in ISO 8601. */
+static void pfsadm_show_words(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
+{
+	uint64_t start = le64_to_cpu(e->start), len = le64_to_cpu(e->length);
+	time_t created = (time_t)le64_to_cpu(e->ctime);
+	enum pfs_image_state state;
+	char b[32], b2[32], uuid[37], when[32], link[PFS_NAME_LEN + 16];
+	int open_count;
+
+	uuid_unparse_lower(e->uuid, uuid);
+	state = pfs_image_state(pool, e, &open_count);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&created));
+	printf("name       %s\n", e->name);
+	printf("uuid       %s\n", uuid);
+	snprintf(link, sizeof(link), "/dev/pfs/%s", e->name);
+	printf("device     /dev/mapper/" PFS_DM_PREFIX "%s%s%s%s\n", e->name,
+	       access(link, F_OK) ? "" : " (", access(link, F_OK) ? "" : link,
+	       access(link, F_OK) ? "" : ")");
+	if (state == PFS_IMAGE_OPEN)
+		printf("state      open (%d opener%s)\n", open_count, open_count == 1 ? "" : "s");
+	else
+		printf("state      %s\n", pfs_image_state_name(state));
+	printf("size       %s (%llu sectors)\n", pfs_format_size(len << PFS_SECTOR_SHIFT, b, sizeof(b)),
+	       (unsigned long long)len);
+	printf("start      %s into %s (sector %llu)\n",
+	       pfs_format_size(start << PFS_SECTOR_SHIFT, b, sizeof(b)), pool->path,
+	       (unsigned long long)start);
+	printf("end        %s (sector %llu, exclusive)\n",
+	       pfs_format_size((start + len) << PFS_SECTOR_SHIFT, b2, sizeof(b2)),
+	       (unsigned long long)(start + len));
+	printf("weight     %u\n", le32_to_cpu(e->weight));
+	printf("iops_max   %s\n", le64_to_cpu(e->iops_max) ?
+	       pfsadm_cap(le64_to_cpu(e->iops_max), false, b, sizeof(b)) : "none");
+	printf("bps_max    %s\n", le64_to_cpu(e->bps_max) ?
+	       pfsadm_cap(le64_to_cpu(e->bps_max), true, b, sizeof(b)) : "none");
+	printf("created    %s\n", when);
+	printf("flags      %s\n", le32_to_cpu(e->flags) == PFS_IMAGE_IN_USE ? "in-use" : "in-use,unknown");
 }
 
 int cmd_show(int argc, char **argv, struct pfs_error *err)
@@ -127,7 +211,6 @@ int cmd_show(int argc, char **argv, struct pfs_error *err)
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("show");
 	const struct pfs_image_entry *e;
-	struct json_object *o;
 	struct pfs_pool_handle *pool;
 	bool json = false;
 	int c, code = 0;
@@ -142,20 +225,115 @@ int cmd_show(int argc, char **argv, struct pfs_error *err)
 	e = pfsadm_open_image(argv[optind], false, &pool, err);
 	if (!e)
 		return -1;
-	o = pfs_json_image(pool, e);
 	if (json) {
-		pfs_json_print(o);
-	} else {
-		struct json_object_iterator it = json_object_iter_begin(o);
-		struct json_object_iterator end = json_object_iter_end(o);
+		struct json_object *root = pfs_json_report(pool);
 
-		for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
-			printf("%-13s %s\n", json_object_iter_peek_name(&it),
-			       json_object_get_string(json_object_iter_peek_value(&it)));
-		json_object_put(o);
+		json_object_object_add(root, "image", pfs_json_image(pool, e));
+		pfs_json_print(root);
+	} else {
+		pfsadm_show_words(pool, e);
 	}
 	pfs_pool_close(pool);
 	return 0;
+}
+
+/* One pool's line (or object) in pfsadm pools. */
+static void pfsadm_pool_summary(const struct pfs_pool_handle *pool, struct json_object *arr)
+{
+	struct pfs_pool_usage u;
+	char uuid[37], sz[32], used[32], fr[32], big[32];
+	bool calibrated = le32_to_cpu(pool->sb->version) >= 3 && pool->sb->cost.calibrate_time;
+
+	pfs_pool_usage(pool, &u);
+	uuid_unparse_lower(pool->sb->pool_uuid, uuid);
+	if (arr) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "device", json_object_new_string(pool->path));
+		json_object_object_add(o, "uuid", json_object_new_string(uuid));
+		json_object_object_add(o, "format_version",
+				       json_object_new_int((int)le32_to_cpu(pool->sb->version)));
+		json_object_object_add(o, "data_bytes",
+				       json_object_new_uint64(u.data_sectors << PFS_SECTOR_SHIFT));
+		json_object_object_add(o, "used_bytes",
+				       json_object_new_uint64(u.used_sectors << PFS_SECTOR_SHIFT));
+		json_object_object_add(o, "free_bytes",
+				       json_object_new_uint64(u.free_sectors << PFS_SECTOR_SHIFT));
+		json_object_object_add(o, "largest_free_bytes",
+				       json_object_new_uint64(u.largest_free << PFS_SECTOR_SHIFT));
+		json_object_object_add(o, "dirty_bytes",
+				       json_object_new_uint64(u.dirty_sectors << PFS_SECTOR_SHIFT));
+		json_object_object_add(o, "free_extents", json_object_new_int((int)u.free_extents));
+		json_object_object_add(o, "fragmentation_percent",
+				       json_object_new_int((int)u.fragmentation));
+		json_object_object_add(o, "images", json_object_new_int((int)u.images));
+		json_object_object_add(o, "max_images", json_object_new_int((int)u.max_images));
+		json_object_object_add(o, "calibrated", json_object_new_boolean(calibrated));
+		json_object_array_add(arr, o);
+		return;
+	}
+	printf("%-20s %9s %9s %9s %9s %6u/%-4u %2u %-3s %s\n", pool->path,
+	       pfs_format_size(u.data_sectors << PFS_SECTOR_SHIFT, sz, sizeof(sz)),
+	       pfs_format_size(u.used_sectors << PFS_SECTOR_SHIFT, used, sizeof(used)),
+	       pfs_format_size(u.free_sectors << PFS_SECTOR_SHIFT, fr, sizeof(fr)),
+	       pfs_format_size(u.largest_free << PFS_SECTOR_SHIFT, big, sizeof(big)),
+	       u.images, u.max_images, le32_to_cpu(pool->sb->version),
+	       calibrated ? "yes" : "no", uuid);
+}
+
+int cmd_pools(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find("pools");
+	char paths[64][PFS_PATH_LEN];
+	struct json_object *root = NULL, *arr = NULL;
+	struct pfs_pool_handle *pool;
+	unsigned int n = 1, i;
+	int c, code = 0, failed = 0;
+	bool json = false;
+
+	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		json |= c == 'j';
+	}
+	if (optind != argc)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm pools %s", cmd->usage);
+	/* The chosen pool, else every pool found. */
+	if (pfs_pool_requested(pfsadm_pool)) {
+		if (pfs_find_pool(pfsadm_pool, paths[0], sizeof(paths[0]), err))
+			return -1;
+	} else if (pfs_scan_pools(paths, 64, &n, err)) {
+		return -1;
+	}
+	if (json) {
+		root = pfs_json_report(NULL);
+		arr = json_object_new_array();
+	} else {
+		printf("%-20s %9s %9s %9s %9s %11s %2s %-3s %s\n", "POOL", "SIZE", "USED", "FREE",
+		       "LARGEST", "IMAGES", "V", "CAL", "UUID");
+	}
+	for (i = 0; i < n && i < 64; i++) {
+		struct pfs_error one = { 0 };
+
+		if (pfs_pool_open(paths[i], PFS_OPEN_READ, &pool, &one)) {
+			fprintf(stderr, "pfsadm pools: %s\n", one.msg);
+			if (!failed)
+				*err = one;
+			failed = -1;
+			continue;
+		}
+		pfsadm_pool_summary(pool, arr);
+		pfs_pool_close(pool);
+	}
+	if (json) {
+		json_object_object_add(root, "pools", arr);
+		pfs_json_print(root);
+	}
+	return failed;
 }
 
 /* Run @fn on every image of one pool; carry on past failures, report each. */

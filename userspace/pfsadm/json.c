@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <uuid/uuid.h>
 
 #include "image.h"
 #include "json.h"
@@ -9,14 +10,32 @@ struct json_object *pfs_json_image(const struct pfs_pool_handle *pool,
 {
 	struct json_object *o = pfs_json_entry(e);
 	char dev[PFS_NAME_LEN + 24];
-	int open_count = 0;
-	bool active = pfs_image_maps_here(pool, e) && pfs_image_active(e, &open_count);
+	int open_count;
+	enum pfs_image_state state = pfs_image_state(pool, e, &open_count);
+	bool active = state != PFS_IMAGE_INACTIVE && state != PFS_IMAGE_FOREIGN;
 
 	json_object_object_add(o, "active", json_object_new_boolean(active));
+	json_object_object_add(o, "state", json_object_new_string(pfs_image_state_name(state)));
 	json_object_object_add(o, "open_count", json_object_new_int(open_count));
 	snprintf(dev, sizeof(dev), "/dev/mapper/" PFS_DM_PREFIX "%s", e->name);
 	json_object_object_add(o, "device", json_object_new_string(dev));
 	return o;
+}
+
+struct json_object *pfs_json_report(const struct pfs_pool_handle *pool)
+{
+	struct json_object *root = json_object_new_object(), *o;
+	char uuid[37];
+
+	json_object_object_add(root, "version", json_object_new_int(PFSADM_JSON_VERSION));
+	if (pool) {
+		o = json_object_new_object();
+		json_object_object_add(o, "device", json_object_new_string(pool->path));
+		uuid_unparse_lower(pool->sb->pool_uuid, uuid);
+		json_object_object_add(o, "uuid", json_object_new_string(uuid));
+		json_object_object_add(root, "pool", o);
+	}
+	return root;
 }
 
 void pfs_json_print(struct json_object *obj)

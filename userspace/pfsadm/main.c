@@ -17,32 +17,91 @@
 
 const char *pfsadm_pool;
 
+/* What two or more commands' --help say alike. */
+#define PFSADM_HELP_SIZE \
+	"  SIZE            K, M, G, T, P, E (powers of 1024; iB or B may follow;\n" \
+	"                  decimals too: 1.5G), S for 512-byte sectors, a plain\n" \
+	"                  number means MiB; rounded up to the pool's alignment\n" \
+	"                  (1M unless format --align said otherwise)\n"
+#define PFSADM_HELP_QOS \
+	"  --weight N      the image's share of the device when images compete,\n" \
+	"                  1 to 10000 (default 100): 200 gets twice what 100 gets;\n" \
+	"                  an image alone, or with idle neighbours, gets it all\n" \
+	"  --iops-max N    a cap in operations per second (default 0: none)\n" \
+	"  --bps-max SIZE  a cap in bytes per second, with a unit: 100M, 1000000B\n" \
+	"                  (default 0: none)\n"
+#define PFSADM_HELP_JSON \
+	"  --json          one JSON report (docs/pfsadm.md)\n"
+#define PFSADM_HELP_ALL \
+	"  --all           every image of the pool (of every pool found, when\n" \
+	"                  none is named)\n"
+
 const struct pfsadm_cmd pfsadm_commands[] = {
 	{ "format", "DEVICE [--align SIZE] [--force]",
-	  "make DEVICE an empty pool (refuses a device with data on it)", cmd_format },
+	  "make DEVICE an empty pool (refuses a device with data on it)",
+	  "  DEVICE          a whole disk, partition or LUN; all of it becomes the pool\n"
+	  "  --align SIZE    the unit images start on and are rounded up to, a power\n"
+	  "                  of two from 4K to 1G (default 1M)\n"
+	  "  --force         erase every signature libblkid finds first (filesystem,\n"
+	  "                  RAID, LVM, partition table); without it such a device\n"
+	  "                  is refused\n", cmd_format },
 	{ "create", "NAME SIZE [--weight N] [--iops-max N] [--bps-max SIZE]",
-	  "allocate an image and create /dev/mapper/pfs-NAME", cmd_create },
-	{ "remove", "NAME [--no-wipe]",
-	  "remove the device and free the extent (zeroed before reuse)", cmd_remove },
-	{ "resize", "NAME SIZE [--force]",
-	  "grow an image in place (shrinking needs --force)", cmd_resize },
+	  "allocate an image and create /dev/mapper/pfs-NAME",
+	  "  NAME            letters, digits and . _ + -, up to 123, not starting\n"
+	  "                  with . or -: the device is /dev/mapper/pfs-NAME, and\n"
+	  "                  /dev/pfs/NAME with the udev rules\n"
+	  PFSADM_HELP_SIZE
+	  "                  or N%FREE: N % (1 to 100) of the largest free extent\n"
+	  PFSADM_HELP_QOS, cmd_create },
+	{ "remove", "NAME [--no-wipe] [--yes]",
+	  "remove the device and free the extent (zeroed before reuse)",
+	  "  --no-wipe       free the extent without zeroing it now; it stays\n"
+	  "                  recorded dirty and is zeroed before another image gets it\n"
+	  "  -y, --yes       do not ask (on a terminal it asks first)\n",
+	  cmd_remove },
+	{ "resize", "NAME SIZE [--force] [--yes]",
+	  "grow an image in place (shrinking needs --force)",
+	  PFSADM_HELP_SIZE
+	  "                  or +SIZE, -SIZE (relative), +N%FREE (N % of the free\n"
+	  "                  space right after the image)\n"
+	  "  -f, --force     allow a shrink: what lies past the new end is lost\n"
+	  "  -y, --yes       do not ask before shrinking an open image (on a\n"
+	  "                  terminal it asks)\n",
+	  cmd_resize },
 	{ "set", "NAME [--weight N] [--iops-max N] [--bps-max SIZE]",
-	  "change an image's QoS, persistently and live", cmd_set },
-	{ "refresh", "NAME", "reload an active image's device to match the table", cmd_refresh },
+	  "change an image's QoS, persistently and live", PFSADM_HELP_QOS, cmd_set },
+	{ "refresh", "NAME", "reload an active image's device to match the table", "",
+	  cmd_refresh },
+	{ "pools", "[--json]",
+	  "summarise each pool: size, used, free, largest free extent, images",
+	  PFSADM_HELP_JSON, cmd_pools },
 	{ "list", "[--free] [--json] [--names]",
-	  "list the images (or the free extents, or just the names)", cmd_list },
-	{ "show", "NAME [--json]", "show one image", cmd_show },
-	{ "activate", "NAME|--all", "create the dm device of images", cmd_activate },
-	{ "deactivate", "NAME|--all", "remove the dm device of images", cmd_deactivate },
+	  "list the images (or the free extents, or just the names)",
+	  "  --free          the free extents instead, and what is left to zero\n"
+	  PFSADM_HELP_JSON
+	  "  --names         only the names, one per line\n", cmd_list },
+	{ "show", "NAME [--json]", "show one image", PFSADM_HELP_JSON, cmd_show },
+	{ "activate", "NAME|--all", "create the dm device of images", PFSADM_HELP_ALL,
+	  cmd_activate },
+	{ "deactivate", "NAME|--all", "remove the dm device of images (not an open one)",
+	  PFSADM_HELP_ALL, cmd_deactivate },
 	{ "check", "DEVICE [--repair]",
-	  "verify the superblock, its backup and both table copies", cmd_check },
-	{ "upgrade", "[DEVICE]", "bring a pool to the current on-disk format, in place",
+	  "verify the superblock, its backup and both table copies",
+	  "  --repair        rewrite what is damaged or stale from the good copy\n",
+	  cmd_check },
+	{ "upgrade", "[DEVICE]", "bring a pool to the current on-disk format, in place", "",
 	  cmd_upgrade },
 	{ "calibrate", "[--seconds N] [--show] [--json]",
-	  "measure what the pool's device spends per operation, for the arbiter", cmd_calibrate },
-	{ "dump", "DEVICE", "print all metadata as JSON", cmd_dump },
-	{ "restore", "DEVICE FILE [--force]", "rewrite a pool's metadata from a dump", cmd_restore },
-	{ NULL, NULL, NULL, NULL },
+	  "measure what the pool's device spends per operation, for the arbiter",
+	  "  --seconds N     seconds per figure, 1 to 60 (default 1; about 7 N in all)\n"
+	  "  --show          print the current model, measure nothing\n"
+	  PFSADM_HELP_JSON, cmd_calibrate },
+	{ "dump", "DEVICE", "print all metadata as JSON", "", cmd_dump },
+	{ "restore", "DEVICE FILE [--force]", "rewrite a pool's metadata from a dump",
+	  "  FILE            what dump printed\n"
+	  "  --force         also over another tool's signature or another pool\n"
+	  "                  (another UUID)\n", cmd_restore },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 const struct pfsadm_cmd *pfsadm_find(const char *name)
@@ -84,13 +143,21 @@ static void pfsadm_usage(FILE *out)
 {
 	const struct pfsadm_cmd *c;
 
-	fprintf(out, "usage: pfsadm [--pool DEVICE] [--wait SECONDS] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(out, "usage: pfsadm [--pool DEVICE] [--wait SECONDS] COMMAND [ARGS]\n\n"
+		"Quick start:\n"
+		"  pfsadm format /dev/nvme1n1      # the whole device becomes a pool\n"
+		"  pfsadm create vm1 20G           # a contiguous image: /dev/pfs/vm1\n"
+		"  qemu-system-x86_64 -drive file=/dev/pfs/vm1,format=raw,cache=none ...\n"
+		"\ncommands:\n");
 	for (c = pfsadm_commands; c->name; c++)
 		fprintf(out, "  %-11s %s\n", c->name, c->help);
 	fprintf(out, "\nRun 'pfsadm COMMAND --help' for a command's arguments.\n"
 		"A command that changes a pool waits up to --wait seconds (60) for its lock.\n"
-		"Sizes take K, M, G, T suffixes (powers of 1024); no suffix means MiB\n"
-		"(--bps-max needs one: 1000000B, 100M).\n"
+		"Sizes take K, M, G, T suffixes (powers of 1024) and decimals (1.5G); no\n"
+		"suffix means MiB (--bps-max needs one: 1000000B, 100M); an image's size\n"
+		"is rounded up to the pool's alignment (1M by default).\n"
+		"The pool is the one --pool DEVICE, PFS_POOL or /etc/pfs.conf names, or\n"
+		"the only one found.\n"
 		"Exit codes: 0 ok, 1 bad arguments, 2 no permission, 3 out of memory,\n"
 		"4 wrong device, 5 exists or busy.\n");
 }
@@ -140,7 +207,11 @@ int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 			continue;
 		}
 		if (c == 'h') {
-			printf("usage: pfsadm %s %s\n%s\n", cmd->name, cmd->usage, cmd->help);
+			printf("usage: pfsadm %s %s\n%s\n\n%s"
+			       "  --pool DEVICE   the pool (default: PFS_POOL, /etc/pfs.conf, the\n"
+			       "                  only one found)\n"
+			       "  --wait SECONDS  how long to wait for the pool's lock (default 60)\n",
+			       cmd->name, cmd->usage, cmd->help, cmd->options);
 			*exit_code = PFS_EXIT_OK;
 			return '?';
 		}

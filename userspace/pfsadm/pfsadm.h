@@ -13,6 +13,7 @@ struct pfsadm_cmd {
 	const char *name;
 	const char *usage;	/* after "pfsadm NAME " */
 	const char *help;	/* one line */
+	const char *options;	/* its arguments and options, with units and defaults */
 	int (*run)(int argc, char **argv, struct pfs_error *err);
 };
 
@@ -45,6 +46,7 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err);
 int cmd_refresh(int argc, char **argv, struct pfs_error *err);
 int cmd_set(int argc, char **argv, struct pfs_error *err);
 int cmd_restore(int argc, char **argv, struct pfs_error *err);
+int cmd_pools(int argc, char **argv, struct pfs_error *err);
 int cmd_list(int argc, char **argv, struct pfs_error *err);
 int cmd_show(int argc, char **argv, struct pfs_error *err);
 int cmd_activate(int argc, char **argv, struct pfs_error *err);
