@@ -336,7 +336,21 @@ grep -q '^onsecond ' /tmp/conf.out && ! grep -q '^vm1 ' /tmp/conf.out ||
 	fail "/etc/pfs.conf ignored: $(cat /tmp/conf.out)"
 PFS_POOL=$POOL "$PFSADM" list | grep -q '^vm1 ' || fail "PFS_POOL ignored"
 "$PFSADM" --pool "$POOL" list | grep -q '^vm1 ' || fail "--pool ignored"
+# A pool named by its UUID, wherever a pool is named; check and dump
+# without DEVICE take the pool so named.
+uuid=$("$PFSADM" --pool "$POOL" pools --json |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["pools"][0]["uuid"])')
+echo "pool = UUID=$uuid" >/etc/pfs.conf
+"$PFSADM" list | grep -q '^vm1 ' || fail "pool = UUID=... in /etc/pfs.conf ignored"
+"$PFSADM" check >/tmp/conf.out || fail "check without DEVICE: $(cat /tmp/conf.out)"
+"$PFSADM" dump | grep -q "\"pool_uuid\":\"$uuid\"" || fail "dump without DEVICE took another pool"
 rm /etc/pfs.conf
+"$PFSADM" --pool "UUID=$uuid" list | grep -q '^vm1 ' || fail "--pool UUID=... ignored"
+PFS_POOL="UUID=$uuid" "$PFSADM" list | grep -q '^vm1 ' || fail "PFS_POOL=UUID=... ignored"
+"$PFSADM" check "UUID=$uuid" >/dev/null || fail "check UUID=... failed"
+unchanged 4 "$PFSADM" --pool UUID=00000000-0000-0000-0000-000000000000 list
+unchanged 1 "$PFSADM" --pool UUID=nonsense list
+unchanged 1 "$PFSADM" check
 # Two pools with an image of the same name: the second pool's vm1 is
 # refused activation with the clash named (not skipped as "active"), and
 # its resize, set and remove leave the first pool's pfs-vm1 alone.

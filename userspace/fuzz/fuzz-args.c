@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for what pfsadm makes of its arguments before it touches
- * a device: sizes, counts and image names. ASan and UBSan catch memory and
- * arithmetic faults; the asserts catch wrong answers.
+ * a device (sizes, counts and image names) and of the target's status line
+ * (pfsadm stats). ASan and UBSan catch memory and arithmetic faults; the
+ * asserts catch wrong answers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +12,15 @@
 #include "error.h"
 #include "image.h"
 #include "size.h"
+#include "stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pfs_error err = { 0 };
-	char text[256], buf[32];
+	char text[1024], buf[32];
+	struct pfs_image_stats st;
 	struct pfs_size_spec spec;
 	uint64_t v, w, lo, hi;
 	size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
@@ -63,6 +66,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	if (!pfs_parse_u64(text, &v) && (!n || strspn(text, "0123456789") != n))
+		abort();
+
+	/* A status line that parses named every field, the histogram too. */
+	if (!pfs_stats_parse(text, &st) &&
+	    (!strstr(text, "lat_us=") || !strstr(text, "pool_floor_ns=") ||
+	     pfs_stats_percentile_us(st.lat, 99) < pfs_stats_percentile_us(st.lat, 50)))
 		abort();
 
 	ok = pfs_image_name_ok(text, &err);

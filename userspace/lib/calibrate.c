@@ -20,6 +20,7 @@
 #include "live.h"
 #include "lock.h"
 #include "pfs-table.h"
+#include "txn.h"
 
 #define MIB			(1024.0 * 1024.0)
 /* Writes need room to spread; more than this measures nothing new. */
@@ -304,46 +305,23 @@ int pfs_calibrate(struct pfs_pool_handle *pool, double seconds, struct pfs_calib
 	uint64_t wstart, wlen, sectors;
 	struct pfs_error scratch = { 0 };
 	struct pfs_superblock *sb;
-	int zeroing = -1, r;
+	struct pfs_txn_hold hold;
+	int r;
 	const char *why;
 
 	memset(s, 0, sizeof(*s));
 	pfs_calib_write_room(pool, &wstart, &wlen);
 	sectors = wlen >> PFS_SECTOR_SHIFT;
-	if (wlen) {
-		/* Dirty from the start: whatever happens, it is zeroed before reuse. */
-		if (pfs_image_check_unmapped(pool, NULL, wstart, sectors, err))
-			return -1;
-		zeroing = pfs_lock_zeroing(pool->sb->pool_uuid, err);
-		if (zeroing < 0)
-			return -1;
-		if (pfs_free_mark_dirty(pool->table, wstart, sectors) ||
-		    pfs_free_reserve(pool->table, wstart, sectors)) {
-			close(zeroing);
-			return pfs_fail(err, PFS_EXIT_BUSY, "no free-space record left to hold %llu+%llu",
-					(unsigned long long)wstart, (unsigned long long)sectors);
-		}
-		if (pfs_pool_commit(pool, err)) {
-			close(zeroing);
-			return -1;
-		}
-	}
+	/* Dirty from the start: whatever happens, it is zeroed before reuse. */
+	if (wlen && pfs_image_check_unmapped(pool, NULL, wstart, sectors, err))
+		return -1;
 	/* Other commands go on meanwhile; the reservation keeps them off. */
-	pfs_pool_unlock(pool);
+	if (pfs_txn_hold(pool, wstart, sectors, true, &hold, err))
+		return -1;
 	pfs_crash_point("calibrate-reserved");
 	r = pfs_calib_measure(pool, wstart << PFS_SECTOR_SHIFT, wlen, seconds, s, err);
-	if (pfs_pool_relock(pool, err)) {
-		if (zeroing >= 0)
-			close(zeroing);
+	if (pfs_txn_unhold(pool, &hold, r ? &scratch : err))
 		return -1;
-	}
-	if (wlen && !pfs_free_release(pool->table, wstart, sectors)) {
-		close(zeroing);
-		return pfs_fail(err, PFS_EXIT_BUSY, "the reservation of sectors %llu+%llu is gone",
-				(unsigned long long)wstart, (unsigned long long)sectors);
-	}
-	if (zeroing >= 0)
-		close(zeroing);
 	/* A failed measurement still gives the reservation back. */
 	if ((wlen && pfs_pool_commit(pool, r ? &scratch : err)) || r)
 		return -1;

@@ -17,7 +17,7 @@ static struct pfs_live_maps pfs_live_cache;
 static uint8_t pfs_live_cache_pool[PFS_UUID_LEN];
 static bool pfs_live_cached;
 
-static void pfs_live_forget(void)
+void pfs_live_forget(void)
 {
 	pfs_live_free(&pfs_live_cache);
 	pfs_live_cached = false;

@@ -52,6 +52,9 @@ enum pfs_image_state {
 	PFS_IMAGE_FOREIGN,	/* pfs-NAME maps something else */
 };
 
+/* Others may have changed the live maps: read them again when next asked. */
+void pfs_live_forget(void);
+
 enum pfs_image_state pfs_image_state(const struct pfs_pool_handle *pool,
 				     const struct pfs_image_entry *e, int *open_count);
 const char *pfs_image_state_name(enum pfs_image_state state);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <uuid/uuid.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -241,20 +243,44 @@ bool pfs_pool_requested(const char *requested)
 		pfs_conf_pool(path, sizeof(path));
 }
 
+int pfs_resolve_pool(const char *name, char *path, unsigned int len, struct pfs_error *err)
+{
+	static char found[64][PFS_PATH_LEN];
+	uint8_t want[PFS_UUID_LEN], head[PFS_BLOCK_SIZE];
+	const struct pfs_superblock *sb = (const void *)head;
+	unsigned int n, i;
+
+	if (strncasecmp(name, "UUID=", 5)) {
+		snprintf(path, len, "%s", name);
+		return 0;
+	}
+	if (uuid_parse(name + 5, want))
+		return pfs_fail(err, PFS_EXIT_ARGS, "invalid pool UUID '%s'", name + 5);
+	if (pfs_scan_pools(found, 64, &n, err))
+		return -1;
+	for (i = 0; i < n && i < 64; i++) {
+		if (pfs_read_head(found[i], head, 2000) &&
+		    !memcmp(sb->pool_uuid, want, PFS_UUID_LEN)) {
+			snprintf(path, len, "%s", found[i]);
+			return 0;
+		}
+	}
+	return pfs_fail(err, PFS_EXIT_DEVICE, "no pool with UUID %s found", name + 5);
+}
+
 int pfs_find_pool(const char *requested, char *path, unsigned int len,
 		  struct pfs_error *err)
 {
 	char found[8][PFS_PATH_LEN], list[8 * (PFS_PATH_LEN + 2)] = "";
+	char conf[4097];
 	unsigned int n, i;
 
 	if (!requested)
 		requested = getenv("PFS_POOL");
-	if (requested && *requested) {
-		snprintf(path, len, "%s", requested);
-		return 0;
-	}
-	if (pfs_conf_pool(path, len))
-		return 0;
+	if (requested && *requested)
+		return pfs_resolve_pool(requested, path, len, err);
+	if (pfs_conf_pool(conf, sizeof(conf)))
+		return pfs_resolve_pool(conf, path, len, err);
 	if (pfs_scan_pools(found, 8, &n, err))
 		return -1;
 	if (n == 0)

@@ -18,9 +18,14 @@ int pfs_probe_signature(const char *path, char *what, unsigned int len,
 			struct pfs_error *err);
 
 /*
+ * A pool's device from how it is named: a device path, or UUID=<pool UUID>
+ * (stable across reboots and paths), found among the pools a scan sees.
+ */
+int pfs_resolve_pool(const char *name, char *path, unsigned int len, struct pfs_error *err);
+/*
  * Find the pool to use: @requested if given, else $PFS_POOL, else the
- * "pool = DEVICE" line of /etc/pfs.conf ($PFS_CONF), else the only block
- * device that carries a dm-pfs superblock.
+ * "pool = DEVICE" (or "pool = UUID=...") line of /etc/pfs.conf ($PFS_CONF),
+ * else the only block device that carries a dm-pfs superblock.
  */
 int pfs_find_pool(const char *requested, char *path, unsigned int len,
 		  struct pfs_error *err);

@@ -48,54 +48,76 @@ static int pfs_txn_rollback(struct pfs_pool_handle *pool, const char *what)
 	return -1;
 }
 
+int pfs_txn_hold(struct pfs_pool_handle *pool, uint64_t start, uint64_t len, bool dirty,
+		 struct pfs_txn_hold *h, struct pfs_error *err)
+{
+	h->zeroing = -1;
+	h->start = start;
+	h->len = len;
+	if (len) {
+		h->zeroing = pfs_lock_zeroing(pool->sb->pool_uuid, err);
+		if (h->zeroing < 0)
+			return -1;
+		if ((dirty && pfs_free_mark_dirty(pool->table, start, len)) ||
+		    pfs_free_reserve(pool->table, start, len)) {
+			close(h->zeroing);
+			return pfs_fail(err, PFS_EXIT_BUSY,
+					"no free-space record left to reserve sectors %llu+%llu",
+					(unsigned long long)start, (unsigned long long)len);
+		}
+		if (pfs_pool_commit(pool, err)) {
+			close(h->zeroing);
+			return -1;
+		}
+	}
+	pfs_pool_unlock(pool);
+	return 0;
+}
+
+int pfs_txn_unhold(struct pfs_pool_handle *pool, struct pfs_txn_hold *h, struct pfs_error *err)
+{
+	int r = 0;
+
+	if (pfs_pool_relock(pool, err))
+		r = -1;
+	else if (h->len && !pfs_free_release(pool->table, h->start, h->len))
+		r = pfs_fail(err, PFS_EXIT_BUSY,
+			     "the reservation of sectors %llu+%llu is gone from the table",
+			     (unsigned long long)h->start, (unsigned long long)h->len);
+	if (h->zeroing >= 0)
+		close(h->zeroing);
+	return r;
+}
+
 /*
  * Make [start, start + len), free space in pool->table, clean. If any of
- * it is dirty: reserve it, commit (with whatever else the caller changed),
- * let go of the lock, zero the dirty parts, take the lock again and give
- * the reservation back, marking the space clean. On return the lock is
- * held and pool->table is the current table, changed but not committed;
- * entry pointers from before are stale. A crash anywhere leaves the space
- * dirty; its reservation lapses with this process (lock.h).
+ * it is dirty: hold it (reserved and committed, with whatever else the
+ * caller changed, the lock let go), zero the dirty parts, then unhold it
+ * and mark it clean. On return the lock is held and pool->table is the
+ * current table, changed but not committed; entry pointers from before
+ * are stale. A crash anywhere leaves the space dirty; its reservation
+ * lapses with this process (lock.h).
  */
 static int pfs_txn_zero_free(struct pfs_pool_handle *pool, uint64_t start, uint64_t len,
 			     struct pfs_error *err)
 {
 	struct pfs_extent parts[PFS_MAX_FREE_RECORDS];
 	unsigned int n = pfs_free_dirty_parts(pool->table, start, len, parts), i;
-	int zeroing, r = 0;
+	struct pfs_error unhold_err = { 0 };
+	struct pfs_txn_hold hold;
+	int r = 0;
 
 	if (!n)
 		return 0;
-	zeroing = pfs_lock_zeroing(pool->sb->pool_uuid, err);
-	if (zeroing < 0)
+	if (pfs_txn_hold(pool, start, len, false, &hold, err))
 		return -1;
-	if (pfs_free_reserve(pool->table, start, len)) {
-		close(zeroing);
-		return pfs_fail(err, PFS_EXIT_BUSY,
-				"no free-space record left to reserve sectors %llu+%llu",
-				(unsigned long long)start, (unsigned long long)len);
-	}
-	if (pfs_pool_commit(pool, err)) {
-		close(zeroing);
-		return -1;
-	}
-	pfs_pool_unlock(pool);
 	pfs_crash_point("zeroing-reserved");
 	for (i = 0; i < n && !r; i++)
 		r = pfs_zero_range(pool->fd, parts[i].start, parts[i].len,
 				   pfs_txn_show_progress, err);
 	pfs_crash_point("zeroing-done");
-	if (pfs_pool_relock(pool, err)) {
-		close(zeroing);
+	if (pfs_txn_unhold(pool, &hold, r ? &unhold_err : err))
 		return -1;
-	}
-	if (!pfs_free_release(pool->table, start, len)) {
-		close(zeroing);
-		return pfs_fail(err, PFS_EXIT_BUSY,
-				"the reservation of sectors %llu+%llu is gone from the table",
-				(unsigned long long)start, (unsigned long long)len);
-	}
-	close(zeroing);
 	if (r) {
 		/* Still dirty; the reservation must not outlive us. */
 		pfs_txn_rollback(pool, "zeroing");

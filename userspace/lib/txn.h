@@ -27,6 +27,31 @@ struct pfs_qos {
 /* Show a percentage on stderr while zeroing. */
 void pfs_txn_progress(bool on);
 
+/*
+ * Free space a command works on without the pool's lock (zeroing it,
+ * measuring on it): reserved in the table so no other command is given
+ * it, and held with the zeroing lock (lock.h), so the reservation lapses
+ * with this process.
+ */
+struct pfs_txn_hold {
+	int zeroing;		/* the zeroing lock's fd, -1: none */
+	uint64_t start, len;	/* sectors; len 0: nothing held */
+};
+
+/*
+ * Reserve [start, start + len) of free space (recorded dirty first if
+ * @dirty), commit with whatever else the caller changed, and let go of the
+ * pool's lock. With @len 0 it only lets go of the lock.
+ */
+int pfs_txn_hold(struct pfs_pool_handle *pool, uint64_t start, uint64_t len, bool dirty,
+		 struct pfs_txn_hold *h, struct pfs_error *err);
+/*
+ * Take the lock back and give the reservation back in pool->table, not
+ * committed: pool->table is the current table, entry pointers from before
+ * are stale. The zeroing lock is let go either way.
+ */
+int pfs_txn_unhold(struct pfs_pool_handle *pool, struct pfs_txn_hold *h, struct pfs_error *err);
+
 /* Create and activate image @name of @sectors (aligned by the caller). */
 int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sectors,
 		   const struct pfs_qos *qos, struct pfs_error *err);

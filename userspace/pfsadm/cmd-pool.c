@@ -27,6 +27,21 @@ static int pfsadm_device_arg(int argc, const struct pfsadm_cmd *cmd,
 	return 0;
 }
 
+/*
+ * [DEVICE] as check, dump and upgrade take it: a path or UUID=<pool UUID>;
+ * without it, the pool --pool, PFS_POOL or /etc/pfs.conf names, or the
+ * only one found.
+ */
+static int pfsadm_pool_arg(int argc, char **argv, const struct pfsadm_cmd *cmd, char *path,
+			   unsigned int len, struct pfs_error *err)
+{
+	if (optind < argc - 1)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", cmd->name, cmd->usage);
+	if (optind == argc - 1)
+		return pfs_resolve_pool(argv[optind], path, len, err);
+	return pfs_find_pool(pfsadm_pool, path, len, err);
+}
+
 int cmd_format(int argc, char **argv, struct pfs_error *err)
 {
 	static const struct option opts[] = {
@@ -109,6 +124,7 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 
 int cmd_check(int argc, char **argv, struct pfs_error *err)
 {
+	char dev[PFS_PATH_LEN];
 	static const struct option opts[] = {
 		{ "repair", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
@@ -128,9 +144,9 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 			return code;
 		repair = c == 'r';
 	}
-	if (pfsadm_device_arg(argc, cmd, err))
+	if (pfsadm_pool_arg(argc, argv, cmd, dev, sizeof(dev), err))
 		return -1;
-	if (pfs_pool_open(argv[optind], PFS_OPEN_BACKUP_SB | PFS_OPEN_ANY_VERSION |
+	if (pfs_pool_open(dev, PFS_OPEN_BACKUP_SB | PFS_OPEN_ANY_VERSION |
 			  (repair ? PFS_OPEN_WRITE : 0), &pool, err))
 		return -1;
 	sb_problem = pfs_pool_sb_problem(pool, sb_why, sizeof(sb_why));
@@ -189,6 +205,7 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 
 int cmd_upgrade(int argc, char **argv, struct pfs_error *err)
 {
+	char dev[PFS_PATH_LEN];
 	const struct pfsadm_cmd *cmd = pfsadm_find("upgrade");
 	struct pfs_pool_handle *pool;
 	uint32_t from;
@@ -197,11 +214,8 @@ int cmd_upgrade(int argc, char **argv, struct pfs_error *err)
 	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
 		if (c == '?')
 			return code;
-	if (optind < argc - 1)
-		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm upgrade %s", cmd->usage);
-	if (optind == argc - 1 ?
-	    pfs_pool_open(argv[optind], PFS_OPEN_WRITE | PFS_OPEN_ANY_VERSION, &pool, err) :
-	    pfsadm_open_pool(PFS_OPEN_WRITE | PFS_OPEN_ANY_VERSION, &pool, err))
+	if (pfsadm_pool_arg(argc, argv, cmd, dev, sizeof(dev), err) ||
+	    pfs_pool_open(dev, PFS_OPEN_WRITE | PFS_OPEN_ANY_VERSION, &pool, err))
 		return -1;
 	from = le32_to_cpu(pool->sb->version);
 	r = pfs_pool_upgrade(pool, err);
@@ -216,6 +230,7 @@ int cmd_upgrade(int argc, char **argv, struct pfs_error *err)
 
 int cmd_dump(int argc, char **argv, struct pfs_error *err)
 {
+	char dev[PFS_PATH_LEN];
 	const struct pfsadm_cmd *cmd = pfsadm_find("dump");
 	struct json_object *root, *copies;
 	struct pfs_pool_handle *pool;
@@ -224,9 +239,8 @@ int cmd_dump(int argc, char **argv, struct pfs_error *err)
 	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
 		if (c == '?')
 			return code;
-	if (pfsadm_device_arg(argc, cmd, err))
-		return -1;
-	if (pfs_pool_open(argv[optind], PFS_OPEN_READ, &pool, err))
+	if (pfsadm_pool_arg(argc, argv, cmd, dev, sizeof(dev), err) ||
+	    pfs_pool_open(dev, PFS_OPEN_READ, &pool, err))
 		return -1;
 	/* Metadata only, as the archive keeps it: restore reads either. */
 	root = pfs_json_metadata(pool);
@@ -251,6 +265,7 @@ int cmd_dump(int argc, char **argv, struct pfs_error *err)
 
 int cmd_restore(int argc, char **argv, struct pfs_error *err)
 {
+	char dev[PFS_PATH_LEN];
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
@@ -267,8 +282,9 @@ int cmd_restore(int argc, char **argv, struct pfs_error *err)
 	}
 	if (optind != argc - 2)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm restore %s", cmd->usage);
-	if (pfs_restore(argv[optind], argv[optind + 1], force, &n, err))
+	if (pfs_resolve_pool(argv[optind], dev, sizeof(dev), err) ||
+	    pfs_restore(dev, argv[optind + 1], force, &n, err))
 		return -1;
-	printf("restored %u image%s to %s\n", n, n == 1 ? "" : "s", argv[optind]);
+	printf("restored %u image%s to %s\n", n, n == 1 ? "" : "s", dev);
 	return 0;
 }

@@ -32,6 +32,10 @@ const char *pfsadm_pool;
 	"                  (default 0: none)\n"
 #define PFSADM_HELP_JSON \
 	"  --json          one JSON report (docs/pfsadm.md)\n"
+#define PFSADM_HELP_DEVICE \
+	"  DEVICE          the pool's device, or UUID=<pool UUID> (default: the\n" \
+	"                  pool --pool, PFS_POOL or /etc/pfs.conf names, or the\n" \
+	"                  only one found)\n"
 #define PFSADM_HELP_ALL \
 	"  --all           every image of the pool (of every pool found, when\n" \
 	"                  none is named)\n"
@@ -81,23 +85,34 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  PFSADM_HELP_JSON
 	  "  --names         only the names, one per line\n", cmd_list },
 	{ "show", "NAME [--json]", "show one image", PFSADM_HELP_JSON, cmd_show },
+	{ "stats", "[NAME] [--watch SECONDS | --json | --prometheus]",
+	  "I/O of each active image, as iostat shows a disk's",
+	  "  NAME            one image (default: every image of the pool)\n"
+	  "  --watch SECONDS rates every SECONDS (1 to 3600) until interrupted;\n"
+	  "                  without it, one report of the rates over 1 second\n"
+	  "  --json          the counters since activation, as one JSON report\n"
+	  "  --prometheus    the same in node_exporter's textfile collector format\n",
+	  cmd_stats },
 	{ "activate", "NAME|--all", "create the dm device of images", PFSADM_HELP_ALL,
 	  cmd_activate },
 	{ "deactivate", "NAME|--all", "remove the dm device of images (not an open one)",
 	  PFSADM_HELP_ALL, cmd_deactivate },
-	{ "check", "DEVICE [--repair]",
+	{ "check", "[DEVICE] [--repair]",
 	  "verify the superblock, its backup and both table copies",
+	  PFSADM_HELP_DEVICE
 	  "  --repair        rewrite what is damaged or stale from the good copy\n",
 	  cmd_check },
-	{ "upgrade", "[DEVICE]", "bring a pool to the current on-disk format, in place", "",
-	  cmd_upgrade },
+	{ "upgrade", "[DEVICE]", "bring a pool to the current on-disk format, in place",
+	  PFSADM_HELP_DEVICE, cmd_upgrade },
 	{ "calibrate", "[--seconds N] [--show] [--json]",
 	  "measure what the pool's device spends per operation, for the arbiter",
 	  "  --seconds N     seconds per figure, 1 to 60 (default 1; about 7 N in all)\n"
 	  "  --show          print the current model, measure nothing\n"
 	  PFSADM_HELP_JSON, cmd_calibrate },
-	{ "dump", "DEVICE", "print all metadata as JSON", "", cmd_dump },
+	{ "dump", "[DEVICE]", "print all metadata as JSON", PFSADM_HELP_DEVICE, cmd_dump },
 	{ "restore", "DEVICE FILE [--force]", "rewrite a pool's metadata from a dump",
+	  "  DEVICE          the pool's device, or UUID=<pool UUID> while it is\n"
+	  "                  still readable\n"
 	  "  FILE            what dump printed\n"
 	  "  --force         also over another tool's signature or another pool\n"
 	  "                  (another UUID)\n", cmd_restore },
@@ -156,8 +171,8 @@ static void pfsadm_usage(FILE *out)
 		"Sizes take K, M, G, T suffixes (powers of 1024) and decimals (1.5G); no\n"
 		"suffix means MiB (--bps-max needs one: 1000000B, 100M); an image's size\n"
 		"is rounded up to the pool's alignment (1M by default).\n"
-		"The pool is the one --pool DEVICE, PFS_POOL or /etc/pfs.conf names, or\n"
-		"the only one found.\n"
+		"The pool is the one --pool, PFS_POOL or /etc/pfs.conf names (a device or\n"
+		"UUID=<pool UUID>, as pfsadm pools shows it), or the only one found.\n"
 		"Exit codes: 0 ok, 1 bad arguments, 2 no permission, 3 out of memory,\n"
 		"4 wrong device, 5 exists or busy.\n");
 }
@@ -208,8 +223,8 @@ int pfsadm_getopt(int argc, char **argv, const char *shortopts,
 		}
 		if (c == 'h') {
 			printf("usage: pfsadm %s %s\n%s\n\n%s"
-			       "  --pool DEVICE   the pool (default: PFS_POOL, /etc/pfs.conf, the\n"
-			       "                  only one found)\n"
+			       "  --pool DEVICE   the pool: a device or UUID=<pool UUID> (default:\n"
+			       "                  PFS_POOL, /etc/pfs.conf, the only one found)\n"
 			       "  --wait SECONDS  how long to wait for the pool's lock (default 60)\n",
 			       cmd->name, cmd->usage, cmd->help, cmd->options);
 			*exit_code = PFS_EXIT_OK;

@@ -47,6 +47,7 @@ int cmd_refresh(int argc, char **argv, struct pfs_error *err);
 int cmd_set(int argc, char **argv, struct pfs_error *err);
 int cmd_restore(int argc, char **argv, struct pfs_error *err);
 int cmd_pools(int argc, char **argv, struct pfs_error *err);
+int cmd_stats(int argc, char **argv, struct pfs_error *err);
 int cmd_list(int argc, char **argv, struct pfs_error *err);
 int cmd_show(int argc, char **argv, struct pfs_error *err);
 int cmd_activate(int argc, char **argv, struct pfs_error *err);
