@@ -323,5 +323,5 @@ module_init(dm_pfs_init);
 module_exit(dm_pfs_exit);
 
 MODULE_DESCRIPTION(DM_NAME " target mapping VM images onto a partitioned pool");
-MODULE_AUTHOR("dm-pfs developers");
+MODULE_AUTHOR("dm-pfs maintainers <maintainers@users.noreply.r-seed-d3e8e24e.example>");
 MODULE_LICENSE("GPL");

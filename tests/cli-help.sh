@@ -15,7 +15,7 @@ fail() {
 
 "$pfsadm" --help >/tmp/pfsadm-help.txt || fail "pfsadm --help exits $?"
 grep -q '^Quick start:' /tmp/pfsadm-help.txt || fail "pfsadm --help has no quick start"
-mapfile -t commands < <(sed -n '/^commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p' /tmp/pfsadm-help.txt)
+mapfile -t commands < <(sed -n '/^commands:/,/^$/s/^  \([a-z-]\+\) .*/\1/p' /tmp/pfsadm-help.txt)
 [ "${#commands[@]}" -ge 10 ] || fail "pfsadm --help lists ${#commands[@]} commands"
 
 # The completion's own view: its command list, and a command's options.

@@ -67,15 +67,15 @@ unchanged 1 "$PFSADM" create x
 unchanged 1 "$PFSADM" create --weight 0 x 1G
 unchanged 1 "$PFSADM" create --bogus x 1G
 unchanged 5 "$PFSADM" create vm1 1G
-unchanged 4 "$PFSADM" create huge 100G
+unchanged 6 "$PFSADM" create huge 100G
 grep -q 'largest free extent is 44.0G' /tmp/expect_exit.out || fail "no largest-extent hint"
 # 2^64 - 1 bytes: refused as too big to fit, not wrapped round to nothing.
-unchanged 4 "$PFSADM" create huge 18446744073709551615b
+unchanged 6 "$PFSADM" create huge 18446744073709551615b
 grep -q "no free extent of 16.0E" /tmp/expect_exit.out || fail "2^64-1 bytes: $(cat /tmp/expect_exit.out)"
 unchanged 4 "$PFSADM" remove nosuch
 unchanged 4 "$PFSADM" show nosuch
 unchanged 1 "$PFSADM" resize vm1 10G
-unchanged 4 "$PFSADM" resize vm1 70G
+unchanged 6 "$PFSADM" resize vm1 70G
 grep -q 'end of the pool' /tmp/expect_exit.out || fail "resize does not name the obstacle"
 unchanged 1 "$PFSADM" nosuchcommand
 unchanged 2 setpriv --reuid=65534 --regid=65534 --clear-groups "$PFSADM" list
@@ -121,7 +121,7 @@ qemu_io_ok -f raw -c 'read -P 0x5a 19G 1M' /dev/mapper/pfs-vm1 || fail "data los
 
 # Best fit: a second image, then the obstacle is named.
 "$PFSADM" create vm2 1G >/dev/null
-unchanged 4 "$PFSADM" resize vm1 21G
+unchanged 6 "$PFSADM" resize vm1 21G
 grep -q 'then vm2' /tmp/expect_exit.out || fail "resize does not name vm2 as the obstacle"
 "$PFSADM" list --json | grep -q '"name":"vm2"' || fail "list --json"
 "$PFSADM" list --free | grep -q 'fragmentation' || fail "list --free"
@@ -147,6 +147,24 @@ dmsetup resume pfs-aaa
 "$PFSADM" activate aaa >/dev/null
 "$PFSADM" list | awk '$1 == "vm1" { print $4, $5, $6 }' | grep -qx '300 5000 100.0M/s' ||
 	fail "vm1's caps are listed as $("$PFSADM" list | awk '$1 == "vm1" { print $4, $5, $6 }')"
+# Columns, sort and units as lvs takes them.
+[ "$("$PFSADM" list --noheadings -o name --sort size | tr '\n' ' ')" = "aaa vm2 vm1 " ] ||
+	fail "list --sort size: $("$PFSADM" list --noheadings -o name --sort size)"
+[ "$("$PFSADM" list --names --sort -start | tr '\n' ' ')" = "aaa vm2 vm1 " ] ||
+	fail "list --names --sort -start: $("$PFSADM" list --names --sort -start)"
+"$PFSADM" list -o name,size,weight --units m --nosuffix >/tmp/units.out
+grep -qx 'NAME *SIZE *WEIGHT' /tmp/units.out || fail "list -o headings: $(cat /tmp/units.out)"
+grep -qx 'aaa *64.00 *100' /tmp/units.out || fail "list --units m --nosuffix: $(cat /tmp/units.out)"
+"$PFSADM" list -o +uuid,open --units b | awk '$1 == "aaa" { print $2, $9, $10 }' >/tmp/units.out
+aaa_uuid=$("$PFSADM" show --json aaa | python3 -c 'import json, sys; print(json.load(sys.stdin)["image"]["uuid"])')
+grep -qx "67108864B $aaa_uuid 0" /tmp/units.out ||
+	fail "list -o +uuid,open --units b: $(cat /tmp/units.out)"
+"$PFSADM" list --json --sort size | python3 -c 'import json,sys; print(*[i["name"] for i in json.load(sys.stdin)["images"]])' |
+	grep -qx 'aaa vm2 vm1' || fail "list --json ignores --sort"
+unchanged 1 "$PFSADM" list -o name,bogus
+grep -q "unknown field 'bogus'; fields: name,uuid,size" /tmp/expect_exit.out || fail "bad -o: $(cat /tmp/expect_exit.out)"
+unchanged 1 "$PFSADM" list --sort nosuch
+unchanged 1 "$PFSADM" list --units x
 start=$(image_field aaa start_sector)
 "$PFSADM" show aaa >/tmp/show.out
 for line in "size       64.0M (131072 sectors)" "start      .* into .* (sector $start)" \

@@ -68,6 +68,7 @@ cut remove "$PFSADM" remove new
 "$PFSADM" --pool "$POOL" create dirty 1M >/dev/null
 cut remove-no-wipe "$PFSADM" remove --no-wipe dirty
 cut create-on-dirty "$PFSADM" create again 1M
+cut rename "$PFSADM" rename grow grown
 # Writes free space it first records dirty and busy, then the superblock.
 cut calibrate "$PFSADM" calibrate --seconds 1
 # A version 1 pool (no free-space records, no backup superblock) upgraded.

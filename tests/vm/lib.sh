@@ -34,6 +34,26 @@ expect_exit() {
 	}
 }
 
+# Our udev rules (/dev/pfs/NAME), as make install puts them, in this
+# throwaway guest root.
+install_udev_rules() {
+	install -m 0644 "$PFS_PROJECT/dist/60-pfs.rules" /etc/udev/rules.d/60-pfs.rules
+	udevadm control --reload
+}
+
+# unchanged_exit CODE WANT-IN-MESSAGE CMD...: CMD fails with CODE and one
+# line that says WANT, and the pool's metadata is byte-for-byte the same.
+unchanged_exit() {	# CODE WANT-IN-MESSAGE CMD...: fails with CODE, says it, changes nothing
+	local code=$1 want=$2
+	shift 2
+	dd if="$POOL" bs=512 count=1048 iflag=direct status=none | sha256sum >/tmp/meta.before
+	expect_exit "$code" "$@"
+	grep -qF -- "$want" /tmp/expect_exit.out || fail "'$*' did not say '$want': $(cat /tmp/expect_exit.out)"
+	[ "$(wc -l </tmp/expect_exit.out)" -eq 1 ] || fail "'$*' printed more than one line"
+	dd if="$POOL" bs=512 count=1048 iflag=direct status=none | sha256sum | cmp -s - /tmp/meta.before ||
+		fail "'$*' changed the metadata"
+}
+
 # Fill a device (or a range of it) with a seeded pattern and verify it.
 write_pattern() {	# DEVICE SEED MIB [OFFSET_MIB]
 	local dev=$1 seed=$2 mib=$3 off=${4:-0}

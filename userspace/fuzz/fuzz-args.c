@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for what pfsadm makes of its arguments before it touches
- * a device (sizes, counts and image names) and of the target's status line
- * (pfsadm stats). ASan and UBSan catch memory and arithmetic faults; the
+ * a device (sizes, counts, image names, list's -o, --sort and --units) and
+ * of the target's status line (pfsadm stats). ASan and UBSan catch memory and arithmetic faults; the
  * asserts catch wrong answers.
  */
 #include <stdio.h>
@@ -11,10 +11,30 @@
 
 #include "error.h"
 #include "image.h"
+#include "report.h"
 #include "size.h"
 #include "stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Whether @list is 1 to @max comma-separated words, each one of list's fields. */
+static bool known_fields(const char *list, size_t max)
+{
+	const char *names = pfsadm_report_field_names(), *f;
+	size_t len, count = 0;
+	bool found;
+
+	for (;; list += len + 1) {
+		len = strcspn(list, ",");
+		found = false;
+		for (f = names; *f; f += strcspn(f, ",") + !!f[strcspn(f, ",")])
+			found |= strcspn(f, ",") == len && len && !strncmp(f, list, len);
+		if (!found || ++count > max)
+			return false;
+		if (!list[len])
+			return true;
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char text[1024], buf[32];
 	struct pfs_image_stats st;
 	struct pfs_size_spec spec;
+	struct pfsadm_report report;
+	char unit, cell[64];
 	uint64_t v, w, lo, hi;
 	size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
 	bool ok;
@@ -73,6 +95,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (!strstr(text, "lat_us=") || !strstr(text, "pool_floor_ns=") ||
 	     pfs_stats_percentile_us(st.lat, 99) < pfs_stats_percentile_us(st.lat, 50)))
 		abort();
+
+	/* -o takes known fields only, and never more than fit. */
+	pfsadm_report_init(&report);
+	w = text[0] == '+' ? PFSADM_REPORT_MAX_FIELDS - report.nfields : PFSADM_REPORT_MAX_FIELDS;
+	ok = !pfsadm_report_columns(&report, text, &err);
+	if (ok != (err.code == PFS_EXIT_OK) || ok != known_fields(text + (text[0] == '+'), w) ||
+	    report.nfields > PFSADM_REPORT_MAX_FIELDS)
+		abort();
+	memset(&err, 0, sizeof(err));
+	if (!pfsadm_report_sort(&report, text, &err) !=
+	    (!strchr(text, ',') && known_fields(text + (text[0] == '-'), 1)))
+		abort();
+	memset(&err, 0, sizeof(err));
+	unit = pfs_parse_units(text);
+	if (unit && (n != 1 || !strchr("hbskmgtpe", unit)))
+		abort();
+	if (unit && !pfs_parse_u64(text, &v))
+		abort();
+	pfs_format_units(n > 8 ? UINT64_MAX >> (n % 64) : n, unit ? unit : 'h', n & 1, cell,
+			 sizeof(cell));
 
 	ok = pfs_image_name_ok(text, &err);
 	/* A name pfsadm accepts can never leave /dev/mapper. */

@@ -204,7 +204,7 @@ int pfs_size_resolve(const struct pfs_pool_handle *pool, const struct pfs_image_
 					e->name);
 		*sectors = pfs_share(pfs_largest_free(pool), spec->pct, align);
 		if (!*sectors)
-			return pfs_fail(err, PFS_EXIT_DEVICE,
+			return pfs_fail(err, PFS_EXIT_NOSPACE,
 					"%u%% of the largest free extent is less than one %s unit",
 					spec->pct, pfs_format_size(align << PFS_SECTOR_SHIFT, b, sizeof(b)));
 		return 0;
@@ -215,7 +215,7 @@ int pfs_size_resolve(const struct pfs_pool_handle *pool, const struct pfs_image_
 		delta = pfs_share(pfs_free_after(pool, le64_to_cpu(e->start), cur), spec->pct,
 				  align);
 		if (!delta)
-			return pfs_fail(err, PFS_EXIT_DEVICE,
+			return pfs_fail(err, PFS_EXIT_NOSPACE,
 					"%u%% of the free space right after %s is less than one %s unit",
 					spec->pct, e->name,
 					pfs_format_size(align << PFS_SECTOR_SHIFT, b, sizeof(b)));

@@ -117,6 +117,8 @@ int pfs_dm_info(const char *name, struct pfs_dm_info *info, struct pfs_error *er
 	info->open_count = dmi.open_count;
 	info->major = dmi.major;
 	info->minor = dmi.minor;
+	if (dmi.exists && dm_task_get_uuid(dmt))
+		snprintf(info->uuid, sizeof(info->uuid), "%s", dm_task_get_uuid(dmt));
 	r = 0;
 out:
 	dm_task_destroy(dmt);
@@ -190,6 +192,12 @@ int pfs_dm_reload(const char *name, uint64_t sectors, const char *params,
 
 int pfs_dm_live_sectors(const char *name, uint64_t *sectors, struct pfs_error *err)
 {
+	return pfs_dm_live_table(name, sectors, NULL, 0, err);
+}
+
+int pfs_dm_live_table(const char *name, uint64_t *sectors, char *out, size_t len,
+		      struct pfs_error *err)
+{
 	struct dm_task *dmt = pfs_dm_task(DM_DEVICE_TABLE, name, err);
 	uint64_t start = 0, length = 0;
 	char *type = NULL, *params = NULL;
@@ -205,6 +213,8 @@ int pfs_dm_live_sectors(const char *name, uint64_t *sectors, struct pfs_error *e
 	}
 	dm_get_next_target(dmt, NULL, &start, &length, &type, &params);
 	*sectors = length;
+	if (len)
+		snprintf(out, len, "%s", params ? params : "");
 	r = 0;
 out:
 	dm_task_destroy(dmt);
@@ -243,6 +253,22 @@ int pfs_dm_remove(const char *name, struct pfs_error *err)
 	if (!pfs_dm_simple(DM_DEVICE_REMOVE, name, 0, NULL, true))
 		return pfs_fail(err, pfs_dm_errno == EBUSY ? PFS_EXIT_BUSY : PFS_EXIT_DEVICE,
 				"cannot remove /dev/mapper/%s: %s", name, pfs_dm_why());
+	return 0;
+}
+
+int pfs_dm_rename(const char *name, const char *new_name, struct pfs_error *err)
+{
+	struct dm_task *dmt = pfs_dm_task(DM_DEVICE_RENAME, name, err);
+	int ok;
+
+	if (!dmt)
+		return -1;
+	ok = dm_task_set_newname(dmt, new_name) && pfs_dm_run_udev(dmt);
+	if (!pfs_dm_done(dmt, ok))
+		return pfs_fail(err, pfs_dm_errno == EBUSY || pfs_dm_errno == EEXIST ?
+				PFS_EXIT_BUSY : PFS_EXIT_DEVICE,
+				"cannot rename /dev/mapper/%s to %s: %s", name, new_name,
+				pfs_dm_why());
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -17,6 +18,7 @@ struct pfs_dm_info {
 	bool suspended;
 	int open_count;
 	uint32_t major, minor;
+	char uuid[130];		/* its dm UUID, "" if none */
 };
 
 int pfs_dm_create(const char *name, const char *uuid, uint64_t sectors,
@@ -29,6 +31,11 @@ int pfs_dm_create(const char *name, const char *uuid, uint64_t sectors,
 int pfs_dm_reload(const char *name, uint64_t sectors, const char *params,
 		  struct pfs_error *err);
 int pfs_dm_live_sectors(const char *name, uint64_t *sectors, struct pfs_error *err);
+/* The live table's length and its target's parameters (into @params). */
+int pfs_dm_live_table(const char *name, uint64_t *sectors, char *params, size_t len,
+		      struct pfs_error *err);
+/* Rename a device (its dm UUID stays); udev moves its links. */
+int pfs_dm_rename(const char *name, const char *new_name, struct pfs_error *err);
 /* Hold off the signals a user sends (^C, kill) across a critical step. */
 void pfs_signals_block(sigset_t *old);
 void pfs_signals_restore(const sigset_t *old);

@@ -10,6 +10,8 @@ enum pfs_exit {
 	PFS_EXIT_NOMEM = 3,	/* out of memory */
 	PFS_EXIT_DEVICE = 4,	/* wrong or unusable device */
 	PFS_EXIT_BUSY = 5,	/* exists or busy */
+	PFS_EXIT_NOSPACE = 6,	/* no free extent, image slot or record large enough */
+	PFS_EXIT_INTERNAL = 7,	/* pfsadm's own bug, caught before it wrote */
 };
 
 struct pfs_error {

@@ -205,7 +205,8 @@ static int pfs_write_copy(struct pfs_pool_handle *pool, int index, uint64_t gen,
 	pfs_table_seal(pool->sb, src, gen);
 	/* Never persist a table the kernel would refuse. */
 	if (pfs_table_validate(pool->sb, src, &why))
-		return pfs_fail(err, PFS_EXIT_ARGS, "refusing to write an invalid table: %s", why);
+		return pfs_fail(err, PFS_EXIT_INTERNAL,
+				"internal error, nothing written: refusing an invalid table: %s", why);
 	if (pfs_pwrite_all(pool->fd, src, TABLE_BYTES, off) || fdatasync(pool->fd))
 		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write table copy %d: %s",
 				pool->path, index, strerror(errno));

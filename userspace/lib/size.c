@@ -137,3 +137,34 @@ const char *pfs_format_sectors(uint64_t sectors, char *buf, unsigned int len)
 	snprintf(buf, len, "%.1fE", (double)sectors / (double)(1ULL << 51));
 	return buf;
 }
+
+char pfs_parse_units(const char *text)
+{
+	char u = (char)tolower((unsigned char)text[0]);
+
+	if (!u || text[1] || !strchr("hbskmgtpe", u))
+		return 0;
+	return u;
+}
+
+const char *pfs_format_units(uint64_t bytes, char unit, bool suffix, char *buf,
+			     unsigned int len)
+{
+	static const char scaled[] = "kmgtpe";
+	const char *u = strchr(scaled, unit);
+	char letter = suffix ? (char)toupper((unsigned char)unit) : '\0';
+
+	if (!u && unit != 'b' && unit != 's') {
+		pfs_format_size(bytes, buf, len);
+		if (!suffix)
+			buf[strcspn(buf, "BKMGTPE")] = '\0';
+	} else if (unit == 'b' || unit == 's') {
+		snprintf(buf, len, "%llu%.1s", (unsigned long long)(unit == 's' ? bytes >> 9 : bytes),
+			 &letter);
+	} else {
+		snprintf(buf, len, "%.2f%.1s",
+			 (double)bytes / (double)(1ULL << (10 * (unsigned int)(u - scaled + 1))),
+			 &letter);
+	}
+	return buf;
+}

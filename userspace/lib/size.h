@@ -3,6 +3,7 @@
 #ifndef PFS_SIZE_H
 #define PFS_SIZE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* "20G", "1.5T", "512MiB", "8s", "100" (MiB) ... Returns 0, or -1 if invalid. */
@@ -31,5 +32,16 @@ int pfs_parse_u64(const char *text, uint64_t *value);
 const char *pfs_format_size(uint64_t bytes, char *buf, unsigned int len);
 /* The same for a count of 512-byte sectors, which may pass 2^64 bytes. */
 const char *pfs_format_sectors(uint64_t sectors, char *buf, unsigned int len);
+
+/*
+ * --units as lvs takes them: h (human, as pfs_format_size), b (bytes),
+ * s (512-byte sectors), k, m, g, t, p, e (powers of 1024); either case.
+ * Returns the unit in lower case, or 0 if @text is none of them.
+ */
+char pfs_parse_units(const char *text);
+/* @bytes in @unit: b and s whole, k to e with two decimals; the unit's
+ * letter (upper case) follows unless !@suffix. */
+const char *pfs_format_units(uint64_t bytes, char unit, bool suffix, char *buf,
+			     unsigned int len);
 
 #endif /* PFS_SIZE_H */

@@ -61,7 +61,7 @@ int pfs_txn_hold(struct pfs_pool_handle *pool, uint64_t start, uint64_t len, boo
 		if ((dirty && pfs_free_mark_dirty(pool->table, start, len)) ||
 		    pfs_free_reserve(pool->table, start, len)) {
 			close(h->zeroing);
-			return pfs_fail(err, PFS_EXIT_BUSY,
+			return pfs_fail(err, PFS_EXIT_NOSPACE,
 					"no free-space record left to reserve sectors %llu+%llu",
 					(unsigned long long)start, (unsigned long long)len);
 		}
@@ -144,7 +144,7 @@ static int pfs_txn_create_check(struct pfs_pool_handle *pool, const char *name,
 	if (pfs_pool_find(pool, name))
 		return pfs_fail(err, PFS_EXIT_BUSY, "image %s already exists", name);
 	if (!pfs_pool_free_slot(pool))
-		return pfs_fail(err, PFS_EXIT_BUSY, "pool holds %d images already",
+		return pfs_fail(err, PFS_EXIT_NOSPACE, "pool holds %d images already",
 				PFS_MAX_IMAGES);
 	return 0;
 }
@@ -159,7 +159,7 @@ int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sect
 	if (!pfs_image_name_ok(name, err) || pfs_txn_create_check(pool, name, err))
 		return -1;
 	if (pfs_alloc_best_fit(pool, sectors, &start))
-		return pfs_fail(err, PFS_EXIT_DEVICE,
+		return pfs_fail(err, PFS_EXIT_NOSPACE,
 				"no free extent of %s: the largest free extent is %s (see pfsadm list --free)",
 				pfs_format_sectors(sectors, b1, sizeof(b1)),
 				pfs_format_size(pfs_largest_free(pool) << PFS_SECTOR_SHIFT, b2,
@@ -220,7 +220,7 @@ int pfs_txn_remove(struct pfs_pool_handle *pool, const char *name, bool wipe,
 	 */
 	memset(e, 0, sizeof(*e));
 	if (pfs_free_mark_dirty(pool->table, start, len))
-		return pfs_fail(err, PFS_EXIT_BUSY, "no free-space record left for %s's extent",
+		return pfs_fail(err, PFS_EXIT_NOSPACE, "no free-space record left for %s's extent",
 				name);
 	if (!wipe)
 		return pfs_pool_commit(pool, err);
@@ -278,7 +278,7 @@ static int pfs_txn_grow_room(struct pfs_pool_handle *pool, const struct pfs_imag
 	if (start + old + room < pfs_data_end(pool->sb) &&
 	    !strcmp(next, "the end of the pool"))
 		next = "space another command is zeroing";
-	return pfs_fail(err, PFS_EXIT_DEVICE,
+	return pfs_fail(err, PFS_EXIT_NOSPACE,
 			"cannot grow %s in place to %s: only %s free after it, then %s",
 			e->name, pfs_format_sectors(len, b1, sizeof(b1)),
 			pfs_format_size(room << 9, b2, sizeof(b2)), next);
@@ -350,7 +350,7 @@ static int pfs_txn_shrink(struct pfs_pool_handle *pool, struct pfs_image_entry *
 	}
 	pfs_crash_point("shrink-reloaded");
 	if (pfs_free_mark_dirty(pool->table, start + len, old - len)) {
-		pfs_fail(err, PFS_EXIT_BUSY, "no free-space record left for the freed tail");
+		pfs_fail(err, PFS_EXIT_NOSPACE, "no free-space record left for the freed tail");
 		goto out;
 	}
 	pfs_signals_restore(&sigs);
@@ -387,6 +387,109 @@ int pfs_txn_resize(struct pfs_pool_handle *pool, const char *name, uint64_t len,
 	return len > old ? pfs_txn_grow(pool, e, len, err) : pfs_txn_shrink(pool, e, len, err);
 }
 
+/* Put @name into @e's name field, NUL-padded as the table keeps names. */
+static void pfs_txn_set_name(struct pfs_image_entry *e, const char *name)
+{
+	memset(e->name, 0, sizeof(e->name));
+	snprintf(e->name, sizeof(e->name), "%s", name);
+}
+
+int pfs_txn_rename(struct pfs_pool_handle *pool, const char *name, const char *new_name,
+		   struct pfs_error *err)
+{
+	struct pfs_image_entry *e = pfs_txn_find(pool, name, err), probe = { 0 };
+	char from[PFS_NAME_LEN + 8], to[PFS_NAME_LEN + 8];
+	int own;
+
+	if (!e || !pfs_image_name_ok(new_name, err))
+		return -1;
+	if (!strcmp(name, new_name))
+		return pfs_fail(err, PFS_EXIT_ARGS, "%s is already named %s", name, new_name);
+	if (pfs_pool_find(pool, new_name))
+		return pfs_fail(err, PFS_EXIT_BUSY, "image %s already exists", new_name);
+	pfs_txn_set_name(&probe, new_name);
+	if (pfs_image_active(&probe, NULL))
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"/dev/mapper/" PFS_DM_PREFIX "%s already exists", new_name);
+	own = pfs_image_own_device(pool, e, err);
+	if (own < 0 || pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start),
+						 le64_to_cpu(e->length), err))
+		return -1;
+	pfs_image_dm_name(e, from, sizeof(from));
+	pfs_txn_set_name(e, new_name);
+	pfs_image_dm_name(e, to, sizeof(to));
+	if (pfs_pool_commit(pool, err)) {
+		pfs_txn_set_name(e, name);
+		return -1;
+	}
+	pfs_crash_point("rename-committed");
+	if (!own)
+		return 0;
+	pfs_live_forget();
+	if (pfs_dm_rename(from, to, err)) {
+		pfs_txn_set_name(e, name);
+		pfs_txn_rollback(pool, "rename");
+		return -1;
+	}
+	pfs_crash_point("rename-device");
+	return pfs_image_reload(pool, e, err);
+}
+
+/* Is @m pfsadm's own device for @e (by dm UUID), but not named pfs-NAME? */
+static bool pfs_txn_renamed_device(const struct pfs_pool_handle *pool,
+				   const struct pfs_image_entry *e, const struct pfs_live_map *m)
+{
+	char own[PFS_NAME_LEN + 8], uuid[128];
+	struct pfs_error ignored = { 0 };
+	struct pfs_dm_info info;
+
+	pfs_image_dm_name(e, own, sizeof(own));
+	pfs_image_dm_uuid(pool, e, uuid, sizeof(uuid));
+	return strcmp(m->dm_name, own) && !memcmp(m->image_uuid, e->uuid, PFS_UUID_LEN) &&
+	       !pfs_dm_info(m->dm_name, &info, &ignored) && !strcmp(info.uuid, uuid);
+}
+
+/*
+ * pfsadm's own device for @e under another name (a rename cut short):
+ * give it the table's name. 1 if renamed, 0 if there was none, -1 on error.
+ */
+static int pfs_txn_refresh_name(struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+				const struct pfs_live_maps *maps, struct pfs_error *err)
+{
+	char own[PFS_NAME_LEN + 8];
+	unsigned int i;
+
+	pfs_image_dm_name(e, own, sizeof(own));
+	for (i = 0; i < maps->n; i++) {
+		const struct pfs_live_map *m = &maps->map[i];
+
+		/* A map made by hand under another name is not pfsadm's to rename. */
+		if (!pfs_txn_renamed_device(pool, e, m))
+			continue;
+		if (pfs_image_active(e, NULL))
+			return pfs_fail(err, PFS_EXIT_BUSY,
+					"/dev/mapper/%s (the image's device under its old name) and /dev/mapper/%s both exist",
+					m->dm_name, own);
+		pfs_live_forget();
+		return pfs_dm_rename(m->dm_name, own, err) ? -1 : 1;
+	}
+	return 0;
+}
+
+/* Does the live table of @e's device name another image (the old name)? */
+static bool pfs_txn_table_names_other(const struct pfs_image_entry *e)
+{
+	char dm_name[PFS_NAME_LEN + 8], params[PFS_NAME_LEN + 64], live_name[PFS_NAME_LEN];
+	struct pfs_error ignored = { 0 };
+	uint64_t sectors;
+
+	pfs_image_dm_name(e, dm_name, sizeof(dm_name));
+	if (pfs_dm_live_table(dm_name, &sectors, params, sizeof(params), &ignored) ||
+	    sscanf(params, "%*s %127s", live_name) != 1)
+		return false;
+	return strcmp(live_name, e->name) != 0;
+}
+
 int pfs_txn_refresh(struct pfs_pool_handle *pool, const char *name, bool *changed,
 		    struct pfs_error *err)
 {
@@ -398,6 +501,14 @@ int pfs_txn_refresh(struct pfs_pool_handle *pool, const char *name, bool *change
 	*changed = false;
 	if (!e || pfs_live_read(pool->sb->pool_uuid, &maps, err))
 		return -1;
+	r = pfs_txn_refresh_name(pool, e, &maps, err);
+	if (r) {
+		pfs_live_free(&maps);
+		if (r < 0 || pfs_live_read(pool->sb->pool_uuid, &maps, err))
+			return -1;
+		*changed = true;
+		r = 0;
+	}
 	m = pfs_image_own_map(&maps, e);
 	if (!m)
 		r = pfs_fail(err, PFS_EXIT_DEVICE, "%s is not active here", name);
@@ -413,6 +524,8 @@ int pfs_txn_refresh(struct pfs_pool_handle *pool, const char *name, bool *change
 		*changed = true;
 	else if (m->sectors != le64_to_cpu(e->length))
 		r = -1;
+	else if (pfs_txn_table_names_other(e))
+		*changed = true;
 	pfs_live_free(&maps);
 	if (r || !*changed)
 		return r;
@@ -453,6 +566,10 @@ int pfs_live_compare(const struct pfs_pool_handle *pool, struct pfs_live_diff *o
 				 "/dev/mapper/%s maps %llu sectors of %s, the table says %llu (pfsadm refresh %s)",
 				 m->dm_name, (unsigned long long)m->sectors, e->name,
 				 (unsigned long long)le64_to_cpu(e->length), e->name);
+		else if (pfs_txn_renamed_device(pool, e, m))
+			snprintf(what, sizeof(out->what),
+				 "/dev/mapper/%s is %s's device under another name (pfsadm refresh %s)",
+				 m->dm_name, e->name, e->name);
 		else
 			continue;
 		(*count)++;

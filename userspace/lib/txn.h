@@ -69,12 +69,22 @@ int pfs_txn_remove(struct pfs_pool_handle *pool, const char *name, bool wipe,
  */
 int pfs_txn_resize(struct pfs_pool_handle *pool, const char *name, uint64_t sectors,
 		   bool *changed, struct pfs_error *err);
+/*
+ * Rename image @name to @new_name: the table, then its device (the dm
+ * UUID stays; udev moves /dev/pfs/NAME), then a reload so that the live
+ * table line names it too. Cut after the commit, pfs_txn_refresh() on the
+ * new name finishes the job.
+ */
+int pfs_txn_rename(struct pfs_pool_handle *pool, const char *name, const char *new_name,
+		   struct pfs_error *err);
 /* Set QoS in the table and on the live device, or neither. */
 int pfs_txn_set_qos(struct pfs_pool_handle *pool, const char *name, const struct pfs_qos *qos,
 		    struct pfs_error *err);
 /*
  * Make @name's live device map what the table says: reload it to the
- * table's length (an interrupted grow or shrink, a restored table). A
+ * table's length (an interrupted grow or shrink, a restored table), and
+ * under the table's name (an interrupted rename: pfsadm's own device for
+ * the image, by dm UUID, under the old name is renamed). A
  * device mapping another start is refused: reloading it would hand the
  * VM other data. *@changed says whether anything was done.
  */

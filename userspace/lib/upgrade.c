@@ -64,7 +64,7 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 	view.sb = sb;
 	view.table = pool->table;
 	if (le32_to_cpu(pool->sb->version) < 2 && pfs_free_gaps_dirty(&view)) {
-		pfs_fail(err, PFS_EXIT_BUSY, "no free-space record left");
+		pfs_fail(err, PFS_EXIT_NOSPACE, "no free-space record left");
 		goto out;
 	}
 	if (pfs_pool_commit(pool, err))

@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "image.h"
+#include "import.h"
 #include "pfsadm.h"
 #include "size.h"
 #include "txn.h"
@@ -288,24 +289,120 @@ int cmd_set(int argc, char **argv, struct pfs_error *err)
 	return r;
 }
 
+/*
+ * For a command with no options of its own and @nargs arguments: parse
+ * them, open the pool for writing. True to go on; else *@ret is what the
+ * command returns (0 after --help).
+ */
+static bool pfsadm_open_for(const char *name, int nargs, int argc, char **argv,
+			    struct pfs_pool_handle **pool, int *ret, struct pfs_error *err)
+{
+	const struct pfsadm_cmd *cmd = pfsadm_find(name);
+	int c;
+
+	*ret = 0;
+	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, ret)) != -1)
+		if (c == '?')
+			return false;
+	if (optind != argc - nargs)
+		*ret = pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", name, cmd->usage);
+	else
+		*ret = pfsadm_open_pool(PFS_OPEN_WRITE, pool, err);
+	return !*ret;
+}
+
 int cmd_refresh(int argc, char **argv, struct pfs_error *err)
 {
-	const struct pfsadm_cmd *cmd = pfsadm_find("refresh");
 	struct pfs_pool_handle *pool;
 	bool changed;
-	int c, r, code = 0;
+	int r;
 
-	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
-		if (c == '?')
-			return code;
-	if (optind != argc - 1)
-		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm refresh %s", cmd->usage);
-	if (pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
-		return -1;
+	if (!pfsadm_open_for("refresh", 1, argc, argv, &pool, &r, err))
+		return r;
 	r = pfs_txn_refresh(pool, argv[optind], &changed, err);
 	if (!r)
 		printf(changed ? "%s: device reloaded to match the table\n" :
 		       "%s: device already matches the table\n", argv[optind]);
+	pfs_pool_close(pool);
+	return r;
+}
+
+int cmd_rename(int argc, char **argv, struct pfs_error *err)
+{
+	struct pfs_pool_handle *pool;
+	int r;
+
+	if (!pfsadm_open_for("rename", 2, argc, argv, &pool, &r, err))
+		return r;
+	r = pfs_txn_rename(pool, argv[optind], argv[optind + 1], err);
+	if (!r)
+		printf("renamed %s to %s\n", argv[optind], argv[optind + 1]);
+	pfs_pool_close(pool);
+	return r;
+}
+
+int cmd_import(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "iops-max", required_argument, NULL, 'i' },
+		{ "bps-max", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find("import");
+	const char *format = NULL;
+	struct pfs_qos qos = { 0 };
+	struct pfs_pool_handle *pool;
+	int c, r, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		if (c == 'F')
+			format = optarg;
+		else if (pfsadm_parse_qos(c, optarg, &qos, err))
+			return -1;
+	}
+	if (optind != argc - 2)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm import %s", cmd->usage);
+	if (pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
+		return -1;
+	pfs_txn_progress(isatty(STDERR_FILENO));
+	r = pfs_image_import(pool, argv[optind], argv[optind + 1], format, &qos,
+			     isatty(STDOUT_FILENO), err);
+	if (!r)
+		printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", argv[optind]);
+	pfs_pool_close(pool);
+	return r;
+}
+
+int cmd_export(int argc, char **argv, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pfsadm_cmd *cmd = pfsadm_find("export");
+	const char *format = "raw";
+	struct pfs_pool_handle *pool;
+	bool force = false;
+	int c, r, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		if (c == 'F')
+			format = optarg;
+		force |= c == 'f';
+	}
+	if (optind != argc - 2)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm export %s", cmd->usage);
+	if (pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
+		return -1;
+	r = pfs_image_export(pool, argv[optind], argv[optind + 1], format, force,
+			     isatty(STDOUT_FILENO), err);
 	pfs_pool_close(pool);
 	return r;
 }

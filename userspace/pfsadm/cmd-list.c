@@ -13,6 +13,7 @@
 #include "json.h"
 #include "pfsadm.h"
 #include "probe.h"
+#include "report.h"
 #include "size.h"
 
 static void pfsadm_list_free(const struct pfs_pool_handle *pool, bool json)
@@ -75,25 +76,45 @@ static const char *pfsadm_cap(uint64_t v, bool bytes, char *buf, unsigned int le
 	return buf;
 }
 
-static int pfsadm_entry_name_cmp(const void *a, const void *b)
-{
-	const struct pfs_image_entry *const *x = a, *const *y = b;
-
-	return strcmp((*x)->name, (*y)->name);
-}
-
-/* The pool's images, sorted by name, into @out; returns how many. */
-static unsigned int pfsadm_sorted_images(const struct pfs_pool_handle *pool,
-					 const struct pfs_image_entry **out)
+/* The pool's images with their state, in table order, into @rows. */
+static unsigned int pfsadm_rows(const struct pfs_pool_handle *pool, struct pfsadm_row *rows)
 {
 	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
 	unsigned int i, n = 0;
 
-	for (i = 0; i < PFS_MAX_IMAGES; i++)
-		if (le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE)
-			out[n++] = &e[i];
-	qsort(out, n, sizeof(*out), pfsadm_entry_name_cmp);
+	for (i = 0; i < PFS_MAX_IMAGES; i++) {
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
+			continue;
+		rows[n].e = &e[i];
+		rows[n].state = pfs_image_state(pool, &e[i], &rows[n].open_count);
+		n++;
+	}
 	return n;
+}
+
+static int pfsadm_list_opt(int c, struct pfsadm_report *r, struct pfs_error *err)
+{
+	switch (c) {
+	case 'o':
+		return pfsadm_report_columns(r, optarg, err);
+	case 's':
+		return pfsadm_report_sort(r, optarg, err);
+	case 'u':
+		r->unit = pfs_parse_units(optarg);
+		if (!r->unit)
+			return pfs_fail(err, PFS_EXIT_ARGS,
+					"unknown unit '%s'; units: h, b, s, k, m, g, t, p, e",
+					optarg);
+		return 0;
+	case 'S':
+		r->suffix = false;
+		return 0;
+	case 'H':
+		r->headings = false;
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 int cmd_list(int argc, char **argv, struct pfs_error *err)
@@ -102,23 +123,31 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 		{ "free", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "names", no_argument, NULL, 'n' },
+		{ "options", required_argument, NULL, 'o' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "units", required_argument, NULL, 'u' },
+		{ "nosuffix", no_argument, NULL, 'S' },
+		{ "noheadings", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("list");
-	static const struct pfs_image_entry *sorted[PFS_MAX_IMAGES];
+	static struct pfsadm_row rows[PFS_MAX_IMAGES];
 	bool json = false, free_only = false, names = false;
-	struct json_object *root = NULL, *arr = NULL;
+	struct pfsadm_report report;
+	struct json_object *arr;
 	struct pfs_pool_handle *pool;
 	unsigned int i, n;
-	int c, code = 0, open_count;
-	char b[32], iops[32], bps[32];
+	int c, code = 0;
 
-	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+	pfsadm_report_init(&report);
+	while ((c = pfsadm_getopt(argc, argv, "o:", opts, cmd, &code)) != -1) {
 		if (c == '?')
 			return code;
 		json |= c == 'j';
 		free_only |= c == 'f';
 		names |= c == 'n';
+		if (pfsadm_list_opt(c, &report, err))
+			return -1;
 	}
 	if (optind != argc)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm list %s", cmd->usage);
@@ -129,36 +158,22 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 		pfs_pool_close(pool);
 		return 0;
 	}
+	n = pfsadm_rows(pool, rows);
 	if (json) {
-		root = pfs_json_report(pool);
-		arr = json_object_new_array();
-	} else if (!names) {
-		printf("%-20s %9s %-9s %6s %9s %10s %14s %s\n", "NAME", "SIZE", "STATE",
-		       "WEIGHT", "IOPS_MAX", "BPS_MAX", "START", "DEVICE");
-	}
-	n = pfsadm_sorted_images(pool, sorted);
-	for (i = 0; i < n; i++) {
-		const struct pfs_image_entry *e = sorted[i];
+		struct json_object *root = pfs_json_report(pool);
 
-		if (json) {
-			json_object_array_add(arr, pfs_json_image(pool, e));
-			continue;
-		}
-		if (names) {
-			puts(e->name);
-			continue;
-		}
-		printf("%-20s %9s %-9s %6u %9s %10s %14llu /dev/mapper/" PFS_DM_PREFIX "%s\n", e->name,
-		       pfs_format_size(le64_to_cpu(e->length) << PFS_SECTOR_SHIFT, b, sizeof(b)),
-		       pfs_image_state_name(pfs_image_state(pool, e, &open_count)),
-		       le32_to_cpu(e->weight),
-		       pfsadm_cap(le64_to_cpu(e->iops_max), false, iops, sizeof(iops)),
-		       pfsadm_cap(le64_to_cpu(e->bps_max), true, bps, sizeof(bps)),
-		       (unsigned long long)le64_to_cpu(e->start), e->name);
-	}
-	if (json) {
+		arr = json_object_new_array();
+		pfsadm_report_sort_rows(&report, rows, n);
+		for (i = 0; i < n; i++)
+			json_object_array_add(arr, pfs_json_image(pool, rows[i].e));
 		json_object_object_add(root, "images", arr);
 		pfs_json_print(root);
+	} else if (names) {
+		pfsadm_report_sort_rows(&report, rows, n);
+		for (i = 0; i < n; i++)
+			puts(rows[i].e->name);
+	} else {
+		pfsadm_report_print(&report, rows, n, stdout);
 	}
 	pfs_pool_close(pool);
 	return 0;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "freespace.h"
+#include "grow-pool.h"
 #include "json.h"
 #include "pfsadm.h"
 #include "pool.h"
@@ -164,6 +165,13 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 			       (unsigned long long)le64_to_cpu(pool->copy[i]->generation),
 			       i == pool->current ? " (current)" : "");
 	}
+	if (pool->dev_sectors > le64_to_cpu(pool->sb->device_sectors)) {
+		char b[32];
+
+		printf("device: %s larger than the pool (pfsadm grow-pool takes it in)\n",
+		       pfs_format_sectors(pool->dev_sectors - le64_to_cpu(pool->sb->device_sectors),
+					  b, sizeof(b)));
+	}
 	printf("images: %u\n", pfs_pool_count(pool));
 	printf("free space to zero before reuse: %llu sectors; held by running commands: %u extent%s\n",
 	       (unsigned long long)pfs_free_dirty_total(pool), pfs_free_count_busy(pool->table),
@@ -224,6 +232,31 @@ int cmd_upgrade(int argc, char **argv, struct pfs_error *err)
 		       PFS_FORMAT_VERSION, from < 2 ? "; free space is zeroed before reuse" : "");
 	else if (r == 0)
 		printf("%s is already at format version %d\n", pool->path, PFS_FORMAT_VERSION);
+	pfs_pool_close(pool);
+	return r < 0 ? -1 : 0;
+}
+
+int cmd_grow_pool(int argc, char **argv, struct pfs_error *err)
+{
+	char dev[PFS_PATH_LEN], b1[32], b2[32];
+	const struct pfsadm_cmd *cmd = pfsadm_find("grow-pool");
+	struct pfs_pool_handle *pool;
+	uint64_t from, to;
+	int c, r, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
+		if (c == '?')
+			return code;
+	if (pfsadm_pool_arg(argc, argv, cmd, dev, sizeof(dev), err) ||
+	    pfs_pool_open(dev, PFS_OPEN_WRITE, &pool, err))
+		return -1;
+	r = pfs_pool_grow(pool, isatty(STDERR_FILENO), &from, &to, err);
+	if (r > 0)
+		printf("%s: pool grown from %s to %s; the new space is free\n", pool->path,
+		       pfs_format_sectors(from, b1, sizeof(b1)), pfs_format_sectors(to, b2, sizeof(b2)));
+	else if (r == 0)
+		printf("%s: the pool already spans its device (%s)\n", pool->path,
+		       pfs_format_sectors(from, b1, sizeof(b1)));
 	pfs_pool_close(pool);
 	return r < 0 ? -1 : 0;
 }

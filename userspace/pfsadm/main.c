@@ -74,16 +74,39 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  cmd_resize },
 	{ "set", "NAME [--weight N] [--iops-max N] [--bps-max SIZE]",
 	  "change an image's QoS, persistently and live", PFSADM_HELP_QOS, cmd_set },
-	{ "refresh", "NAME", "reload an active image's device to match the table", "",
+	{ "import", "NAME FILE [--format FMT] [--weight N] [--iops-max N] [--bps-max SIZE]",
+	  "create an image from a disk image file (raw, qcow2, vmdk ...), with qemu-img",
+	  "  FILE            any disk image qemu-img reads; the image gets its\n"
+	  "                  virtual size, rounded up to the pool's alignment\n"
+	  "  --format FMT    FILE's format (default: what qemu-img finds)\n"
+	  PFSADM_HELP_QOS, cmd_import },
+	{ "export", "NAME FILE [--format FMT] [--force]",
+	  "copy an image into a new disk image file, with qemu-img",
+	  "  --format FMT    the file's format: raw (the default), qcow2, vmdk ...\n"
+	  "  --force         also of an open image (a running VM's disk: the copy is\n"
+	  "                  not consistent) and over an existing FILE\n", cmd_export },
+	{ "rename", "NAME NEW_NAME", "rename an image, live: its device becomes pfs-NEW_NAME",
+	  "  NEW_NAME        as create takes NAME; /dev/pfs/NAME follows, the\n"
+	  "                  device's dm UUID (what libvirt or udev rules may\n"
+	  "                  match) stays\n", cmd_rename },
+	{ "refresh", "NAME", "make an image's device match the table (a cut resize or rename)", "",
 	  cmd_refresh },
 	{ "pools", "[--json]",
 	  "summarise each pool: size, used, free, largest free extent, images",
 	  PFSADM_HELP_JSON, cmd_pools },
-	{ "list", "[--free] [--json] [--names]",
+	{ "list", "[-o FIELDS] [--sort FIELD] [--units U] [--nosuffix] [--noheadings] [--json] [--names] [--free]",
 	  "list the images (or the free extents, or just the names)",
-	  "  --free          the free extents instead, and what is left to zero\n"
+	  "  -o, --options FIELDS  the columns, comma-separated; +FIELDS adds them to\n"
+	  "                  the default ones (name,size,state,weight,iops_max,\n"
+	  "                  bps_max,start,device); also uuid, open, end, created\n"
+	  "  --sort FIELD    sort by FIELD (default name); -FIELD for descending\n"
+	  "  --units U       sizes in h (human, the default), b (bytes), s (512-byte\n"
+	  "                  sectors), k, m, g, t, p, e (powers of 1024)\n"
+	  "  --nosuffix      sizes without their unit letter\n"
+	  "  --noheadings    no heading line\n"
 	  PFSADM_HELP_JSON
-	  "  --names         only the names, one per line\n", cmd_list },
+	  "  --names         only the names, one per line\n"
+	  "  --free          the free extents instead, and what is left to zero\n", cmd_list },
 	{ "show", "NAME [--json]", "show one image", PFSADM_HELP_JSON, cmd_show },
 	{ "stats", "[NAME] [--watch SECONDS | --json | --prometheus]",
 	  "I/O of each active image, as iostat shows a disk's",
@@ -104,6 +127,8 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  cmd_check },
 	{ "upgrade", "[DEVICE]", "bring a pool to the current on-disk format, in place",
 	  PFSADM_HELP_DEVICE, cmd_upgrade },
+	{ "grow-pool", "[DEVICE]", "take in the space the pool's device gained (a grown LUN)",
+	  PFSADM_HELP_DEVICE, cmd_grow_pool },
 	{ "calibrate", "[--seconds N] [--show] [--json]",
 	  "measure what the pool's device spends per operation, for the arbiter",
 	  "  --seconds N     seconds per figure, 1 to 60 (default 1; about 7 N in all)\n"

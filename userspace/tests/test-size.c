@@ -78,5 +78,15 @@ int main(void)
 	CHECK(!strcmp(buf, "16.0E"));
 	pfs_format_sectors(2048, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "1.0M"));
+
+	CHECK(pfs_parse_units("g") == 'g' && pfs_parse_units("G") == 'g');
+	CHECK(pfs_parse_units("h") == 'h' && pfs_parse_units("s") == 's');
+	CHECK(!pfs_parse_units("") && !pfs_parse_units("x") && !pfs_parse_units("gb"));
+	CHECK(!strcmp(pfs_format_units(20ULL << 30, 'g', true, buf, sizeof(buf)), "20.00G"));
+	CHECK(!strcmp(pfs_format_units(3ULL << 29, 'g', false, buf, sizeof(buf)), "1.50"));
+	CHECK(!strcmp(pfs_format_units(1ULL << 20, 'b', true, buf, sizeof(buf)), "1048576B"));
+	CHECK(!strcmp(pfs_format_units(1ULL << 20, 's', false, buf, sizeof(buf)), "2048"));
+	CHECK(!strcmp(pfs_format_units(20ULL << 30, 'h', true, buf, sizeof(buf)), "20.0G"));
+	CHECK(!strcmp(pfs_format_units(1ULL << 40, 'e', true, buf, sizeof(buf)), "0.00E"));
 	CHECK_DONE();
 }
