@@ -177,14 +177,19 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 {
 	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
 	u32 qbytes = pfs_bio_queued_bytes(bio);
+	sector_t base = img->start, off;
 	u64 now, wait_ns;
 	bool kick;
 
 	pb->counted = false;
+	pb->copy_count = 0;
 	bio_set_dev(bio, img->pool_dev->bdev);
-	if (bio_sectors(bio) || op_is_zone_mgmt(bio_op(bio)))
-		bio->bi_iter.bi_sector = img->start +
-			dm_target_offset(img->ti, bio->bi_iter.bi_sector);
+	if (bio_sectors(bio) || op_is_zone_mgmt(bio_op(bio))) {
+		off = dm_target_offset(img->ti, bio->bi_iter.bi_sector);
+		if (img->copy && pfs_copy_route(img, bio, off, &base) == PFS_COPY_HELD)
+			return DM_MAPIO_SUBMITTED;
+		bio->bi_iter.bi_sector = base + off;
+	}
 	if (!pfs_bio_arbitrated(bio))
 		return DM_MAPIO_REMAPPED;
 
@@ -270,6 +275,8 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio)
 	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
 	u64 now;
 
+	/* Before anything else: a write refused in map was counted too. */
+	pfs_copy_end(img, bio);
 	if (!pb->counted)
 		return;
 	now = pfs_now_ns();

@@ -69,6 +69,9 @@ int pfs_metadata_read_image(struct dm_dev *pool_dev, const char *name,
 
 	chosen = pfs_table_choose(sb, copy[0], copy[1], copy_why);
 	if (chosen < 0) {
+		/* ti->error is one fixed string: the admin needs the reasons too. */
+		DMERR("%pg: table copy 0: %s; table copy 1: %s", bdev, copy_why[0],
+		      copy_why[1]);
 		why = "Pool has no valid allocation table";
 		r = -EINVAL;
 		goto out_buf;

@@ -66,6 +66,20 @@ static struct pfs_pool *pfs_pool_create(struct block_device *bdev, const u8 *uui
 	return pool;
 }
 
+/* Do any of the extents of @a and @b (a move's destination too) overlap? */
+static bool pfs_images_overlap(struct pfs_image *a, struct pfs_image *b)
+{
+	sector_t as[2], al[2], bs[2], bl[2];
+	unsigned int na = pfs_copy_extents(a, as, al), nb = pfs_copy_extents(b, bs, bl);
+	unsigned int i, j;
+
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			if (as[i] < bs[j] + bl[j] && bs[j] < as[i] + al[i])
+				return true;
+	return false;
+}
+
 /*
  * Why @img may not join @pool's live maps, or NULL. A reload of the same
  * dm device (a new table while the old one is still live) may map the
@@ -85,8 +99,7 @@ static const char *pfs_pool_conflict(struct pfs_pool *pool, struct pfs_image *im
 			why = "Image is already active in another device";
 			break;
 		}
-		if (other->start < img->start + img->len &&
-		    img->start < other->start + other->len) {
+		if (pfs_images_overlap(other, img)) {
 			why = "Range overlaps a live map of another image";
 			break;
 		}

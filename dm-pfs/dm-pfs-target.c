@@ -76,9 +76,17 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	strscpy(img->name, entry.name, sizeof(img->name));
 	memcpy(img->uuid, entry.uuid, PFS_UUID_LEN);
 
+	if (le32_to_cpu(entry.flags) & PFS_IMAGE_MOVING) {
+		/* Reads and writes stay inside one region of the copy. */
+		r = dm_set_target_max_io_len(ti, le32_to_cpu(entry.copy_region));
+		if (!r)
+			r = pfs_copy_create(img, &entry, &ti->error);
+		if (r)
+			goto bad_dev;
+	}
 	r = pfs_pool_attach(img, &sb, &ti->error);
 	if (r)
-		goto bad_dev;
+		goto bad_copy;
 	r = pfs_io_start(img);
 	if (r) {
 		ti->error = "Cannot start the image's worker";
@@ -96,6 +104,8 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 
 bad_pool:
 	pfs_pool_detach(img);
+bad_copy:
+	pfs_copy_destroy(img);
 bad_dev:
 	dm_put_device(ti, img->pool_dev);
 bad:
@@ -107,6 +117,8 @@ static void pfs_dtr(struct dm_target *ti)
 {
 	struct pfs_image *img = ti->private;
 
+	/* Its held writes go through the I/O path: stop the copy first. */
+	pfs_copy_destroy(img);
 	/* Leave first: no completion on the pool may kick a stopped worker. */
 	pfs_arbiter_leave(img);
 	pfs_pool_detach(img);
@@ -130,22 +142,27 @@ static int pfs_end_io(struct dm_target *ti, struct bio *bio,
 
 static void pfs_presuspend(struct dm_target *ti)
 {
+	pfs_copy_pause(ti->private);
 	pfs_io_drain(ti->private);
 }
 
 static void pfs_presuspend_undo(struct dm_target *ti)
 {
 	pfs_io_resume(ti->private);
+	pfs_copy_resume(ti->private);
 }
 
 static void pfs_postsuspend(struct dm_target *ti)
 {
+	/* The region under way ends, and what it held goes, before parking. */
+	pfs_copy_quiesce(ti->private);
 	pfs_io_park(ti->private);
 }
 
 static void pfs_resume(struct dm_target *ti)
 {
 	pfs_io_resume(ti->private);
+	pfs_copy_resume(ti->private);
 }
 
 /*
@@ -198,6 +215,7 @@ static void pfs_status_info(struct pfs_image *img, char *result,
 	       (unsigned long long)READ_ONCE(img->iops_max),
 	       (unsigned long long)READ_ONCE(img->bps_max));
 	pfs_status_arbiter(img, result, maxlen, &sz);
+	pfs_copy_status(img, result, maxlen, &sz);
 	/* Which pool and image this is, whatever the device and path names. */
 	DMEMIT(" pool_uuid=%pUb image_uuid=%pUb", img->pool->uuid, img->uuid);
 	/* Latency from map to completion, in us: "<limit>:<count>,...". */
@@ -248,6 +266,15 @@ static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
 	}
 	if (argc == 1 && !strcasecmp(argv[0], "reload_cost_model"))
 		return pfs_pool_reload_model(img);
+	if (argc == 2 && !strcasecmp(argv[0], "copy_committed") &&
+	    sscanf(argv[1], "%llu%c", &value, &dummy) == 1) {
+		if (pfs_copy_commit(img, value)) {
+			DMWARN("%s: copy_committed %llu: not moving, or past what is copied",
+			       img->name, value);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (argc != 2 || sscanf(argv[1], "%llu%c", &value, &dummy) != 1) {
 		DMWARN("%s: message needs <key> <number>, reset_stats or reload_cost_model",
 		       img->name);

@@ -8,6 +8,7 @@
  *   dm-pfs-metadata.c  reading the pool's table at load
  *   dm-pfs-pool.c      the pools' registry of live maps, by pool UUID
  *   dm-pfs-io.c        map, per-image queue and worker, completion, stats
+ *   dm-pfs-copy.c      moving an image while it runs: routing and copying
  *   dm-pfs-arbiter.c   who may dispatch now: caps, then the pool's arbiter
  *   pfs-arb.c          the arbiter's decisions: costs, shares, device budget
  */
@@ -75,6 +76,8 @@ struct pfs_pool {
 	struct pfs_arb arb;
 };
 
+struct pfs_copy;
+
 /* One mapped image: a dm target instance. */
 struct pfs_image {
 	struct dm_target *ti;
@@ -111,6 +114,9 @@ struct pfs_image {
 	struct pfs_arb_image arb;
 
 	struct pfs_stats __percpu *stats;
+
+	/* While it moves (dm-pfs-copy.c); NULL otherwise. */
+	struct pfs_copy *copy;
 };
 
 /* Per-bio data. */
@@ -122,6 +128,8 @@ struct pfs_bio {
 	u32 cost;		/* the arbiter's charge, device ns (pfs_arb_cost) */
 	u8 op;			/* enum pfs_arb_op */
 	bool counted;		/* in flight on the image's account */
+	u32 copy_first;		/* a moving image's write: its first region, */
+	u32 copy_count;		/* and how many it is counted on (0: none) */
 };
 
 /*
@@ -208,6 +216,25 @@ void pfs_io_set_cap(struct pfs_image *img, bool bytes, u64 value);
 void pfs_io_kick(struct pfs_image *img);
 void pfs_io_stats(struct pfs_image *img, struct pfs_stats *sum);
 void pfs_io_reset_stats(struct pfs_image *img);
+
+enum pfs_copy_route {
+	PFS_COPY_MAPPED,	/* *base says where it goes */
+	PFS_COPY_HELD,		/* waits for a region's copy; mapped again after */
+};
+
+int pfs_copy_create(struct pfs_image *img, const struct pfs_image_entry *e, char **error);
+void pfs_copy_destroy(struct pfs_image *img);
+enum pfs_copy_route pfs_copy_route(struct pfs_image *img, struct bio *bio, sector_t off,
+				   sector_t *base);
+void pfs_copy_end(struct pfs_image *img, struct bio *bio);
+void pfs_copy_pause(struct pfs_image *img);
+void pfs_copy_quiesce(struct pfs_image *img);
+void pfs_copy_resume(struct pfs_image *img);
+void pfs_copy_status(struct pfs_image *img, char *result, unsigned int maxlen,
+		     unsigned int *szp);
+int pfs_copy_commit(struct pfs_image *img, u64 sectors);
+/* The extents the image maps: its own, and its destination while it moves. */
+unsigned int pfs_copy_extents(struct pfs_image *img, sector_t start[2], sector_t len[2]);
 
 bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 		       u64 *wait_ns);

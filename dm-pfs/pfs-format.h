@@ -23,7 +23,7 @@
 
 #include "pfs-types.h"
 
-#define PFS_FORMAT_VERSION	3
+#define PFS_FORMAT_VERSION	4
 #define PFS_FORMAT_VERSION_MIN	1	/* oldest version still read and mapped */
 #define PFS_SB_MAGIC		"DMPFS-SB"
 #define PFS_TABLE_MAGIC		"DMPFS-TB"
@@ -43,6 +43,17 @@
 
 /* Entry flags. */
 #define PFS_IMAGE_IN_USE	0x00000001U
+/*
+ * Version 4: the image is being moved to copy_dest. Regions below
+ * copy_done are on the destination (and, until the move ends, also on
+ * the source, which stays current above copy_done): whatever was
+ * committed, a restart copies again from copy_done.
+ */
+#define PFS_IMAGE_MOVING	0x00000002U
+
+/* A move copies in regions of a power of two sectors, in these bounds. */
+#define PFS_COPY_REGION_MIN	8		/* 4 KiB */
+#define PFS_COPY_REGION_MAX	2097152U	/* 1 GiB */
 
 /* Free-space record flags: exactly one is set in a used record. */
 #define PFS_FREE_DIRTY		0x00000001U	/* free sectors in it may hold old data */
@@ -115,7 +126,11 @@ struct pfs_image_entry {
 	__le64 bps_max;			/* bytes per second, 0: no cap */
 	__le32 flags;			/* PFS_IMAGE_* */
 	__le32 weight;			/* arbiter share, 1..PFS_MAX_WEIGHT */
-	__u8 reserved[64];
+	/* Version 4, with PFS_IMAGE_MOVING; zero otherwise. */
+	__le64 copy_dest;		/* where the extent is going */
+	__le64 copy_done;		/* sectors known to be on copy_dest */
+	__le32 copy_region;		/* the copy's unit, sectors */
+	__u8 reserved[44];
 } __packed;
 
 #define PFS_TABLE_BYTES(max) \

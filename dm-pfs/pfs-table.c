@@ -153,31 +153,23 @@ int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
 	return *why ? -EINVAL : 0;
 }
 
-static int pfs_entry_validate(const struct pfs_superblock *sb,
-			      const struct pfs_image_entry *e, const char **why)
+unsigned int pfs_entry_extents(const struct pfs_image_entry *e, u64 start[2], u64 len[2])
 {
-	u64 start = le64_to_cpu(e->start);
-	u64 len = le64_to_cpu(e->length);
-	u64 align = le64_to_cpu(sb->align_sectors);
-	u32 weight = le32_to_cpu(e->weight);
-	size_t name_len = strnlen(e->name, PFS_NAME_LEN);
+	start[0] = le64_to_cpu(e->start);
+	len[0] = le64_to_cpu(e->length);
+	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
+		return 1;
+	start[1] = le64_to_cpu(e->copy_dest);
+	len[1] = len[0];
+	return 2;
+}
 
-	*why = NULL;
-	if (!pfs_name_valid(e->name, name_len) ||
-	    !pfs_is_zero(e->name + name_len, PFS_NAME_LEN - name_len))
-		*why = "table entry has an invalid name";
-	else if (le32_to_cpu(e->flags) & ~PFS_IMAGE_IN_USE)
-		*why = "table entry has unknown flags";
-	else if (weight == 0 || weight > PFS_MAX_WEIGHT)
-		*why = "table entry has an invalid weight";
-	else if (len == 0 || start % align || start < le64_to_cpu(sb->data_start) ||
-		 start > le64_to_cpu(sb->device_sectors) ||
-		 len > le64_to_cpu(sb->device_sectors) - start)
-		*why = "table entry extent is outside the data area";
-	else if (le64_to_cpu(e->iops_max) > PFS_MAX_RATE ||
-		 le64_to_cpu(e->bps_max) > PFS_MAX_RATE)
-		*why = "table entry has an invalid QoS cap";
-	return *why ? -EINVAL : 0;
+static bool pfs_extent_in_data(const struct pfs_superblock *sb, u64 start, u64 len)
+{
+	return len && !(start % le64_to_cpu(sb->align_sectors)) &&
+	       start >= le64_to_cpu(sb->data_start) &&
+	       start <= le64_to_cpu(sb->device_sectors) &&
+	       len <= le64_to_cpu(sb->device_sectors) - start;
 }
 
 static bool pfs_ranges_overlap(u64 a_start, u64 a_len, u64 b_start, u64 b_len)
@@ -185,13 +177,66 @@ static bool pfs_ranges_overlap(u64 a_start, u64 a_len, u64 b_start, u64 b_len)
 	return a_start < b_start + b_len && b_start < a_start + a_len;
 }
 
+/* A move's fields: all zero without one; with one, a copy that can resume. */
+static const char *pfs_entry_copy_invalid(const struct pfs_superblock *sb,
+					  const struct pfs_image_entry *e)
+{
+	u64 len = le64_to_cpu(e->length), dest = le64_to_cpu(e->copy_dest);
+	u64 done = le64_to_cpu(e->copy_done);
+	u32 region = le32_to_cpu(e->copy_region);
+
+	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
+		return dest || done || region ? "table entry has a copy but no move" : NULL;
+	if (le32_to_cpu(sb->version) < 4)
+		return "table entry has unknown flags";
+	if (region < PFS_COPY_REGION_MIN || region > PFS_COPY_REGION_MAX ||
+	    (region & (region - 1)) || done > len || (done % region && done != len))
+		return "table entry has an invalid copy state";
+	if (!pfs_extent_in_data(sb, dest, len))
+		return "table entry's copy destination is outside the data area";
+	if (pfs_ranges_overlap(dest, len, le64_to_cpu(e->start), len))
+		return "table entry's copy destination overlaps its extent";
+	return NULL;
+}
+
+static int pfs_entry_validate(const struct pfs_superblock *sb,
+			      const struct pfs_image_entry *e, const char **why)
+{
+	u64 start = le64_to_cpu(e->start);
+	u64 len = le64_to_cpu(e->length);
+	u32 weight = le32_to_cpu(e->weight);
+	size_t name_len = strnlen(e->name, PFS_NAME_LEN);
+
+	*why = NULL;
+	if (!pfs_name_valid(e->name, name_len) ||
+	    !pfs_is_zero(e->name + name_len, PFS_NAME_LEN - name_len))
+		*why = "table entry has an invalid name";
+	else if (le32_to_cpu(e->flags) & ~(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING))
+		*why = "table entry has unknown flags";
+	else if (weight == 0 || weight > PFS_MAX_WEIGHT)
+		*why = "table entry has an invalid weight";
+	else if (!pfs_extent_in_data(sb, start, len))
+		*why = "table entry extent is outside the data area";
+	else if (le64_to_cpu(e->iops_max) > PFS_MAX_RATE ||
+		 le64_to_cpu(e->bps_max) > PFS_MAX_RATE)
+		*why = "table entry has an invalid QoS cap";
+	else
+		*why = pfs_entry_copy_invalid(sb, e);
+	return *why ? -EINVAL : 0;
+}
+
 /* Why two in-use entries cannot both be in one table, or NULL. */
 static const char *pfs_entries_collide(const struct pfs_image_entry *a,
 				       const struct pfs_image_entry *b)
 {
-	if (pfs_ranges_overlap(le64_to_cpu(a->start), le64_to_cpu(a->length),
-			       le64_to_cpu(b->start), le64_to_cpu(b->length)))
-		return "table entries overlap";
+	u64 as[2], al[2], bs[2], bl[2];
+	unsigned int na = pfs_entry_extents(a, as, al), nb = pfs_entry_extents(b, bs, bl);
+	unsigned int i, j;
+
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			if (pfs_ranges_overlap(as[i], al[i], bs[j], bl[j]))
+				return "table entries overlap";
 	if (!strncmp(a->name, b->name, PFS_NAME_LEN))
 		return "two table entries share a name";
 	return NULL;
@@ -229,11 +274,17 @@ static const char *pfs_free_records_invalid(const struct pfs_superblock *sb,
 			return "free-space record is outside the data area";
 		if (flags != PFS_FREE_BUSY)
 			continue;
-		for (j = 0; j < PFS_MAX_IMAGES; j++)
-			if ((le32_to_cpu(entries[j].flags) & PFS_IMAGE_IN_USE) &&
-			    pfs_ranges_overlap(start, len, le64_to_cpu(entries[j].start),
-					       le64_to_cpu(entries[j].length)))
-				return "busy free-space record overlaps an image";
+		for (j = 0; j < PFS_MAX_IMAGES; j++) {
+			u64 es[2], el[2];
+			unsigned int k, nr;
+
+			if (!(le32_to_cpu(entries[j].flags) & PFS_IMAGE_IN_USE))
+				continue;
+			nr = pfs_entry_extents(&entries[j], es, el);
+			for (k = 0; k < nr; k++)
+				if (pfs_ranges_overlap(start, len, es[k], el[k]))
+					return "busy free-space record overlaps an image";
+		}
 		for (j = 0; j < i; j++)
 			if (le32_to_cpu(copy->free[j].flags) == PFS_FREE_BUSY &&
 			    pfs_ranges_overlap(start, len, le64_to_cpu(copy->free[j].start),

@@ -31,6 +31,12 @@ pfs_table_entries(const struct pfs_table_header *copy)
 	return (struct pfs_image_entry *)(copy + 1);
 }
 
+/*
+ * The extents an in-use entry holds: its own, and while it moves
+ * (PFS_IMAGE_MOVING) the destination too. Returns how many (1 or 2).
+ */
+unsigned int pfs_entry_extents(const struct pfs_image_entry *e, u64 start[2], u64 len[2]);
+
 const struct pfs_image_entry *
 pfs_table_lookup(const struct pfs_table_header *copy, const char *name);
 

@@ -13,7 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 UUID = bytes(range(16))
 
 
-def superblock(align=2048, data_start=2048, sectors=1 << 21, version=3, cost=None):
+def superblock(align=2048, data_start=2048, sectors=1 << 21, version=4, cost=None):
     sb = b"DMPFS-SB" + struct.pack("<II", version, 0) + UUID
     sb += struct.pack("<QQQQQIIQ", sectors, align, data_start, 8, 528, 520, 1024, 0)
     if cost:  # read_op write_op read_mib write_mib seq_pct flush discard, calibrate_time
@@ -21,9 +21,11 @@ def superblock(align=2048, data_start=2048, sectors=1 << 21, version=3, cost=Non
     return sb + bytes(512 - len(sb))
 
 
-def entry(name, start, length, weight=100, flags=1, iops=0, bps=0):
+def entry(name, start, length, weight=100, flags=1, iops=0, bps=0, move=None):
     e = name.encode().ljust(128, b"\0") + bytes(16)
     e += struct.pack("<QQQQQII", start, length, 0, iops, bps, flags, weight)
+    if move:  # copy_dest, copy_done, copy_region (version 4; flags bit 1)
+        e += struct.pack("<QQI", *move)
     return e + bytes(256 - len(e))
 
 
@@ -55,7 +57,18 @@ seed("overlap", 7, superblock(), copy(2, [entry("a", 2048, 8192), entry("b", 409
 seed("duplicate-name", 7, superblock(), copy(2, [entry("a", 2048, 2048), entry("a", 4096, 2048)]),
      copy(1, []))
 seed("bad-checksums", 0, superblock(), copy(2, two), copy(1, two))
-seed("newer-version", 7, superblock(version=4), copy(2, two), copy(1, []))
+seed("newer-version", 7, superblock(version=5), copy(2, two), copy(1, []))
+seed("version-3", 7, superblock(version=3), copy(2, two), copy(1, []))
+# A move under way: valid; over another image, or with a region of 3
+# sectors, refused; the same on a version 3 pool refused (unknown flag).
+seed("moving", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 4096, flags=3, move=(16384, 2048, 2048)), two[1]]), copy(1, []))
+seed("moving-over-image", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 4096, flags=3, move=(8192, 0, 2048)), two[1]]), copy(1, []))
+seed("moving-bad-region", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 4096, flags=3, move=(16384, 0, 3))]), copy(1, []))
+seed("moving-v3", 7, superblock(version=3),
+     copy(2, [entry("vm1", 2048, 4096, flags=3, move=(16384, 0, 2048))]), copy(1, []))
 seed("version-2", 7, superblock(version=2), copy(2, two), copy(1, []))
 seed("calibrated", 7, superblock(cost=(50000, 60000, 350000, 420000, 100, 900000, 70000, 1)),
      copy(2, two), copy(1, []))

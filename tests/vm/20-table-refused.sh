@@ -54,7 +54,7 @@ sb_restore
 sb_edit 'sb[0:8] = b"NOTAPOOL"'
 refused "not a dm-pfs pool (bad superblock magic)" "0 $len pfs $pool b $b_start"
 sb_restore
-sb_edit 'sb[8:12] = struct.pack("<I", 4)'
+sb_edit 'sb[8:12] = struct.pack("<I", 5)'
 refused "pool format version is newer than this code supports" "0 $len pfs $pool b $b_start"
 sb_restore
 sb_edit 'sb[8:12] = struct.pack("<I", 0)'
@@ -64,6 +64,23 @@ sb_edit 'sb[32:40] = struct.pack("<Q", struct.unpack("<Q", sb[32:40])[0] * 2)'
 refused "pool device is smaller than its superblock says" "0 $len pfs $pool b $b_start"
 sb_restore
 # The restored superblock maps again: the refusals came from the edits.
+dmsetup create good --table "0 $len pfs $pool b $b_start"
+dmsetup remove good
+
+# A move's fields are checked as the rest of an entry: copy fields without
+# a move, a copy region that is no power of two, a destination over
+# another image.
+dd if="$POOL" of=/tmp/meta.before bs=512 count=1048 iflag=direct status=none
+meta_restore() { dd if=/tmp/meta.before of="$POOL" bs=512 count=1048 oflag=direct conv=notrunc status=none; }
+python3 pfs_meta.py "$POOL" table 'e = entries(t)["b"]; struct.pack_into("<Q", t, e.off + 192, 4096)'
+table_refused "table copy 0: table entry has a copy but no move; table copy 1: table entry has a copy but no move" "0 $len pfs $pool b $b_start"
+meta_restore
+python3 pfs_meta.py "$POOL" table 'e = entries(t)["b"]; struct.pack_into("<IIQQI", t, e.off + 184, 3, struct.unpack_from("<I", t, e.off + 188)[0], e.start + 2 * e.length, 0, 3000)'
+table_refused "table copy 0: table entry has an invalid copy state; table copy 1: table entry has an invalid copy state" "0 $len pfs $pool b $b_start"
+meta_restore
+python3 pfs_meta.py "$POOL" table 'e = entries(t)["b"]; struct.pack_into("<IIQQI", t, e.off + 184, 3, struct.unpack_from("<I", t, e.off + 188)[0], entries(t)["a"].start, 0, 2048)'
+table_refused "table copy 0: table entries overlap; table copy 1: table entries overlap" "0 $len pfs $pool b $b_start"
+meta_restore
 dmsetup create good --table "0 $len pfs $pool b $b_start"
 dmsetup remove good
 

@@ -8,13 +8,6 @@
 export PFS_POOL=$POOL
 fresh_pool
 
-killed() {	# POINT CMD...: CMD must die of SIGKILL at POINT
-	local point=$1 rc=0
-	shift
-	PFS_TEST_CRASH_AT=$point "$@" >/dev/null 2>&1 || rc=$?
-	[ "$rc" -eq 137 ] || fail "$* did not die at $point (exit $rc)"
-}
-
 invariants() {	# IMAGE WHAT
 	local table live
 	dmsetup info "pfs-$1" | grep -q '^State: *ACTIVE' || fail "$2: pfs-$1 left suspended"

@@ -34,6 +34,14 @@ expect_exit() {
 	}
 }
 
+# killed POINT CMD...: CMD must die of SIGKILL at the crash point POINT.
+killed() {	# POINT CMD...: CMD must die of SIGKILL at POINT
+	local point=$1 rc=0
+	shift
+	PFS_TEST_CRASH_AT=$point "$@" >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq 137 ] || fail "$* did not die at $point (exit $rc)"
+}
+
 # Our udev rules (/dev/pfs/NAME), as make install puts them, in this
 # throwaway guest root.
 install_udev_rules() {

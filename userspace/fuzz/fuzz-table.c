@@ -44,30 +44,68 @@ static void must_not_overlap(unsigned __int128 a0, unsigned __int128 a1,
 		abort();
 }
 
+/* The extents an entry holds, [x[k], x[k] + len): a moving one's destination too. */
+static int held(const struct pfs_image_entry *e, unsigned __int128 x[2])
+{
+	x[0] = le64_to_cpu(e->start);
+	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
+		return 1;
+	x[1] = le64_to_cpu(e->copy_dest);
+	return 2;
+}
+
+/*
+ * A move's state in an accepted entry: all zero without one; with one, a
+ * power-of-two region in bounds and a copied prefix no longer than the
+ * image, on whole regions unless complete (a restart resumes from it).
+ */
+static void check_copy(const struct pfs_superblock *sb, const struct pfs_image_entry *e)
+{
+	uint64_t region = le32_to_cpu(e->copy_region), done = le64_to_cpu(e->copy_done);
+
+	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING)) {
+		if (e->copy_dest || done || region)
+			abort();
+		return;
+	}
+	if (le32_to_cpu(sb->version) < 4 || region < PFS_COPY_REGION_MIN ||
+	    region > PFS_COPY_REGION_MAX || (region & (region - 1)) ||
+	    done > le64_to_cpu(e->length) || (done % region && done != le64_to_cpu(e->length)))
+		abort();
+}
+
 /*
  * Oracle, in 128-bit arithmetic: in a table the loader accepts, every extent
- * lies inside the data area, no two overlap and no two share a name (which
- * would let one image's table line reach the other's extent). Entries past
- * the input are zero, so only the first few can be in use.
+ * (a moving image's destination too) lies inside the data area, no two
+ * overlap and no two images share a name (which would let one image's
+ * table line reach the other's extent). Entries past the input are zero,
+ * so only the first few can be in use.
  */
 static void check_extents(const struct pfs_superblock *sb, const struct pfs_image_entry *e)
 {
 	unsigned __int128 end = le64_to_cpu(sb->device_sectors);
-	unsigned __int128 a0, a1, b0;
-	int i, j;
+	unsigned __int128 a[2], b[2], alen, blen;
+	int i, j, ka, kb, na, nb;
 
 	for (i = 0; i < 16; i++) {
 		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
 			continue;
-		a0 = le64_to_cpu(e[i].start);
-		a1 = a0 + le64_to_cpu(e[i].length);
-		if (a0 < le64_to_cpu(sb->data_start) || a1 > end)
-			abort();
+		check_copy(sb, &e[i]);
+		na = held(&e[i], a);
+		alen = le64_to_cpu(e[i].length);
+		for (ka = 0; ka < na; ka++)
+			if (a[ka] < le64_to_cpu(sb->data_start) || a[ka] + alen > end)
+				abort();
+		if (na == 2)
+			must_not_overlap(a[0], a[0] + alen, a[1], a[1] + alen);
 		for (j = 0; j < i; j++) {
 			if (!(le32_to_cpu(e[j].flags) & PFS_IMAGE_IN_USE))
 				continue;
-			b0 = le64_to_cpu(e[j].start);
-			must_not_overlap(a0, a1, b0, b0 + le64_to_cpu(e[j].length));
+			nb = held(&e[j], b);
+			blen = le64_to_cpu(e[j].length);
+			for (ka = 0; ka < na; ka++)
+				for (kb = 0; kb < nb; kb++)
+					must_not_overlap(a[ka], a[ka] + alen, b[kb], b[kb] + blen);
 			if (!memcmp(e[i].name, e[j].name, PFS_NAME_LEN))
 				abort();
 		}
@@ -82,8 +120,9 @@ static void check_extents(const struct pfs_superblock *sb, const struct pfs_imag
 static void check_records(const struct pfs_superblock *sb, const struct pfs_table_header *t)
 {
 	const struct pfs_image_entry *e = pfs_table_entries(t);
-	unsigned __int128 a0, a1, b0;
+	unsigned __int128 a0, a1, b0, x[2];
 	uint32_t n = le32_to_cpu(t->nr_free_records), i, j;
+	int k, nx;
 
 	if (n > PFS_MAX_FREE_RECORDS)
 		abort();
@@ -98,8 +137,9 @@ static void check_records(const struct pfs_superblock *sb, const struct pfs_tabl
 		for (j = 0; j < 16; j++) {
 			if (!(le32_to_cpu(e[j].flags) & PFS_IMAGE_IN_USE))
 				continue;
-			b0 = le64_to_cpu(e[j].start);
-			must_not_overlap(a0, a1, b0, b0 + le64_to_cpu(e[j].length));
+			nx = held(&e[j], x);
+			for (k = 0; k < nx; k++)
+				must_not_overlap(a0, a1, x[k], x[k] + le64_to_cpu(e[j].length));
 		}
 		for (j = 0; j < i; j++) {
 			if (le32_to_cpu(t->free[j].flags) != PFS_FREE_BUSY)

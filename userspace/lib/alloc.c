@@ -24,16 +24,21 @@ unsigned int pfs_free_extents(const struct pfs_pool_handle *pool, struct pfs_ext
 	uint64_t align = le64_to_cpu(pool->sb->align_sectors);
 	uint64_t end = le64_to_cpu(pool->sb->device_sectors);
 	uint64_t pos = le64_to_cpu(pool->sb->data_start);
-	struct pfs_extent used[PFS_MAX_IMAGES + PFS_MAX_FREE_RECORDS];
+	/* Each image, a moving one's destination, each busy record. */
+	struct pfs_extent used[2 * PFS_MAX_IMAGES + PFS_MAX_FREE_RECORDS];
 	uint32_t records = le32_to_cpu(pool->table->nr_free_records);
-	unsigned int i, n = 0, g = 0;
+	unsigned int i, j, k, n = 0, g = 0;
+	u64 s[2], l[2];
 
 	for (i = 0; i < PFS_MAX_IMAGES; i++) {
 		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
 			continue;
-		used[n].start = le64_to_cpu(e[i].start);
-		used[n].len = le64_to_cpu(e[i].length);
-		n++;
+		k = pfs_entry_extents(&e[i], s, l);
+		for (j = 0; j < k; j++) {
+			used[n].start = s[j];
+			used[n].len = l[j];
+			n++;
+		}
 	}
 	for (i = 0; i < records && i < PFS_MAX_FREE_RECORDS; i++) {
 		if (le32_to_cpu(pool->table->free[i].flags) != PFS_FREE_BUSY)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dm.h"
 
@@ -241,10 +242,21 @@ void pfs_signals_restore(const sigset_t *old)
 
 int pfs_dm_remove(const char *name, struct pfs_error *err)
 {
+	const struct timespec pause = { 0, 100 * 1000 * 1000 };
 	struct pfs_dm_info info;
+	int tries = 20;
 
-	if (pfs_dm_info(name, &info, err))
-		return -1;
+	/*
+	 * udev opens a device for a moment after a writer closes it (its
+	 * watch): give such an opener 2 s, as dm_task_retry_remove() does.
+	 */
+	for (;;) {
+		if (pfs_dm_info(name, &info, err))
+			return -1;
+		if (!info.exists || !info.open_count || !--tries)
+			break;
+		nanosleep(&pause, NULL);
+	}
 	if (!info.exists)
 		return 0;
 	if (info.open_count > 0)

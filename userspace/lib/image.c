@@ -168,7 +168,9 @@ int pfs_image_check_unmapped(const struct pfs_pool_handle *pool, const struct pf
 		if (!strcmp(x->dm_name, own))
 			continue;
 		if ((e && !memcmp(x->image_uuid, e->uuid, PFS_UUID_LEN)) ||
-		    (x->start < start + len && start < x->start + x->sectors))
+		    (x->start < start + len && start < x->start + x->sectors) ||
+		    (x->copy_dest && x->copy_dest < start + len &&
+		     start < x->copy_dest + x->sectors))
 			m = x;
 	}
 	if (m)

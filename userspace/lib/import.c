@@ -47,17 +47,13 @@ int pfs_image_import(struct pfs_pool_handle *pool, const char *name, const char 
 int pfs_image_export(struct pfs_pool_handle *pool, const char *name, const char *file,
 		     const char *format, bool force, bool progress, struct pfs_error *err)
 {
-	struct pfs_image_entry *e = pfs_pool_find(pool, name);
 	struct pfs_error undo = { 0 };
 	char dev[PFS_NAME_LEN + 32];
+	struct pfs_image_entry *e;
 	struct pfs_txn_hold h;
-	int own, open_count = 0, r;
+	int own = pfs_image_claim(pool, name, &e, err), open_count = 0, r;
 
-	if (!e)
-		return pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", name);
-	own = pfs_image_own_device(pool, e, err);
-	if (own < 0 || pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start),
-						 le64_to_cpu(e->length), err))
+	if (own < 0)
 		return -1;
 	if (own)
 		pfs_image_active(e, &open_count);

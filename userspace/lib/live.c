@@ -19,6 +19,15 @@ static bool pfs_live_uuid(const char *status, const char *key, uint8_t *out)
 	return uuid_parse(text, out) == 0;
 }
 
+/* "KEY=N" in a pfs status line, or 0 if absent. */
+static uint64_t pfs_live_u64(const char *status, const char *key)
+{
+	const char *p = strstr(status, key);
+	unsigned long long v;
+
+	return p && sscanf(p + strlen(key), "%llu", &v) == 1 ? v : 0;
+}
+
 /* The last word of a pfs table line ("MAJ:MIN NAME START") is the start. */
 static bool pfs_live_start(const char *params, uint64_t *start)
 {
@@ -64,6 +73,9 @@ static bool pfs_live_probe(const char *name, struct pfs_live_map *m)
 	if (!pfs_live_uuid(params, "pool_uuid=", m->pool_uuid) ||
 	    !pfs_live_uuid(params, "image_uuid=", m->image_uuid))
 		goto out;
+	m->copy_dest = pfs_live_u64(params, " copy_dest=");
+	m->copy_done = pfs_live_u64(params, " copy_done=");
+	m->copy_failed = pfs_live_u64(params, " copy_failed=") != 0;
 	tb = pfs_live_task(DM_DEVICE_TABLE, name);
 	if (!tb)
 		goto out;

@@ -7,6 +7,7 @@
 #ifndef PFS_LIVE_H
 #define PFS_LIVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -18,12 +19,23 @@ struct pfs_live_map {
 	uint8_t image_uuid[PFS_UUID_LEN];
 	uint64_t start;		/* first pool sector mapped */
 	uint64_t sectors;	/* how many */
+	/* While the image moves: where to, and how much is there (else 0). */
+	uint64_t copy_dest;
+	uint64_t copy_done;
+	bool copy_failed;
 };
 
 struct pfs_live_maps {
 	struct pfs_live_map *map;
 	unsigned int n;
 };
+
+/* Has @m copied all of itself to @start (a move that is done)? */
+static inline bool pfs_live_moved_to(const struct pfs_live_map *m, uint64_t start)
+{
+	return m->copy_dest && m->copy_dest == start && m->copy_done == m->sectors &&
+	       !m->copy_failed;
+}
 
 /* Every live map of the pool @pool_uuid. */
 int pfs_live_read(const uint8_t *pool_uuid, struct pfs_live_maps *maps,

@@ -34,6 +34,20 @@ static struct pfs_image_entry *pfs_txn_find(struct pfs_pool_handle *pool, const 
 	return e;
 }
 
+/* The image, unless it is moving (its size and extents are the move's). */
+static struct pfs_image_entry *pfs_txn_find_still(struct pfs_pool_handle *pool,
+						  const char *name, struct pfs_error *err)
+{
+	struct pfs_image_entry *e = pfs_txn_find(pool, name, err);
+
+	if (e && (le32_to_cpu(e->flags) & PFS_IMAGE_MOVING)) {
+		pfs_fail(err, PFS_EXIT_BUSY, "%s is moving; pfsadm move %s finishes the move first",
+			 name, name);
+		return NULL;
+	}
+	return e;
+}
+
 /*
  * Persist the table the caller has just put back after a failed step. The
  * caller's error stays the one reported; this one is only printed.
@@ -203,7 +217,7 @@ int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sect
 int pfs_txn_remove(struct pfs_pool_handle *pool, const char *name, bool wipe,
 		   struct pfs_error *err)
 {
-	struct pfs_image_entry *e = pfs_txn_find(pool, name, err);
+	struct pfs_image_entry *e = pfs_txn_find_still(pool, name, err);
 	uint64_t start, len;
 
 	if (!e)
@@ -365,7 +379,7 @@ out:
 int pfs_txn_resize(struct pfs_pool_handle *pool, const char *name, uint64_t len,
 		   bool *changed, struct pfs_error *err)
 {
-	struct pfs_image_entry *e = pfs_txn_find(pool, name, err);
+	struct pfs_image_entry *e = pfs_txn_find_still(pool, name, err);
 	uint64_t old;
 
 	*changed = false;
@@ -512,6 +526,8 @@ int pfs_txn_refresh(struct pfs_pool_handle *pool, const char *name, bool *change
 	m = pfs_image_own_map(&maps, e);
 	if (!m)
 		r = pfs_fail(err, PFS_EXIT_DEVICE, "%s is not active here", name);
+	else if (pfs_live_moved_to(m, le64_to_cpu(e->start)))
+		*changed = true;	/* a finished move: its table line still names the source */
 	else if (m->start != le64_to_cpu(e->start))
 		r = pfs_fail(err, PFS_EXIT_BUSY,
 			     "/dev/mapper/%s maps sector %llu, the table says %llu: reloading would swap the VM's disk; deactivate and activate it",
@@ -556,6 +572,10 @@ int pfs_live_compare(const struct pfs_pool_handle *pool, struct pfs_live_diff *o
 				 "/dev/mapper/%s maps sectors %llu+%llu of an image the table does not hold",
 				 m->dm_name, (unsigned long long)m->start,
 				 (unsigned long long)m->sectors);
+		else if (pfs_live_moved_to(m, le64_to_cpu(e->start)))
+			snprintf(what, sizeof(out->what),
+				 "/dev/mapper/%s has moved %s to sector %llu and still names the source (pfsadm refresh %s)",
+				 m->dm_name, e->name, (unsigned long long)m->copy_dest, e->name);
 		else if (m->start != le64_to_cpu(e->start))
 			snprintf(what, sizeof(out->what),
 				 "/dev/mapper/%s maps %s at sector %llu, the table says %llu",
@@ -636,4 +656,19 @@ int pfs_txn_clean_offload(struct pfs_pool_handle *pool, struct pfs_error *err)
 	for (g = 0; g < ng; g++)
 		pfs_free_mark_clean(pool->table, gaps[g].start, gaps[g].len);
 	return pfs_pool_commit(pool, err) ? -1 : 1;
+}
+
+int pfs_image_claim(struct pfs_pool_handle *pool, const char *name,
+		    struct pfs_image_entry **e, struct pfs_error *err)
+{
+	int own;
+
+	*e = pfs_pool_find(pool, name);
+	if (!*e)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", name);
+	own = pfs_image_own_device(pool, *e, err);
+	if (own < 0 || pfs_image_check_unmapped(pool, *e, le64_to_cpu((*e)->start),
+						 le64_to_cpu((*e)->length), err))
+		return -1;
+	return own;
 }

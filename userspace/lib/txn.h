@@ -52,6 +52,14 @@ int pfs_txn_hold(struct pfs_pool_handle *pool, uint64_t start, uint64_t len, boo
  */
 int pfs_txn_unhold(struct pfs_pool_handle *pool, struct pfs_txn_hold *h, struct pfs_error *err);
 
+/*
+ * Image @name (into *@e), which no device but its own pfs-NAME maps: 1 if
+ * that device is there, 0 if not, -1 (error set) for no such image or a
+ * map of it that is not its own.
+ */
+int pfs_image_claim(struct pfs_pool_handle *pool, const char *name,
+		    struct pfs_image_entry **e, struct pfs_error *err);
+
 /* Create and activate image @name of @sectors (aligned by the caller). */
 int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sectors,
 		   const struct pfs_qos *qos, struct pfs_error *err);

@@ -59,7 +59,8 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 	 * From version 1, the table first, valid under both superblocks: gaps
 	 * as version 2 draws them, all dirty (version 1 kept no record). From
 	 * version 2 the table stays; version 3 only adds the superblock's
-	 * cost model, zero until calibrated.
+	 * cost model, zero until calibrated, and version 4 a move's fields in
+	 * each entry, zero without a move.
 	 */
 	view.sb = sb;
 	view.table = pool->table;

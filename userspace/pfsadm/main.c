@@ -85,6 +85,11 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  "  --format FMT    the file's format: raw (the default), qcow2, vmdk ...\n"
 	  "  --force         also of an open image (a running VM's disk: the copy is\n"
 	  "                  not consistent) and over an existing FILE\n", cmd_export },
+	{ "move", "NAME [--to SECTOR]",
+	  "move an image to another extent of the pool, live (or finish a move)",
+	  "  --to SECTOR     where its new extent starts, a free and aligned pool\n"
+	  "                  sector (default: the best fit, as create picks)\n",
+	  cmd_move },
 	{ "rename", "NAME NEW_NAME", "rename an image, live: its device becomes pfs-NEW_NAME",
 	  "  NEW_NAME        as create takes NAME; /dev/pfs/NAME follows, the\n"
 	  "                  device's dm UUID (what libvirt or udev rules may\n"

@@ -46,6 +46,7 @@ int cmd_remove(int argc, char **argv, struct pfs_error *err);
 int cmd_resize(int argc, char **argv, struct pfs_error *err);
 int cmd_import(int argc, char **argv, struct pfs_error *err);
 int cmd_export(int argc, char **argv, struct pfs_error *err);
+int cmd_move(int argc, char **argv, struct pfs_error *err);
 int cmd_rename(int argc, char **argv, struct pfs_error *err);
 int cmd_refresh(int argc, char **argv, struct pfs_error *err);
 int cmd_set(int argc, char **argv, struct pfs_error *err);
