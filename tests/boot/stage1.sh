@@ -35,7 +35,7 @@ complete_words() {	# WORD... : COMPREPLY for the last word
 	set -u
 }
 complete_words pfsadm re
-[ "${COMPREPLY[*]}" = "remove resize refresh restore" ] || fail "completion of 're': ${COMPREPLY[*]}"
+[ "${COMPREPLY[*]}" = "remove resize rename refresh restore" ] || fail "completion of 're': ${COMPREPLY[*]}"
 complete_words pfsadm remove ""
 grep -qw a <<<"${COMPREPLY[*]}" && grep -qw b <<<"${COMPREPLY[*]}" ||
 	fail "completion of image names: ${COMPREPLY[*]}"

@@ -206,7 +206,7 @@ python3 - "$(readlink -f "$POOL")" <<'PY' || fail "a JSON report does not match 
 import json, os, sys
 dev = sys.argv[1]
 image_fields = {"name", "uuid", "start_sector", "sectors", "size_bytes", "weight", "iops_max",
-                "bps_max", "created", "flags", "active", "state", "open_count", "device"}
+                "bps_max", "created", "flags", "moving", "active", "state", "open_count", "device"}
 def report(path, fields):
     r = json.load(open(path))
     assert r["version"] == 1, (path, r)

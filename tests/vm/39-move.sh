@@ -59,6 +59,10 @@ unchanged_exit 6 "are not free" "$PFSADM" move a --to "$new_start"
 write_pattern /dev/mapper/pfs-a 41 64
 killed move-progress "$PFSADM" move a
 dmsetup status pfs-a | grep -q "copy_dest=" || fail "the killed move left no copy running"
+"$PFSADM" list | awk '$1 == "a" { print $3 }' | grep -q '^active,moving:[0-9]*%$' ||
+	fail "list does not show the move: $("$PFSADM" list)"
+"$PFSADM" dump | python3 -c 'import json, sys; i = [i for i in json.load(sys.stdin)["images"] if i["name"] == "a"][0]; assert i["moving"] and i["copy_dest_sector"] > 0, i' ||
+	fail "dump does not hold the move"
 unchanged_exit 5 "is moving" "$PFSADM" remove -y a
 unchanged_exit 5 "is moving" "$PFSADM" resize a 128M
 "$PFSADM" check "$POOL" >/dev/null || fail "check fails on a pool with a move under way"

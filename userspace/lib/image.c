@@ -248,3 +248,18 @@ const char *pfs_image_state_name(enum pfs_image_state state)
 
 	return names[state];
 }
+
+uint64_t pfs_image_copy_done(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
+{
+	struct pfs_error ignored = { 0 };
+	const struct pfs_live_maps *maps;
+	const struct pfs_live_map *m;
+
+	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
+		return 0;
+	maps = pfs_live_of(pool, &ignored);
+	m = maps ? pfs_image_own_map(maps, e) : NULL;
+	if (m && m->copy_dest == le64_to_cpu(e->copy_dest) && m->copy_done > le64_to_cpu(e->copy_done))
+		return m->copy_done;
+	return le64_to_cpu(e->copy_done);
+}

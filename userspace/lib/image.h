@@ -58,6 +58,8 @@ void pfs_live_forget(void);
 enum pfs_image_state pfs_image_state(const struct pfs_pool_handle *pool,
 				     const struct pfs_image_entry *e, int *open_count);
 const char *pfs_image_state_name(enum pfs_image_state state);
+/* A moving image's sectors on its destination: the live copy's, else the table's. */
+uint64_t pfs_image_copy_done(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e);
 
 /*
  * Refuse (PFS_EXIT_BUSY, naming the device) if any live device other than

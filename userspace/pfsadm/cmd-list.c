@@ -87,6 +87,7 @@ static unsigned int pfsadm_rows(const struct pfs_pool_handle *pool, struct pfsad
 			continue;
 		rows[n].e = &e[i];
 		rows[n].state = pfs_image_state(pool, &e[i], &rows[n].open_count);
+		rows[n].copy_done = pfs_image_copy_done(pool, &e[i]);
 		n++;
 	}
 	return n;

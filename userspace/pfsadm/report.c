@@ -110,7 +110,11 @@ static void cell_end(const struct pfsadm_report *r, const struct pfsadm_row *row
 static void cell_state(const struct pfsadm_report *r, const struct pfsadm_row *row, char *buf)
 {
 	(void)r;
-	snprintf(buf, PFSADM_CELL_LEN, "%s", pfs_image_state_name(row->state));
+	if (le32_to_cpu(row->e->flags) & PFS_IMAGE_MOVING)
+		snprintf(buf, PFSADM_CELL_LEN, "%s,moving:%u%%", pfs_image_state_name(row->state),
+			 (unsigned int)(row->copy_done * 100 / key_length(row)));
+	else
+		snprintf(buf, PFSADM_CELL_LEN, "%s", pfs_image_state_name(row->state));
 }
 
 static void cell_open(const struct pfsadm_report *r, const struct pfsadm_row *row, char *buf)

@@ -16,6 +16,7 @@ struct pfsadm_row {
 	const struct pfs_image_entry *e;
 	enum pfs_image_state state;
 	int open_count;
+	uint64_t copy_done;	/* moving: sectors on the destination */
 };
 
 struct pfsadm_field;

@@ -71,6 +71,10 @@ int main(void)
 	CHECK(strstr(render(&r), "/dev/mapper/pfs-a    1970-01-02T00:00:00Z    0\n"));
 	CHECK(!pfsadm_report_columns(&r, "name,state", &err));
 	CHECK(strstr(render(&r), "vm10 open\n"));
+	/* A moving image says how far its copy is. */
+	entries[2].flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING);
+	rows[0].copy_done = 3 << 20;	/* of 4 GiB: rows[] is sorted by now, a first */
+	CHECK(strstr(render(&r), "a    inactive,moving:37%\n"));
 
 	CHECK(pfsadm_report_columns(&r, "name,bogus", &err));
 	CHECK(err.code == PFS_EXIT_ARGS && strstr(err.msg, "unknown field 'bogus'"));
