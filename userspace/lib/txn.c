@@ -411,11 +411,11 @@ static void pfs_txn_set_name(struct pfs_image_entry *e, const char *name)
 int pfs_txn_rename(struct pfs_pool_handle *pool, const char *name, const char *new_name,
 		   struct pfs_error *err)
 {
-	struct pfs_image_entry *e = pfs_txn_find(pool, name, err), probe = { 0 };
+	struct pfs_image_entry *e, probe = { 0 };
 	char from[PFS_NAME_LEN + 8], to[PFS_NAME_LEN + 8];
-	int own;
+	int own = pfs_image_claim(pool, name, &e, err);
 
-	if (!e || !pfs_image_name_ok(new_name, err))
+	if (own < 0 || !pfs_image_name_ok(new_name, err))
 		return -1;
 	if (!strcmp(name, new_name))
 		return pfs_fail(err, PFS_EXIT_ARGS, "%s is already named %s", name, new_name);
@@ -425,10 +425,6 @@ int pfs_txn_rename(struct pfs_pool_handle *pool, const char *name, const char *n
 	if (pfs_image_active(&probe, NULL))
 		return pfs_fail(err, PFS_EXIT_BUSY,
 				"/dev/mapper/" PFS_DM_PREFIX "%s already exists", new_name);
-	own = pfs_image_own_device(pool, e, err);
-	if (own < 0 || pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start),
-						 le64_to_cpu(e->length), err))
-		return -1;
 	pfs_image_dm_name(e, from, sizeof(from));
 	pfs_txn_set_name(e, new_name);
 	pfs_image_dm_name(e, to, sizeof(to));

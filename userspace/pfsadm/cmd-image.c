@@ -38,11 +38,13 @@ static int pfsadm_parse_count(const char *opt, const char *text, uint64_t max,
 	return 0;
 }
 
-/* --weight, --iops-max, --bps-max: shared by create and set. */
+/* --weight, --iops-max, --bps-max: shared by create, set and import. */
+#define PFSADM_QOS_OPTIONS \
+	{ "weight", required_argument, NULL, 'w' }, \
+	{ "iops-max", required_argument, NULL, 'i' }, \
+	{ "bps-max", required_argument, NULL, 'b' }
 static const struct option pfsadm_qos_opts[] = {
-	{ "weight", required_argument, NULL, 'w' },
-	{ "iops-max", required_argument, NULL, 'i' },
-	{ "bps-max", required_argument, NULL, 'b' },
+	PFSADM_QOS_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -346,9 +348,7 @@ int cmd_import(int argc, char **argv, struct pfs_error *err)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'F' },
-		{ "weight", required_argument, NULL, 'w' },
-		{ "iops-max", required_argument, NULL, 'i' },
-		{ "bps-max", required_argument, NULL, 'b' },
+		PFSADM_QOS_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("import");
