@@ -155,6 +155,58 @@ def iso_markdown(m):
     return s
 
 
+# The live move's device: null_blk at 50 MiB/s, reads and writes together.
+MOVE_DEVICE_MBS = 50 * 1.048576
+
+
+def move_reps(groups):
+    """Per repetition of the live move: pfs move / dd time on an idle pool,
+    the moving image's own VM's p99 during the move / with no move, and the
+    move's rate (it reads and writes its size) over the bandwidth the VM
+    leaves."""
+    def by(case, c):
+        return {r["rep"]: r for r in groups.get(("move", case, c), [])}
+    idle = sorted({k[1] for k in groups if k[0] == "move" and k[1].startswith("idle-")})
+    if not idle:
+        return {}
+    mib = int(idle[0][len("idle-"):-1])
+    dd, mv = by(idle[0], "dd"), by(idle[0], "pfs-move")
+    alone, during = by("vm-no-move", "pfs"), by("vm-during-move", "pfs")
+    out = {"move/dd time": [], "VM p99 during/no move": [], "move rate / left idle": []}
+    for rep in sorted(set(dd) & set(mv)):
+        out["move/dd time"].append(mv[rep]["ms"] / dd[rep]["ms"])
+    for rep in sorted(set(alone) & set(during)):
+        a, d = alone[rep], during[rep]
+        if a.get("p99_us") and d.get("p99_us"):
+            out["VM p99 during/no move"].append(d["p99_us"] / a["p99_us"])
+        left = MOVE_DEVICE_MBS - d.get("bw_mbs", 0)
+        if d.get("move_ms") and left > 0:
+            out["move rate / left idle"].append(2 * mib * 1.048576 / (d["move_ms"] / 1000) / left)
+    return {k: v for k, v in out.items() if v}
+
+
+def move_bars(groups):
+    r = move_reps(groups)
+    med = {k: statistics.median(v) for k, v in r.items()}
+    out = []
+    for name, limit, ok in (("move/dd time", "<= 1.2", lambda v: v <= 1.2),
+                            ("VM p99 during/no move", "<= 2", lambda v: v <= 2),
+                            ("move rate / left idle", ">= 0.5", lambda v: v >= 0.5)):
+        if name in med:
+            out.append((f"move: {name}", med[name], limit, ok(med[name])))
+    return out
+
+
+def move_markdown(groups):
+    r = move_reps(groups)
+    if not r:
+        return []
+    rows = [(k, statistics.median(v), min(v), max(v), len(v)) for k, v in r.items()]
+    return ["## 7. Live move (null_blk mbps=50)", "",
+            table(rows, ["ratio", "median", "min", "max", "reps"]), "",
+            "The move reads and writes its size; the image's VM reads 4k at random, QD1.", ""]
+
+
 def table(rows, header):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(fmt(c) if not isinstance(c, str) else c for c in row) + " |"
@@ -162,7 +214,7 @@ def table(rows, header):
     return "\n".join(lines)
 
 
-def markdown(m, bar_list, kernel):
+def markdown(m, bar_list, kernel, groups):
     s = [f"# dm-pfs benchmark (kernel {kernel})", "",
          "Medians over the repetitions; ratios are within this run. Absolute",
          "numbers are under TCG emulation and are context only.", "", "## Bars", "",
@@ -209,6 +261,7 @@ def markdown(m, bar_list, kernel):
     rows = [(c, get(m, "aging", "seqread-after-random-fill", c, "bw_mbs")) for c in ("thin", "pfs")]
     s += [table(rows, ["contender", "MB/s"]), ""]
     s += iso_markdown(m)
+    s += move_markdown(groups)
     return "\n".join(s)
 
 
@@ -266,18 +319,19 @@ def plots(m, outdir):
               for dd, nb, v in iso_cells(m) if dd == d], logscale=True)
 
 
-SCENARIOS = ("overhead", "noisy", "scale", "control", "aging", "isolation")
+SCENARIOS = ("overhead", "noisy", "scale", "control", "aging", "isolation", "move")
 
 
 def main():
     outdir = sys.argv[1]
-    m = medians(load(os.path.join(outdir, "measurements.jsonl")))
+    groups = load(os.path.join(outdir, "measurements.jsonl"))
+    m = medians(groups)
     wanted = os.environ.get("BENCH_SCENARIOS", " ".join(SCENARIOS)).split()
     missing = [s for s in wanted if not any(k[0] == s for k in m)]
     if missing:
         sys.exit("report: no measurements for " + ", ".join(missing))
     kernel = open(os.path.join(outdir, "kernel")).read().strip()
-    bar_list = bars(m)
+    bar_list = bars(m) + move_bars(groups)
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump({"kernel": kernel,
                    "medians": [{"scenario": k[0], "case": k[1], "contender": k[2], **v}
@@ -285,7 +339,7 @@ def main():
                    "bars": [{"bar": n, "value": v, "limit": lim, "met": ok}
                             for n, v, lim, ok in bar_list]}, f, indent=1)
     with open(os.path.join(outdir, "results.md"), "w") as f:
-        f.write(markdown(m, bar_list, kernel))
+        f.write(markdown(m, bar_list, kernel, groups))
     plots(m, os.path.join(outdir, "plots"))
     print(open(os.path.join(outdir, "results.md")).read())
 

@@ -104,7 +104,11 @@ static void pfs_arbiter_kick_next(struct pfs_pool *pool, struct pfs_image *self,
 
 	lockdep_assert_held(&pool->lock);
 	next = pfs_arb_next_to_wake(&pool->arb, now);
-	if (next && (!self || next != &self->arb))
+	if (!next || (self && next == &self->arb))
+		return;
+	if (next->copy)
+		pfs_copy_wake(next);
+	else
 		pfs_io_kick(container_of(next, struct pfs_image, arb));
 }
 
@@ -179,6 +183,41 @@ void pfs_arbiter_set_weight(struct pfs_image *img, u32 weight)
 }
 
 /* The image leaves the pool: nothing of it is queued or in flight. */
+/*
+ * A copy's region (dm-pfs-copy.c) as the arbiter's tenant: may it go now?
+ * If not, it waits on the pool's list and pfs_copy_wake() calls it back.
+ */
+bool pfs_arbiter_copy_admit(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost)
+{
+	u64 ahead;
+	bool ready;
+
+	spin_lock(&pool->lock);
+	ready = pfs_arb_admit(&pool->arb, ai, cost, false, pfs_now_ns(), &ahead);
+	spin_unlock(&pool->lock);
+	return ready;
+}
+
+/* The region is copied: its cost is delivered; wake whoever is next. */
+void pfs_arbiter_copy_complete(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost)
+{
+	u64 now = pfs_now_ns();
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	pfs_arb_complete(&pool->arb, ai, cost, pfs_arb_class(PFS_ARB_WRITE, U32_MAX), 0, 0, now);
+	pfs_arbiter_kick_next(pool, NULL, now);
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/* A paused or stopped copy waits for nothing: off the pool's list. */
+void pfs_arbiter_copy_forget(struct pfs_pool *pool, struct pfs_arb_image *ai)
+{
+	spin_lock_irq(&pool->lock);
+	pfs_arb_forget(&pool->arb, ai);
+	spin_unlock_irq(&pool->lock);
+}
+
 void pfs_arbiter_leave(struct pfs_image *img)
 {
 	struct pfs_pool *pool = img->pool;

@@ -1,21 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Moving an image while its VM runs. dm-kcopyd copies the extent to its
- * destination one region at a time, in order; regions below the cursor
- * are on the destination. A bio never crosses a region (max_io_len).
+ * Copying an image while its VM runs, one region at a time with dm-kcopyd.
+ * A bio never crosses a region (max_io_len). The boundary is a region
+ * number: regions below it are on the destination. Three kinds of copy:
  *
- *   read   below the cursor: destination; else the source.
- *   write  below what pfsadm committed: destination only. Between that and
- *          the cursor: both, so the source stays current for whatever a
- *          restart (from the committed point) copies again. Into the
- *          region being copied: held until its copy ends. Above: source.
+ *   move   the source to the destination, the boundary going up;
+ *   back   a move undone (move --abort): the destination's regions below
+ *          the boundary back to the source, the boundary going down;
+ *   clone  the image to its clone, the boundary going up; the image stays
+ *          on the source, its clone gets every write below the boundary.
+ *
+ *   read   below the boundary, from the destination (clone: the source);
+ *          else from the source.
+ *   write  into the region being copied: held until its copy ends.
+ *          Where a restart from what pfsadm committed would copy again:
+ *          both extents, so that the copy's source stays current there.
+ *          Below the boundary and the committed point: the destination
+ *          only (clone: both). Elsewhere: the source.
  *
  * A region is copied only once no write to it is pending (per-region
- * counts, taken at map and dropped at completion), so no write lands on
- * the source behind the copy. pfsadm commits the cursor to the table and
- * tells the target with the copy_committed message; a crash or power cut
- * resumes from the committed point. Copies run between the VM's own
- * bursts: a region after the image has been quiet, or after a short wait.
+ * counts, taken at map and dropped at completion), so no write lands
+ * behind the copy. pfsadm commits the boundary to the table and tells the
+ * target with the copy_committed message; a crash or power cut resumes
+ * from the committed point. Copies run between the VM's own bursts: a
+ * region after the image has been quiet, or after a short wait.
+ *
+ * Each region is also a tenant of the pool's arbiter, charged a read and
+ * a write of its size, with the lowest weight there is: when images wait
+ * for the device, they go first, and the copy has what they leave.
  */
 #include <linux/dm-kcopyd.h>
 #include <linux/log2.h>
@@ -24,8 +36,10 @@
 
 #include "dm-pfs.h"
 
-/* How long the copy yields to an image with I/O in flight, per region. */
-#define PFS_COPY_YIELD_JIFFIES	max(1UL, msecs_to_jiffies(2))
+/* About how long one unit of the copy holds the device (ns). */
+#define PFS_COPY_UNIT_NS	500000
+/* The copy's share against an image's PFS_DEFAULT_WEIGHT: what is left. */
+#define PFS_COPY_WEIGHT		1
 
 struct pfs_copy {
 	struct pfs_image *img;
@@ -36,77 +50,173 @@ struct pfs_copy {
 	struct work_struct release;	/* map again what waited for a region */
 	wait_queue_head_t wait;		/* region writes drained; copy idle */
 
+	enum pfs_copy_kind kind;
 	sector_t dest;			/* first sector of the destination */
 	unsigned int shift;		/* log2 of the region, sectors */
 	u32 nr_regions;
 	atomic_t *writes;		/* pending writes per region */
 
 	spinlock_t lock;		/* everything below */
-	u32 next;			/* regions below it are copied */
-	u32 committed;			/* regions below it are committed */
-	bool busy;			/* region next is being copied */
+	u32 next;			/* the boundary: regions below it are on dest */
+	u32 committed;			/* the boundary the table holds */
+	bool busy;			/* the region at the boundary is being copied */
+	bool in_flight;			/* a unit of it is */
+	sector_t unit_off;		/* the next unit's first sector in the image */
+	sector_t unit_len;		/* the unit under way's length */
+	struct pfs_arb_image arb;	/* the copy as the arbiter's tenant */
+	u32 cost;			/* what the unit under way was charged */
 	bool paused;			/* suspended, or not yet resumed */
 	bool failed;			/* a copy failed: the move stops */
 	struct bio_list held;		/* writes into region next, while busy */
 };
 
-static bool pfs_copy_image_busy(struct pfs_image *img)
-{
-	return atomic_read(&img->in_flight) || READ_ONCE(img->nr_queued);
-}
-
 static void pfs_copy_done(int read_err, unsigned long write_err, void *context);
 
-/* Copy region next, once no write to it is pending. */
+/*
+ * The copy's unit within a region: what holds the device for about
+ * PFS_COPY_UNIT_NS by the pool's cost model (a read and a write of it), a
+ * power of two from 4 KiB to the region. An image's I/O waits behind at
+ * most one unit. Under pool->lock.
+ */
+static unsigned int pfs_copy_unit_shift(struct pfs_copy *c)
+{
+	const struct pfs_cost_model *m = &c->img->pool->arb.model;
+	u64 mib_ns = (u64)m->read_mib_ns + m->write_mib_ns;
+	u64 bytes = div64_u64((u64)PFS_COPY_UNIT_NS << 20, max_t(u64, mib_ns, 1));
+	unsigned int shift = ilog2(PFS_BLOCK_SECTORS);
+
+	while (shift < c->shift && (2ULL << (shift + SECTOR_SHIFT)) <= bytes)
+		shift++;
+	return shift;
+}
+
+/* What the unit at @off costs the device, and how long it is (*@len). */
+static u32 pfs_copy_cost(struct pfs_copy *c, sector_t off, sector_t region_end, sector_t *len)
+{
+	struct pfs_pool *pool = c->img->pool;
+	u32 cost;
+
+	spin_lock(&pool->lock);
+	*len = min_t(sector_t, (sector_t)1 << pfs_copy_unit_shift(c), region_end - off);
+	cost = pfs_arb_cost(&pool->arb, &c->arb, PFS_ARB_READ, c->img->start + off,
+			    *len << SECTOR_SHIFT);
+	cost += pfs_arb_cost(&pool->arb, &c->arb, PFS_ARB_WRITE, c->dest + off,
+			     *len << SECTOR_SHIFT);
+	spin_unlock(&pool->lock);
+	return cost;
+}
+
+/* The arbiter has room for the copy's next unit (under pool->lock). */
+void pfs_copy_wake(struct pfs_arb_image *ai)
+{
+	struct pfs_copy *c = container_of(ai, struct pfs_copy, arb);
+
+	queue_delayed_work(c->wq, &c->step, 0);
+}
+
+/* Has the copy reached its end? Under c->lock. */
+static bool pfs_copy_finished(struct pfs_copy *c)
+{
+	return c->kind == PFS_COPY_BACK ? !c->next : c->next >= c->nr_regions;
+}
+
+/* The region the copy works on next: at the boundary, or below it going back. */
+static u32 pfs_copy_region(struct pfs_copy *c)
+{
+	return c->kind == PFS_COPY_BACK ? c->next - 1 : c->next;
+}
+
+/*
+ * Copy the next unit of the region at the boundary, each unit admitted by
+ * the arbiter; a region starts once no write to it is pending. A pause
+ * between units gives the region up: it is copied again from its start.
+ */
 static void pfs_copy_step(struct work_struct *work)
 {
 	struct pfs_copy *c = container_of(to_delayed_work(work), struct pfs_copy, step);
 	struct pfs_image *img = c->img;
-	struct dm_io_region from, to;
-	sector_t off;
+	struct dm_io_region src, dst;
+	sector_t region_off, region_end;
+	bool first;
 	u32 k;
 
 	spin_lock_irq(&c->lock);
-	if (c->busy || c->paused || c->failed || c->next >= c->nr_regions) {
+	if (c->in_flight || c->failed || pfs_copy_finished(c)) {
 		spin_unlock_irq(&c->lock);
 		return;
 	}
-	k = c->next;
+	if (c->paused) {
+		first = c->busy;
+		c->busy = false;
+		spin_unlock_irq(&c->lock);
+		if (first) {
+			queue_work(c->wq, &c->release);
+			wake_up(&c->wait);
+		}
+		return;
+	}
+	k = pfs_copy_region(c);
+	region_off = (sector_t)k << c->shift;
+	region_end = min_t(sector_t, region_off + ((sector_t)1 << c->shift), img->len);
+	if (!c->busy)
+		c->unit_off = region_off;
+	c->cost = pfs_copy_cost(c, c->unit_off, region_end, &c->unit_len);
+	/* Refused, it waits on the pool's list: pfs_copy_wake() comes back. */
+	if (!pfs_arbiter_copy_admit(img->pool, &c->arb, c->cost)) {
+		spin_unlock_irq(&c->lock);
+		return;
+	}
+	first = !c->busy;
 	c->busy = true;		/* from now on, writes into k wait */
+	c->in_flight = true;
 	spin_unlock_irq(&c->lock);
 
-	wait_event(c->wait, !atomic_read(&c->writes[k]));
-	off = (sector_t)k << c->shift;
-	from.bdev = img->pool_dev->bdev;
-	from.sector = img->start + off;
-	from.count = min_t(sector_t, (sector_t)1 << c->shift, img->len - off);
-	to = from;
-	to.sector = c->dest + off;
-	dm_kcopyd_copy(c->kc, &from, 1, &to, 0, pfs_copy_done, c);
+	if (first)
+		wait_event(c->wait, !atomic_read(&c->writes[k]));
+	src.bdev = img->pool_dev->bdev;
+	src.sector = img->start + c->unit_off;
+	src.count = c->unit_len;
+	dst = src;
+	dst.sector = c->dest + c->unit_off;
+	if (c->kind == PFS_COPY_BACK)
+		swap(src, dst);
+	dm_kcopyd_copy(c->kc, &src, 1, &dst, 0, pfs_copy_done, c);
 }
 
 static void pfs_copy_done(int read_err, unsigned long write_err, void *context)
 {
 	struct pfs_copy *c = context;
+	sector_t region_end;
 	unsigned long flags;
-	bool more;
+	bool region_done;
+	u32 k;
 
+	pfs_arbiter_copy_complete(c->img->pool, &c->arb, c->cost);
 	spin_lock_irqsave(&c->lock, flags);
+	c->in_flight = false;
+	k = pfs_copy_region(c);
+	region_end = min_t(sector_t, ((sector_t)k + 1) << c->shift, c->img->len);
+	c->unit_off += c->unit_len;
+	region_done = read_err || write_err || c->unit_off >= region_end;
 	if (read_err || write_err)
 		c->failed = true;
-	else
+	else if (region_done && c->kind == PFS_COPY_BACK)
+		c->next--;
+	else if (region_done)
 		c->next++;
-	c->busy = false;
-	more = !c->failed && !c->paused && c->next < c->nr_regions;
+	if (region_done)
+		c->busy = false;
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (read_err || write_err)
-		DMERR("%s: copy to sector %llu failed; the move stops", c->img->name,
+		DMERR("%s: copy between sectors %llu and %llu failed; the copy stops",
+		      c->img->name, (unsigned long long)c->img->start,
 		      (unsigned long long)c->dest);
-	queue_work(c->wq, &c->release);
-	wake_up(&c->wait);
-	if (more)
-		queue_delayed_work(c->wq, &c->step,
-				   pfs_copy_image_busy(c->img) ? PFS_COPY_YIELD_JIFFIES : 0);
+	if (region_done) {
+		queue_work(c->wq, &c->release);
+		wake_up(&c->wait);
+	}
+	/* The next unit, or the pause's giving up of this region. */
+	queue_delayed_work(c->wq, &c->step, 0);
 }
 
 /* Writes that waited for a region: through the path again, now routed. */
@@ -133,19 +243,27 @@ int pfs_copy_create(struct pfs_image *img, const struct pfs_image_entry *e, char
 	int r = -ENOMEM;
 
 	if (img->len != len) {
-		*error = "A moving image is mapped whole";
+		*error = "A copying image is mapped whole";
 		return -EINVAL;
 	}
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		goto fail;
 	c->img = img;
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONING)
+		c->kind = PFS_COPY_CLONE;
+	else if (le32_to_cpu(e->flags) & PFS_IMAGE_MOVING_BACK)
+		c->kind = PFS_COPY_BACK;
+	else
+		c->kind = PFS_COPY_MOVE;
 	c->dest = le64_to_cpu(e->copy_dest);
 	c->shift = ilog2(region);
 	c->nr_regions = DIV_ROUND_UP_ULL(len, region);
 	c->next = done == len ? c->nr_regions : done >> c->shift;
 	c->committed = c->next;
 	c->paused = true;
+	pfs_arb_image_init(&c->arb, PFS_COPY_WEIGHT);
+	c->arb.copy = true;
 	spin_lock_init(&c->lock);
 	bio_list_init(&c->held);
 	init_waitqueue_head(&c->wait);
@@ -187,6 +305,7 @@ void pfs_copy_destroy(struct pfs_image *img)
 	if (!c)
 		return;
 	pfs_copy_pause(img);
+	flush_delayed_work(&c->step);
 	cancel_delayed_work_sync(&c->step);
 	dm_kcopyd_client_destroy(c->kc);
 	destroy_workqueue(c->wq);
@@ -206,6 +325,11 @@ void pfs_copy_pause(struct pfs_image *img)
 	spin_lock_irq(&c->lock);
 	c->paused = true;
 	spin_unlock_irq(&c->lock);
+	/* Before the pool is joined (a failed constructor) there is no list. */
+	if (img->pool)
+		pfs_arbiter_copy_forget(img->pool, &c->arb);
+	/* A region waiting for the arbiter is given up by the step. */
+	queue_delayed_work(c->wq, &c->step, 0);
 }
 
 /* postsuspend: the region under way is done, and what it held mapped. */
@@ -262,9 +386,9 @@ static bool pfs_copy_is_write(struct bio *bio)
 
 /*
  * Route a bio of the image (@off: its first sector in the image) while it
- * moves: *@base becomes the extent it goes to (the source is the default),
- * and a write between the committed point and the cursor also goes to the
- * destination. Reads and writes never cross a region (max_io_len); a
+ * copies: *@base becomes the extent it goes to (the source is the
+ * default), and a write that must reach both extents goes to the
+ * destination too. Reads and writes never cross a region (max_io_len); a
  * discard or write-zeroes may, so a write is counted on every region it
  * covers, held if any of them is being copied, and written to both
  * extents unless all of it lies on one side.
@@ -274,18 +398,19 @@ enum pfs_copy_route pfs_copy_route(struct pfs_image *img, struct bio *bio, secto
 {
 	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
 	struct pfs_copy *c = img->copy;
-	u32 first = off >> c->shift, last, k;
+	u32 first = off >> c->shift, last, k, lo, hi;
 	bool both = false;
 
 	spin_lock_irq(&c->lock);
 	if (!pfs_copy_is_write(bio)) {
-		if (first < c->next)
+		if (first < c->next && c->kind != PFS_COPY_CLONE)
 			*base = c->dest;
 		spin_unlock_irq(&c->lock);
 		return PFS_COPY_MAPPED;
 	}
 	last = (off + bio_sectors(bio) - 1) >> c->shift;
-	if (c->busy && first <= c->next && c->next <= last) {
+	k = pfs_copy_region(c);
+	if (c->busy && first <= k && k <= last) {
 		bio->bi_opf &= ~REQ_NOWAIT;
 		bio_list_add(&c->held, bio);
 		spin_unlock_irq(&c->lock);
@@ -295,10 +420,15 @@ enum pfs_copy_route pfs_copy_route(struct pfs_image *img, struct bio *bio, secto
 		atomic_inc(&c->writes[k]);
 	pb->copy_first = first;
 	pb->copy_count = last - first + 1;
-	if (last < c->committed)
+	/* Between the committed point and the boundary, a restart copies again. */
+	lo = min(c->committed, c->next);
+	hi = max(c->committed, c->next);
+	if (c->kind == PFS_COPY_CLONE)
+		both = first < c->next;
+	else if (last < lo)
 		*base = c->dest;
-	else if (first < c->next)
-		both = true;
+	else
+		both = first < hi;
 	spin_unlock_irq(&c->lock);
 	if (both)
 		pfs_copy_write_both(c, bio, off);
@@ -336,27 +466,34 @@ void pfs_copy_status(struct pfs_image *img, char *result, unsigned int maxlen,
 	committed = min_t(u64, (u64)c->committed << c->shift, img->len);
 	failed = c->failed;
 	spin_unlock_irq(&c->lock);
-	DMEMIT(" copy_dest=%llu copy_done=%llu copy_committed=%llu copy_failed=%u",
-	       (unsigned long long)c->dest, done, committed, failed);
+	DMEMIT(" copy_dest=%llu copy_done=%llu copy_committed=%llu copy_failed=%u copy_kind=%s",
+	       (unsigned long long)c->dest, done, committed, failed,
+	       c->kind == PFS_COPY_CLONE ? "clone" : c->kind == PFS_COPY_BACK ? "back" : "move");
 	*szp = sz;
 }
 
-/* "copy_committed <sectors>": the table holds the copy up to there. */
+/*
+ * "copy_committed <sectors>": the table holds the boundary there. It can
+ * only follow the copy: up to the boundary, or down to it going back.
+ */
 int pfs_copy_commit(struct pfs_image *img, u64 sectors)
 {
 	struct pfs_copy *c = img->copy;
+	u32 regions;
 	int r = 0;
 
 	if (!c)
 		return -EINVAL;
+	if (sectors > img->len || (sectors != img->len && sectors & (((u64)1 << c->shift) - 1)))
+		return -EINVAL;
+	regions = sectors == img->len ? c->nr_regions : sectors >> c->shift;
 	spin_lock_irq(&c->lock);
-	if (sectors > min_t(u64, (u64)c->next << c->shift, img->len) ||
-	    (sectors != img->len && sectors & (((u64)1 << c->shift) - 1)))
+	if (c->kind == PFS_COPY_BACK ? regions < c->next : regions > c->next)
 		r = -EINVAL;
-	else if (sectors == img->len)
-		c->committed = c->nr_regions;
+	else if (c->kind == PFS_COPY_BACK)
+		c->committed = min(c->committed, regions);
 	else
-		c->committed = max_t(u32, c->committed, sectors >> c->shift);
+		c->committed = max(c->committed, regions);
 	spin_unlock_irq(&c->lock);
 	return r;
 }

@@ -67,6 +67,12 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		r = -EINVAL;
 		goto bad_dev;
 	}
+	/* Its source writes into it until the copy is done. */
+	if (le32_to_cpu(entry.flags) & PFS_IMAGE_CLONE) {
+		ti->error = "Image is a clone still being copied";
+		r = -EBUSY;
+		goto bad_dev;
+	}
 
 	img->start = start;
 	img->len = ti->len;
@@ -76,7 +82,7 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	strscpy(img->name, entry.name, sizeof(img->name));
 	memcpy(img->uuid, entry.uuid, PFS_UUID_LEN);
 
-	if (le32_to_cpu(entry.flags) & PFS_IMAGE_MOVING) {
+	if (le32_to_cpu(entry.flags) & PFS_IMAGE_COPYING) {
 		/* Reads and writes stay inside one region of the copy. */
 		r = dm_set_target_max_io_len(ti, le32_to_cpu(entry.copy_region));
 		if (!r)
@@ -269,7 +275,7 @@ static int pfs_message(struct dm_target *ti, unsigned int argc, char **argv,
 	if (argc == 2 && !strcasecmp(argv[0], "copy_committed") &&
 	    sscanf(argv[1], "%llu%c", &value, &dummy) == 1) {
 		if (pfs_copy_commit(img, value)) {
-			DMWARN("%s: copy_committed %llu: not moving, or past what is copied",
+			DMWARN("%s: copy_committed %llu: not copying, or not where the copy is",
 			       img->name, value);
 			return -EINVAL;
 		}

@@ -8,7 +8,7 @@
  *   dm-pfs-metadata.c  reading the pool's table at load
  *   dm-pfs-pool.c      the pools' registry of live maps, by pool UUID
  *   dm-pfs-io.c        map, per-image queue and worker, completion, stats
- *   dm-pfs-copy.c      moving an image while it runs: routing and copying
+ *   dm-pfs-copy.c      moving or cloning an image while it runs: routing, copying
  *   dm-pfs-arbiter.c   who may dispatch now: caps, then the pool's arbiter
  *   pfs-arb.c          the arbiter's decisions: costs, shares, device budget
  */
@@ -115,7 +115,7 @@ struct pfs_image {
 
 	struct pfs_stats __percpu *stats;
 
-	/* While it moves (dm-pfs-copy.c); NULL otherwise. */
+	/* While it moves or is cloned (dm-pfs-copy.c); NULL otherwise. */
 	struct pfs_copy *copy;
 };
 
@@ -128,7 +128,7 @@ struct pfs_bio {
 	u32 cost;		/* the arbiter's charge, device ns (pfs_arb_cost) */
 	u8 op;			/* enum pfs_arb_op */
 	bool counted;		/* in flight on the image's account */
-	u32 copy_first;		/* a moving image's write: its first region, */
+	u32 copy_first;		/* a copying image's write: its first region, */
 	u32 copy_count;		/* and how many it is counted on (0: none) */
 };
 
@@ -217,6 +217,12 @@ void pfs_io_kick(struct pfs_image *img);
 void pfs_io_stats(struct pfs_image *img, struct pfs_stats *sum);
 void pfs_io_reset_stats(struct pfs_image *img);
 
+enum pfs_copy_kind {
+	PFS_COPY_MOVE,		/* the image to its new extent */
+	PFS_COPY_BACK,		/* a move undone: back to where it was */
+	PFS_COPY_CLONE,		/* the image into its clone's extent */
+};
+
 enum pfs_copy_route {
 	PFS_COPY_MAPPED,	/* *base says where it goes */
 	PFS_COPY_HELD,		/* waits for a region's copy; mapped again after */
@@ -233,6 +239,7 @@ void pfs_copy_resume(struct pfs_image *img);
 void pfs_copy_status(struct pfs_image *img, char *result, unsigned int maxlen,
 		     unsigned int *szp);
 int pfs_copy_commit(struct pfs_image *img, u64 sectors);
+void pfs_copy_wake(struct pfs_arb_image *ai);
 /* The extents the image maps: its own, and its destination while it moves. */
 unsigned int pfs_copy_extents(struct pfs_image *img, sector_t start[2], sector_t len[2]);
 
@@ -242,6 +249,9 @@ void pfs_arbiter_dispatched(struct pfs_image *img, u64 now);
 void pfs_arbiter_complete(struct pfs_image *img, struct pfs_bio *pb, u64 now);
 void pfs_arbiter_set_weight(struct pfs_image *img, u32 weight);
 void pfs_arbiter_leave(struct pfs_image *img);
+bool pfs_arbiter_copy_admit(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost);
+void pfs_arbiter_copy_complete(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost);
+void pfs_arbiter_copy_forget(struct pfs_pool *pool, struct pfs_arb_image *ai);
 void pfs_bucket_init(struct pfs_bucket *b, u64 rate, u64 burst_ns, u64 now);
 void pfs_bucket_set_rate(struct pfs_bucket *b, u64 rate, u64 now);
 

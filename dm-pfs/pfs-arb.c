@@ -304,7 +304,9 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 
 /*
  * An op completed @latency_ns after its dispatch, with @ahead_ns of device
- * time in flight ahead of it then (pfs_arb_admit() said how much).
+ * time in flight ahead of it then (pfs_arb_admit() said how much). A
+ * latency of 0 (a copy's region: many ops, no one latency) counts as
+ * delivered device time only.
  */
 void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 		      u32 cost, u32 class, u64 latency_ns, u64 ahead_ns, u64 now)
@@ -315,7 +317,9 @@ void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 	arb->in_flight_ns -= cost < arb->in_flight_ns ? cost : arb->in_flight_ns;
 	if (!ai->in_flight && !ai->waiting)
 		arb->nr_active--;
-	arb->win_class_ops[class]++;
+	/* No latency (a copy's region, many ops): delivered, not a signal. */
+	if (latency_ns)
+		arb->win_class_ops[class]++;
 	arb->win_delivered_ns += cost;
 	/*
 	 * An op sent to an empty device shows the unloaded latency: its
@@ -332,7 +336,7 @@ void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 		else
 			arb->base_ns[class] -= (base - latency_ns) >> 3;
 	}
-	if (base) {
+	if (base && latency_ns) {
 		ratio = div64_u64(latency_ns * PFS_ARB_RATIO_ONE, base);
 		/* One stalled op must not outweigh a window of others. */
 		if (ratio > 64 * PFS_ARB_RATIO_ONE)

@@ -95,6 +95,7 @@ struct pfs_arb_image {
 	u32 weight;
 	u32 in_flight;
 	bool waiting;		/* refused: on the pool's waiting list */
+	bool copy;		/* a copy's (dm-pfs-copy.c), not an image's I/O */
 	/* Totals for status. */
 	u64 charged_ns;
 	u64 waits;

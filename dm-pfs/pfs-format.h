@@ -23,7 +23,7 @@
 
 #include "pfs-types.h"
 
-#define PFS_FORMAT_VERSION	4
+#define PFS_FORMAT_VERSION	5
 #define PFS_FORMAT_VERSION_MIN	1	/* oldest version still read and mapped */
 #define PFS_SB_MAGIC		"DMPFS-SB"
 #define PFS_TABLE_MAGIC		"DMPFS-TB"
@@ -50,8 +50,26 @@
  * committed, a restart copies again from copy_done.
  */
 #define PFS_IMAGE_MOVING	0x00000002U
+/*
+ * Version 5. With MOVING: the move is being undone (move --abort).
+ * Regions below copy_done are on copy_dest and are copied back, from the
+ * top down; the extent at start holds the rest.
+ */
+#define PFS_IMAGE_MOVING_BACK	0x00000004U
+/*
+ * Version 5: the image is being copied into the clone whose extent starts
+ * at copy_dest. Its own extent stays the image's; regions below copy_done
+ * are on the clone too, and writes to them go to both.
+ */
+#define PFS_IMAGE_CLONING	0x00000008U
+/* Version 5: a clone still being copied (from the CLONING entry naming it). */
+#define PFS_IMAGE_CLONE		0x00000010U
+#define PFS_IMAGE_FLAGS		(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK | \
+				 PFS_IMAGE_CLONING | PFS_IMAGE_CLONE)
+/* An entry with a copy under way: copy_dest, copy_done and copy_region set. */
+#define PFS_IMAGE_COPYING	(PFS_IMAGE_MOVING | PFS_IMAGE_CLONING)
 
-/* A move copies in regions of a power of two sectors, in these bounds. */
+/* A copy goes in regions of a power of two sectors, in these bounds. */
 #define PFS_COPY_REGION_MIN	8		/* 4 KiB */
 #define PFS_COPY_REGION_MAX	2097152U	/* 1 GiB */
 
@@ -126,7 +144,7 @@ struct pfs_image_entry {
 	__le64 bps_max;			/* bytes per second, 0: no cap */
 	__le32 flags;			/* PFS_IMAGE_* */
 	__le32 weight;			/* arbiter share, 1..PFS_MAX_WEIGHT */
-	/* Version 4, with PFS_IMAGE_MOVING; zero otherwise. */
+	/* Version 4, with PFS_IMAGE_COPYING; zero otherwise. */
 	__le64 copy_dest;		/* where the extent is going */
 	__le64 copy_done;		/* sectors known to be on copy_dest */
 	__le32 copy_region;		/* the copy's unit, sectors */

@@ -157,6 +157,7 @@ unsigned int pfs_entry_extents(const struct pfs_image_entry *e, u64 start[2], u6
 {
 	start[0] = le64_to_cpu(e->start);
 	len[0] = le64_to_cpu(e->length);
+	/* A clone's destination is the clone entry's own extent. */
 	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
 		return 1;
 	start[1] = le64_to_cpu(e->copy_dest);
@@ -177,18 +178,24 @@ static bool pfs_ranges_overlap(u64 a_start, u64 a_len, u64 b_start, u64 b_len)
 	return a_start < b_start + b_len && b_start < a_start + a_len;
 }
 
-/* A move's fields: all zero without one; with one, a copy that can resume. */
+/* A copy's fields: all zero without one; with one, a copy that can resume. */
 static const char *pfs_entry_copy_invalid(const struct pfs_superblock *sb,
 					  const struct pfs_image_entry *e)
 {
 	u64 len = le64_to_cpu(e->length), dest = le64_to_cpu(e->copy_dest);
 	u64 done = le64_to_cpu(e->copy_done);
-	u32 region = le32_to_cpu(e->copy_region);
+	u32 region = le32_to_cpu(e->copy_region), flags = le32_to_cpu(e->flags);
+	u32 version = le32_to_cpu(sb->version);
+	u32 v5 = PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING | PFS_IMAGE_CLONE;
 
-	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
-		return dest || done || region ? "table entry has a copy but no move" : NULL;
-	if (le32_to_cpu(sb->version) < 4)
+	if ((version < 4 && (flags & PFS_IMAGE_MOVING)) || (version < 5 && (flags & v5)))
 		return "table entry has unknown flags";
+	if ((flags & PFS_IMAGE_MOVING_BACK && !(flags & PFS_IMAGE_MOVING)) ||
+	    (flags & PFS_IMAGE_COPYING) == PFS_IMAGE_COPYING ||
+	    (flags & PFS_IMAGE_CLONE && flags & PFS_IMAGE_COPYING))
+		return "table entry has conflicting copy flags";
+	if (!(flags & PFS_IMAGE_COPYING))
+		return dest || done || region ? "table entry has a copy but no move" : NULL;
 	if (region < PFS_COPY_REGION_MIN || region > PFS_COPY_REGION_MAX ||
 	    (region & (region - 1)) || done > len || (done % region && done != len))
 		return "table entry has an invalid copy state";
@@ -196,6 +203,37 @@ static const char *pfs_entry_copy_invalid(const struct pfs_superblock *sb,
 		return "table entry's copy destination is outside the data area";
 	if (pfs_ranges_overlap(dest, len, le64_to_cpu(e->start), len))
 		return "table entry's copy destination overlaps its extent";
+	return NULL;
+}
+
+/*
+ * Each image being cloned names a clone of its length by where the clone
+ * starts, and each clone is named by exactly one.
+ */
+static const char *pfs_clones_invalid(const struct pfs_image_entry *entries)
+{
+	unsigned int i, j, n;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++) {
+		u32 flags = le32_to_cpu(entries[i].flags);
+		bool clone = flags & PFS_IMAGE_CLONE;
+
+		if (!(flags & PFS_IMAGE_IN_USE) || !(flags & (PFS_IMAGE_CLONING | PFS_IMAGE_CLONE)))
+			continue;
+		for (j = 0, n = 0; j < PFS_MAX_IMAGES; j++) {
+			const struct pfs_image_entry *src = &entries[clone ? j : i];
+			const struct pfs_image_entry *dst = &entries[clone ? i : j];
+
+			if (i == j || !(le32_to_cpu(entries[j].flags) & PFS_IMAGE_IN_USE))
+				continue;
+			n += (le32_to_cpu(src->flags) & PFS_IMAGE_CLONING) &&
+			     (le32_to_cpu(dst->flags) & PFS_IMAGE_CLONE) &&
+			     src->copy_dest == dst->start && src->length == dst->length;
+		}
+		if (n != 1)
+			return clone ? "table entry is a clone of no image" :
+				       "table entry is cloned into no clone";
+	}
 	return NULL;
 }
 
@@ -211,7 +249,7 @@ static int pfs_entry_validate(const struct pfs_superblock *sb,
 	if (!pfs_name_valid(e->name, name_len) ||
 	    !pfs_is_zero(e->name + name_len, PFS_NAME_LEN - name_len))
 		*why = "table entry has an invalid name";
-	else if (le32_to_cpu(e->flags) & ~(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING))
+	else if (le32_to_cpu(e->flags) & ~PFS_IMAGE_FLAGS)
 		*why = "table entry has unknown flags";
 	else if (weight == 0 || weight > PFS_MAX_WEIGHT)
 		*why = "table entry has an invalid weight";
@@ -329,7 +367,9 @@ int pfs_table_validate(const struct pfs_superblock *sb,
 				return -EINVAL;
 		}
 	}
-	*why = pfs_free_records_invalid(sb, copy);
+	*why = pfs_clones_invalid(entries);
+	if (!*why)
+		*why = pfs_free_records_invalid(sb, copy);
 	return *why ? -EINVAL : 0;
 }
 

@@ -33,7 +33,8 @@ pfs_table_entries(const struct pfs_table_header *copy)
 
 /*
  * The extents an in-use entry holds: its own, and while it moves
- * (PFS_IMAGE_MOVING) the destination too. Returns how many (1 or 2).
+ * (PFS_IMAGE_MOVING) the destination too; a clone's destination is the
+ * clone entry's own. Returns how many (1 or 2).
  */
 unsigned int pfs_entry_extents(const struct pfs_image_entry *e, u64 start[2], u64 len[2]);
 

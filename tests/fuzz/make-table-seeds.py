@@ -13,7 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 UUID = bytes(range(16))
 
 
-def superblock(align=2048, data_start=2048, sectors=1 << 21, version=4, cost=None):
+def superblock(align=2048, data_start=2048, sectors=1 << 21, version=5, cost=None):
     sb = b"DMPFS-SB" + struct.pack("<II", version, 0) + UUID
     sb += struct.pack("<QQQQQIIQ", sectors, align, data_start, 8, 528, 520, 1024, 0)
     if cost:  # read_op write_op read_mib write_mib seq_pct flush discard, calibrate_time
@@ -57,7 +57,8 @@ seed("overlap", 7, superblock(), copy(2, [entry("a", 2048, 8192), entry("b", 409
 seed("duplicate-name", 7, superblock(), copy(2, [entry("a", 2048, 2048), entry("a", 4096, 2048)]),
      copy(1, []))
 seed("bad-checksums", 0, superblock(), copy(2, two), copy(1, two))
-seed("newer-version", 7, superblock(version=5), copy(2, two), copy(1, []))
+seed("newer-version", 7, superblock(version=6), copy(2, two), copy(1, []))
+seed("version-4", 7, superblock(version=4), copy(2, two), copy(1, []))
 seed("version-3", 7, superblock(version=3), copy(2, two), copy(1, []))
 # A move under way: valid; over another image, or with a region of 3
 # sectors, refused; the same on a version 3 pool refused (unknown flag).
@@ -69,6 +70,21 @@ seed("moving-bad-region", 7, superblock(),
      copy(2, [entry("vm1", 2048, 4096, flags=3, move=(16384, 0, 3))]), copy(1, []))
 seed("moving-v3", 7, superblock(version=3),
      copy(2, [entry("vm1", 2048, 4096, flags=3, move=(16384, 0, 2048))]), copy(1, []))
+# Version 5: a move being undone (flags 1|2|4); a clone under way (the
+# source 1|8 names the clone 1|16 by its start); a clone no image names,
+# a clone of another length and the same on a version 4 pool, refused.
+seed("moving-back", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 4096, flags=7, move=(16384, 2048, 2048)), two[1]]), copy(1, []))
+seed("cloning", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 4096, flags=9, move=(16384, 2048, 2048)),
+              entry("vm1c", 16384, 4096, flags=17), two[1]]), copy(1, []))
+seed("clone-orphan", 7, superblock(), copy(2, [entry("vm1c", 16384, 4096, flags=17)]), copy(1, []))
+seed("clone-other-length", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 4096, flags=9, move=(16384, 0, 2048)),
+              entry("vm1c", 16384, 2048, flags=17)]), copy(1, []))
+seed("cloning-v4", 7, superblock(version=4),
+     copy(2, [entry("vm1", 2048, 4096, flags=9, move=(16384, 0, 2048)),
+              entry("vm1c", 16384, 4096, flags=17)]), copy(1, []))
 seed("version-2", 7, superblock(version=2), copy(2, two), copy(1, []))
 seed("calibrated", 7, superblock(cost=(50000, 60000, 350000, 420000, 100, 900000, 70000, 1)),
      copy(2, two), copy(1, []))

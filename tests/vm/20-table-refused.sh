@@ -54,7 +54,7 @@ sb_restore
 sb_edit 'sb[0:8] = b"NOTAPOOL"'
 refused "not a dm-pfs pool (bad superblock magic)" "0 $len pfs $pool b $b_start"
 sb_restore
-sb_edit 'sb[8:12] = struct.pack("<I", 5)'
+sb_edit 'sb[8:12] = struct.pack("<I", 6)'
 refused "pool format version is newer than this code supports" "0 $len pfs $pool b $b_start"
 sb_restore
 sb_edit 'sb[8:12] = struct.pack("<I", 0)'

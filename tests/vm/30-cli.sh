@@ -183,14 +183,14 @@ assert r["version"] == 1, r
 pools = [p for p in r["pools"] if os.path.realpath(p["device"]) == dev]
 assert len(pools) == 1, r
 p = pools[0]
-assert p["format_version"] == 4 and p["images"] == 3 and p["max_images"] >= 3, p
+assert p["format_version"] == 5 and p["images"] == 3 and p["max_images"] >= 3, p
 assert p["used_bytes"] == used, p
 assert 0 < p["largest_free_bytes"] <= p["free_bytes"], p
 assert p["used_bytes"] + p["free_bytes"] <= p["data_bytes"], p
 assert p["data_bytes"] - p["used_bytes"] - p["free_bytes"] < 8 << 20, p
 PY
 	fail "pools --json: $(cat /tmp/pools.json)"
-"$PFSADM" pools | awk 'NR == 2 { print $3, $6, $7 }' | grep -qx '21.1G 3/1024 4' ||
+"$PFSADM" pools | awk 'NR == 2 { print $3, $6, $7 }' | grep -qx '21.1G 3/1024 5' ||
 	fail "pools: $("$PFSADM" pools)"
 unchanged 1 "$PFSADM" pools extra
 # What an admin sees, kept in the results.
@@ -206,7 +206,8 @@ python3 - "$(readlink -f "$POOL")" <<'PY' || fail "a JSON report does not match 
 import json, os, sys
 dev = sys.argv[1]
 image_fields = {"name", "uuid", "start_sector", "sectors", "size_bytes", "weight", "iops_max",
-                "bps_max", "created", "flags", "moving", "active", "state", "open_count", "device"}
+                "bps_max", "created", "flags", "moving", "moving_back", "cloning", "clone_being_made",
+                "active", "state", "open_count", "device"}
 def report(path, fields):
     r = json.load(open(path))
     assert r["version"] == 1, (path, r)

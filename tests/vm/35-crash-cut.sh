@@ -69,6 +69,13 @@ cut remove "$PFSADM" remove new
 cut remove-no-wipe "$PFSADM" remove --no-wipe dirty
 cut create-on-dirty "$PFSADM" create again 1M
 cut rename "$PFSADM" rename grow grown
+# Copies: the kernel's region copies between the commits are cut too.
+cut move "$PFSADM" move base
+cut clone "$PFSADM" clone base copy
+"$PFSADM" --pool "$POOL" deactivate --all
+killed copy-progress "$PFSADM" --pool "$POOL" move grown
+"$PFSADM" --pool "$POOL" deactivate grown
+cut abort "$PFSADM" move --abort grown
 # Writes free space it first records dirty and busy, then the superblock.
 cut calibrate "$PFSADM" calibrate --seconds 1
 # A version 1 pool (no free-space records, no backup superblock) upgraded.

@@ -57,7 +57,7 @@ unchanged_exit 6 "are not free" "$PFSADM" move a --to "$new_start"
 # change a moving image is refused; the device is removed (the copy stops
 # midway) and made again, and the same move finishes from the table.
 write_pattern /dev/mapper/pfs-a 41 64
-killed move-progress "$PFSADM" move a
+killed copy-progress "$PFSADM" move a
 dmsetup status pfs-a | grep -q "copy_dest=" || fail "the killed move left no copy running"
 "$PFSADM" list | awk '$1 == "a" { print $3 }' | grep -q '^active,moving:[0-9]*%$' ||
 	fail "list does not show the move: $("$PFSADM" list)"

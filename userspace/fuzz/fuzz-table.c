@@ -44,7 +44,10 @@ static void must_not_overlap(unsigned __int128 a0, unsigned __int128 a1,
 		abort();
 }
 
-/* The extents an entry holds, [x[k], x[k] + len): a moving one's destination too. */
+/*
+ * The extents an entry holds, [x[k], x[k] + len): a moving one's
+ * destination too (a cloned one's destination is its clone's extent).
+ */
 static int held(const struct pfs_image_entry *e, unsigned __int128 x[2])
 {
 	x[0] = le64_to_cpu(e->start);
@@ -62,8 +65,16 @@ static int held(const struct pfs_image_entry *e, unsigned __int128 x[2])
 static void check_copy(const struct pfs_superblock *sb, const struct pfs_image_entry *e)
 {
 	uint64_t region = le32_to_cpu(e->copy_region), done = le64_to_cpu(e->copy_done);
+	uint32_t flags = le32_to_cpu(e->flags);
+	int copies = !!(flags & PFS_IMAGE_MOVING) + !!(flags & PFS_IMAGE_CLONING) +
+		     !!(flags & PFS_IMAGE_CLONE);
 
-	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING)) {
+	/* One kind of copy at most; undoing a move is a move. */
+	if (copies > 1 || ((flags & PFS_IMAGE_MOVING_BACK) && !(flags & PFS_IMAGE_MOVING)) ||
+	    (le32_to_cpu(sb->version) < 5 &&
+	     (flags & (PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING | PFS_IMAGE_CLONE))))
+		abort();
+	if (!(flags & (PFS_IMAGE_MOVING | PFS_IMAGE_CLONING))) {
 		if (e->copy_dest || done || region)
 			abort();
 		return;
@@ -109,6 +120,37 @@ static void check_extents(const struct pfs_superblock *sb, const struct pfs_imag
 			if (!memcmp(e[i].name, e[j].name, PFS_NAME_LEN))
 				abort();
 		}
+	}
+}
+
+/*
+ * Oracle for clones: in an accepted table an image being cloned names, by
+ * its copy destination, exactly one clone of its length, and a clone is
+ * named so by exactly one image. (Only the first 16 entries can be in use.)
+ */
+static void check_clones(const struct pfs_image_entry *e)
+{
+	int i, j, n;
+
+	for (i = 0; i < 16; i++) {
+		uint32_t fi = le32_to_cpu(e[i].flags);
+
+		if (!(fi & PFS_IMAGE_IN_USE) || !(fi & (PFS_IMAGE_CLONING | PFS_IMAGE_CLONE)))
+			continue;
+		for (j = 0, n = 0; j < 16; j++) {
+			uint32_t fj = le32_to_cpu(e[j].flags);
+
+			if (j == i || !(fj & PFS_IMAGE_IN_USE))
+				continue;
+			if (fi & PFS_IMAGE_CLONING)
+				n += (fj & PFS_IMAGE_CLONE) && e[j].start == e[i].copy_dest &&
+				     e[j].length == e[i].length;
+			else
+				n += (fj & PFS_IMAGE_CLONING) && e[j].copy_dest == e[i].start &&
+				     e[j].length == e[i].length;
+		}
+		if (n != 1)
+			abort();
 	}
 }
 
@@ -223,6 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    pfs_table_lookup(chosen ? copy1 : copy0, e[i].name) == NULL)
 			abort();	/* a valid table must find its own images */
 	check_extents(&sb, e);
+	check_clones(e);
 	check_records(&sb, chosen ? copy1 : copy0);
 	return 0;
 }

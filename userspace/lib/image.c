@@ -119,6 +119,10 @@ int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_imag
 {
 	char name[PFS_NAME_LEN + 8], uuid[128], params[PFS_NAME_LEN + 64];
 
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONE)
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s is a clone still being copied; pfsadm clone finishes it first",
+				e->name);
 	pfs_image_dm_name(e, name, sizeof(name));
 	pfs_image_dm_uuid(pool, e, uuid, sizeof(uuid));
 	if (pfs_image_params(pool, e, params, sizeof(params), err))
@@ -255,11 +259,17 @@ uint64_t pfs_image_copy_done(const struct pfs_pool_handle *pool, const struct pf
 	const struct pfs_live_maps *maps;
 	const struct pfs_live_map *m;
 
-	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
+	uint64_t done = le64_to_cpu(e->copy_done);
+	bool back = le32_to_cpu(e->flags) & PFS_IMAGE_MOVING_BACK;
+
+	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_COPYING))
 		return 0;
 	maps = pfs_live_of(pool, &ignored);
 	m = maps ? pfs_image_own_map(maps, e) : NULL;
-	if (m && m->copy_dest == le64_to_cpu(e->copy_dest) && m->copy_done > le64_to_cpu(e->copy_done))
-		return m->copy_done;
-	return le64_to_cpu(e->copy_done);
+	/* The device may be ahead of the table: up, or down going back. */
+	if (m && m->copy_dest == le64_to_cpu(e->copy_dest) &&
+	    (back ? m->copy_done < done : m->copy_done > done))
+		done = m->copy_done;
+	/* Going back, what is done is what is no longer on the destination. */
+	return back ? le64_to_cpu(e->length) - done : done;
 }

@@ -76,6 +76,12 @@ static bool pfs_live_probe(const char *name, struct pfs_live_map *m)
 	m->copy_dest = pfs_live_u64(params, " copy_dest=");
 	m->copy_done = pfs_live_u64(params, " copy_done=");
 	m->copy_failed = pfs_live_u64(params, " copy_failed=") != 0;
+	if (strstr(params, " copy_kind=back"))
+		m->copy_kind = PFS_LIVE_COPY_BACK;
+	else if (strstr(params, " copy_kind=clone"))
+		m->copy_kind = PFS_LIVE_COPY_CLONE;
+	else if (m->copy_dest)
+		m->copy_kind = PFS_LIVE_COPY_MOVE;
 	tb = pfs_live_task(DM_DEVICE_TABLE, name);
 	if (!tb)
 		goto out;

@@ -19,10 +19,15 @@ struct pfs_live_map {
 	uint8_t image_uuid[PFS_UUID_LEN];
 	uint64_t start;		/* first pool sector mapped */
 	uint64_t sectors;	/* how many */
-	/* While the image moves: where to, and how much is there (else 0). */
+	/*
+	 * While the image moves or is cloned: where to, and the boundary
+	 * below which the destination holds it (else 0).
+	 */
 	uint64_t copy_dest;
 	uint64_t copy_done;
 	bool copy_failed;
+	enum { PFS_LIVE_COPY_NONE, PFS_LIVE_COPY_MOVE, PFS_LIVE_COPY_BACK,
+	       PFS_LIVE_COPY_CLONE } copy_kind;
 };
 
 struct pfs_live_maps {
@@ -33,8 +38,18 @@ struct pfs_live_maps {
 /* Has @m copied all of itself to @start (a move that is done)? */
 static inline bool pfs_live_moved_to(const struct pfs_live_map *m, uint64_t start)
 {
-	return m->copy_dest && m->copy_dest == start && m->copy_done == m->sectors &&
-	       !m->copy_failed;
+	return m->copy_kind == PFS_LIVE_COPY_MOVE && m->copy_dest == start &&
+	       m->copy_done == m->sectors && !m->copy_failed;
+}
+
+/*
+ * Has @m's copy ended in the table, though the device still copies (an
+ * undone move or a clone, finished but not reloaded)?
+ */
+static inline bool pfs_live_copy_ended(const struct pfs_live_map *m, uint64_t start,
+				       uint32_t flags)
+{
+	return m->copy_dest && m->start == start && !(flags & PFS_IMAGE_COPYING);
 }
 
 /* Every live map of the pool @pool_uuid. */

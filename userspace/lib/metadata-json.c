@@ -30,10 +30,16 @@ struct json_object *pfs_json_entry(const struct pfs_image_entry *e)
 	pfs_json_u64(o, "bps_max", le64_to_cpu(e->bps_max));
 	pfs_json_u64(o, "created", le64_to_cpu(e->ctime));
 	pfs_json_u64(o, "flags", le32_to_cpu(e->flags));
-	/* A move under way: restore must bring it back, or data is lost. */
+	/* A copy under way: restore must bring it back, or data is lost. */
 	json_object_object_add(o, "moving",
 			       json_object_new_boolean(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING));
-	if (le32_to_cpu(e->flags) & PFS_IMAGE_MOVING) {
+	json_object_object_add(o, "moving_back",
+			       json_object_new_boolean(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING_BACK));
+	json_object_object_add(o, "cloning",
+			       json_object_new_boolean(le32_to_cpu(e->flags) & PFS_IMAGE_CLONING));
+	json_object_object_add(o, "clone_being_made",
+			       json_object_new_boolean(le32_to_cpu(e->flags) & PFS_IMAGE_CLONE));
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_COPYING) {
 		pfs_json_u64(o, "copy_dest_sector", le64_to_cpu(e->copy_dest));
 		pfs_json_u64(o, "copy_done_sectors", le64_to_cpu(e->copy_done));
 		pfs_json_u64(o, "copy_region_sectors", le32_to_cpu(e->copy_region));

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <uuid/uuid.h>
 
 #include "alloc.h"
 #include "crashpoint.h"
@@ -14,6 +15,8 @@
 
 /* How often the copy's progress is read and committed. */
 #define PFS_MOVE_POLL_MS	200
+/* The flags that say which copy an entry is in. */
+#define PFS_COPY_KIND_FLAGS	(PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING)
 
 /* The copy's unit: 1 MiB, more for a huge image (at most 2^20 regions). */
 static uint32_t pfs_move_region(uint64_t len)
@@ -87,22 +90,26 @@ static int pfs_move_live(const struct pfs_pool_handle *pool, const struct pfs_im
 		r = pfs_fail(err, PFS_EXIT_DEVICE, "%s's device is not copying", e->name);
 	else if (m->copy_failed)
 		r = pfs_fail(err, PFS_EXIT_DEVICE,
-			     "%s: the copy failed (I/O error; see dmesg); pfsadm move %s retries",
-			     e->name, e->name);
+			     "%s: the copy failed (I/O error; see dmesg); running the same command again retries",
+			     e->name);
 	else
 		*out = *m;
 	pfs_live_free(&maps);
 	return r;
 }
 
-/* Is @e's own device copying already (a move resumed)? */
+/* Is @e's own device copying already, as the table says (a copy resumed)? */
 static bool pfs_move_copying(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
 {
 	struct pfs_error ignored = { 0 };
 	struct pfs_live_map m;
 
+	uint32_t flags = le32_to_cpu(e->flags);
+	int kind = flags & PFS_IMAGE_CLONING ? PFS_LIVE_COPY_CLONE :
+		   flags & PFS_IMAGE_MOVING_BACK ? PFS_LIVE_COPY_BACK : PFS_LIVE_COPY_MOVE;
+
 	return !pfs_move_live(pool, e, &m, &ignored) &&
-	       m.copy_dest == le64_to_cpu(e->copy_dest);
+	       m.copy_dest == le64_to_cpu(e->copy_dest) && (int)m.copy_kind == kind;
 }
 
 static void pfs_move_sleep(void)
@@ -113,40 +120,64 @@ static void pfs_move_sleep(void)
 }
 
 /*
+ * Another command changed @e (found again by @name, or gone) while this
+ * one followed its copy of @kind from @start: say what became of it.
+ */
+static int pfs_copy_lost(const struct pfs_image_entry *e, const char *name, uint32_t kind,
+			 uint64_t start, struct pfs_error *err)
+{
+	uint32_t now = e ? le32_to_cpu(e->flags) & PFS_COPY_KIND_FLAGS : 0;
+
+	/* Going back (pfsadm move --abort), or back already. */
+	if (e && kind == PFS_IMAGE_MOVING &&
+	    (now & PFS_IMAGE_MOVING_BACK || (!now && le64_to_cpu(e->start) == start)))
+		return pfs_fail(err, PFS_EXIT_BUSY, "the move of %s was aborted", name);
+	if (e && !now)
+		return pfs_fail(err, PFS_EXIT_BUSY, "another command finished the copy of %s", name);
+	return pfs_fail(err, PFS_EXIT_BUSY, "%s changed while it was copied", name);
+}
+
+/*
  * Follow the copy to its end, committing its progress as it goes; the
  * lock is let go between commits. On return the lock is held, and the
- * table says the whole image is on its destination.
+ * table says the copy is complete: all of the image on the destination,
+ * or (a move undone) none of it.
  */
-static int pfs_move_follow(struct pfs_pool_handle *pool, const char *name, bool progress,
-			   struct pfs_error *err)
+static int pfs_copy_follow(struct pfs_pool_handle *pool, const char *name, const char *what,
+			   bool progress, struct pfs_error *err)
 {
 	struct pfs_image_entry *e = pfs_pool_find(pool, name);
+	uint32_t kind = le32_to_cpu(e->flags) & PFS_COPY_KIND_FLAGS;
+	bool back = kind & PFS_IMAGE_MOVING_BACK;
 	char dm_name[PFS_NAME_LEN + 8], msg[64];
 	struct pfs_live_map m = { 0 };
 	struct pfs_txn_hold h;
-	uint64_t len = le64_to_cpu(e->length), region = le32_to_cpu(e->copy_region);
+	uint64_t len = le64_to_cpu(e->length), region = le32_to_cpu(e->copy_region), done;
+	uint64_t start = le64_to_cpu(e->start);
 
 	pfs_image_dm_name(e, dm_name, sizeof(dm_name));
 	for (;;) {
 		if (pfs_move_live(pool, e, &m, err))
 			return -1;
-		/* What the target has copied, in whole regions or all of it. */
+		/* The target's boundary, in whole regions or all of the image. */
 		if (m.copy_done != len)
 			m.copy_done -= m.copy_done % region;
-		if (m.copy_done > le64_to_cpu(e->copy_done)) {
+		done = le64_to_cpu(e->copy_done);
+		if (back ? m.copy_done < done : m.copy_done > done) {
 			e->copy_done = cpu_to_le64(m.copy_done);
 			if (pfs_pool_commit(pool, err))
 				return -1;
-			pfs_crash_point("move-progress");
+			pfs_crash_point("copy-progress");
 			snprintf(msg, sizeof(msg), "copy_committed %llu",
 				 (unsigned long long)m.copy_done);
 			if (pfs_dm_message(dm_name, msg, err))
 				return -1;
 		}
+		done = le64_to_cpu(e->copy_done);
 		if (progress)
-			fprintf(stderr, "\rmoving %s: %3u%%", name,
-				(unsigned int)(le64_to_cpu(e->copy_done) * 100 / len));
-		if (le64_to_cpu(e->copy_done) == len)
+			fprintf(stderr, "\r%s %s: %3u%%", what, name,
+				(unsigned int)((back ? len - done : done) * 100 / len));
+		if (back ? !done : done == len)
 			break;
 		if (pfs_txn_hold(pool, 0, 0, false, &h, err))
 			return -1;
@@ -154,36 +185,79 @@ static int pfs_move_follow(struct pfs_pool_handle *pool, const char *name, bool 
 		if (pfs_txn_unhold(pool, &h, err))
 			return -1;
 		e = pfs_pool_find(pool, name);
-		if (!e || !(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
-			return pfs_fail(err, PFS_EXIT_BUSY, "%s changed while it moved", name);
+		if (!e || (le32_to_cpu(e->flags) & PFS_COPY_KIND_FLAGS) != kind)
+			return pfs_copy_lost(e, name, kind, start, err);
 	}
 	if (progress)
 		fputc('\n', stderr);
 	return 0;
 }
 
-/* One commit: the image is on its destination; the source is free, dirty. */
-static int pfs_move_switch(struct pfs_pool_handle *pool, struct pfs_image_entry *e,
-			   struct pfs_error *err)
+/* @e's copy is over: its copy flags and fields go back to zero. */
+static void pfs_copy_clear(struct pfs_image_entry *e)
 {
-	uint64_t source = le64_to_cpu(e->start), len = le64_to_cpu(e->length);
-	struct pfs_image_entry saved = *e;
-
-	e->start = e->copy_dest;
-	e->flags = cpu_to_le32(le32_to_cpu(e->flags) & ~PFS_IMAGE_MOVING);
+	e->flags = cpu_to_le32(le32_to_cpu(e->flags) & ~PFS_COPY_KIND_FLAGS);
 	e->copy_dest = 0;
 	e->copy_done = 0;
 	e->copy_region = 0;
-	if (pfs_free_mark_dirty(pool->table, source, len)) {
+}
+
+/*
+ * One commit ends @e's copy: the image on its destination (@to_dest, a
+ * move) or on its own extent (a move undone, a clone abandoned); the
+ * extent it leaves is free and dirty.
+ */
+static int pfs_copy_end_commit(struct pfs_pool_handle *pool, struct pfs_image_entry *e,
+			       bool to_dest, struct pfs_error *err)
+{
+	uint64_t left = le64_to_cpu(to_dest ? e->start : e->copy_dest), len = le64_to_cpu(e->length);
+	struct pfs_image_entry saved = *e;
+
+	if (to_dest)
+		e->start = e->copy_dest;
+	pfs_copy_clear(e);
+	if (pfs_free_mark_dirty(pool->table, left, len)) {
 		*e = saved;
-		return pfs_fail(err, PFS_EXIT_NOSPACE, "no free-space record left for %s's old extent",
-				e->name);
+		return pfs_fail(err, PFS_EXIT_NOSPACE, "no free-space record left for sectors %llu+%llu",
+				(unsigned long long)left, (unsigned long long)len);
 	}
 	if (pfs_pool_commit(pool, err)) {
 		*e = saved;
 		return -1;
 	}
-	pfs_crash_point("move-switched");
+	return 0;
+}
+
+/* The target copies: a device that is copying already, or one made for it. */
+static int pfs_copy_device(struct pfs_pool_handle *pool, const char *name, int own,
+			   struct pfs_error *err)
+{
+	struct pfs_image_entry *e = pfs_pool_find(pool, name);
+
+	if (own)
+		return pfs_move_copying(pool, e) ? 0 : pfs_image_reload(pool, e, err);
+	return pfs_image_activate(pool, e, err);
+}
+
+/* Is @e in a copy other than @kind? Then say which, and refuse. */
+static int pfs_copy_other(const struct pfs_image_entry *e, uint32_t kind, struct pfs_error *err)
+{
+	uint32_t flags = le32_to_cpu(e->flags);
+
+	if ((flags & PFS_COPY_KIND_FLAGS) == (PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK) &&
+	    kind != (PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK))
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s's move is being undone; pfsadm move --abort %s finishes that",
+				e->name, e->name);
+	if ((flags & PFS_IMAGE_MOVING) && !(kind & PFS_IMAGE_MOVING))
+		return pfs_fail(err, PFS_EXIT_BUSY, "%s is moving; pfsadm move %s finishes it",
+				e->name, e->name);
+	if ((flags & PFS_IMAGE_CLONING) && kind != PFS_IMAGE_CLONING)
+		return pfs_fail(err, PFS_EXIT_BUSY, "%s is being cloned; pfsadm clone finishes it",
+				e->name);
+	if (flags & PFS_IMAGE_CLONE)
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s is a clone still being copied; pfsadm clone finishes it", e->name);
 	return 0;
 }
 
@@ -191,10 +265,10 @@ int pfs_image_move(struct pfs_pool_handle *pool, const char *name, uint64_t dest
 		   bool progress, uint64_t *to, struct pfs_error *err)
 {
 	struct pfs_image_entry *e;
-	bool changed, activated = false;
+	bool changed;
 	int own = pfs_image_claim(pool, name, &e, err);
 
-	if (own < 0)
+	if (own < 0 || pfs_copy_other(e, PFS_IMAGE_MOVING, err))
 		return -1;
 	if (le32_to_cpu(e->flags) & PFS_IMAGE_MOVING) {
 		/* A move under way (this one cut short, or another's): finish it. */
@@ -208,17 +282,167 @@ int pfs_image_move(struct pfs_pool_handle *pool, const char *name, uint64_t dest
 	} else if (err->code != PFS_EXIT_OK || pfs_move_begin(pool, e, dest, err)) {
 		return -1;
 	}
-	/* The target copies: a device that is copying, or one made for it. */
-	e = pfs_pool_find(pool, name);
-	if (own ? !pfs_move_copying(pool, e) && pfs_image_reload(pool, e, err) :
-	    pfs_image_activate(pool, e, err))
-		return -1;
-	activated = !own;
-	if (pfs_move_follow(pool, name, progress, err))
+	if (pfs_copy_device(pool, name, own, err) ||
+	    pfs_copy_follow(pool, name, "moving", progress, err))
 		return -1;
 	e = pfs_pool_find(pool, name);
 	*to = le64_to_cpu(e->copy_dest);
-	if (pfs_move_switch(pool, e, err) || pfs_image_reload(pool, e, err))
+	if (pfs_copy_end_commit(pool, e, true, err))
 		return -1;
-	return activated ? pfs_image_deactivate(e, err) : 0;
+	pfs_crash_point("move-switched");
+	if (pfs_image_reload(pool, e, err))
+		return -1;
+	return own ? 0 : pfs_image_deactivate(e, err);
+}
+
+int pfs_image_move_abort(struct pfs_pool_handle *pool, const char *name, bool progress,
+			 bool *aborted, struct pfs_error *err)
+{
+	const uint32_t back = PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK;
+	struct pfs_image_entry *e;
+	int own = pfs_image_claim(pool, name, &e, err);
+
+	*aborted = false;
+	if (own < 0 || pfs_copy_other(e, back, err))
+		return -1;
+	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
+		return 0;
+	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING_BACK)) {
+		/* The destination below copy_done goes back; the source holds the rest. */
+		e->flags = cpu_to_le32(le32_to_cpu(e->flags) | PFS_IMAGE_MOVING_BACK);
+		if (pfs_pool_commit(pool, err))
+			return -1;
+		pfs_crash_point("abort-begun");
+		/* The device copies forward: it must take the new table now. */
+		if (own && pfs_image_reload(pool, pfs_pool_find(pool, name), err))
+			return -1;
+	}
+	if (pfs_copy_device(pool, name, own, err) ||
+	    pfs_copy_follow(pool, name, "moving back", progress, err))
+		return -1;
+	e = pfs_pool_find(pool, name);
+	if (pfs_copy_end_commit(pool, e, false, err))
+		return -1;
+	pfs_crash_point("abort-done");
+	*aborted = true;
+	if (pfs_image_reload(pool, e, err))
+		return -1;
+	return own ? 0 : pfs_image_deactivate(e, err);
+}
+
+/* The clone @src copies into, by where it starts; NULL if none. */
+static struct pfs_image_entry *pfs_clone_of(struct pfs_pool_handle *pool,
+					    const struct pfs_image_entry *src)
+{
+	struct pfs_image_entry *e = pfs_table_entries(pool->table);
+	unsigned int i;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++)
+		if ((le32_to_cpu(e[i].flags) & PFS_IMAGE_CLONE) && e[i].start == src->copy_dest)
+			return &e[i];
+	return NULL;
+}
+
+/* Record the clone in the table: @dst, being made, and @src copying into it. */
+static int pfs_clone_begin(struct pfs_pool_handle *pool, struct pfs_image_entry *src,
+			   const char *dst, struct pfs_error *err)
+{
+	uint64_t len = le64_to_cpu(src->length), dest;
+	struct pfs_image_entry *c, saved = *src;
+	char b[32];
+
+	if (!pfs_image_name_ok(dst, err))
+		return -1;
+	if (pfs_pool_find(pool, dst))
+		return pfs_fail(err, PFS_EXIT_BUSY, "image %s already exists", dst);
+	c = pfs_pool_free_slot(pool);
+	if (!c)
+		return pfs_fail(err, PFS_EXIT_NOSPACE, "pool holds %d images already",
+				PFS_MAX_IMAGES);
+	if (pfs_alloc_best_fit(pool, len, &dest))
+		return pfs_fail(err, PFS_EXIT_NOSPACE,
+				"no free extent of %s for a clone of %s (see pfsadm list --free)",
+				pfs_format_sectors(len, b, sizeof(b)), src->name);
+	if (pfs_image_check_unmapped(pool, NULL, dest, len, err))
+		return -1;
+	/* Every sector of it is written by the copy: dirty space needs no zeroing. */
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", dst);
+	uuid_generate(c->uuid);
+	c->start = cpu_to_le64(dest);
+	c->length = src->length;
+	c->ctime = cpu_to_le64((uint64_t)time(NULL));
+	c->weight = src->weight;
+	c->iops_max = src->iops_max;
+	c->bps_max = src->bps_max;
+	c->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_CLONE);
+	src->flags = cpu_to_le32(le32_to_cpu(src->flags) | PFS_IMAGE_CLONING);
+	src->copy_dest = cpu_to_le64(dest);
+	src->copy_done = 0;
+	src->copy_region = cpu_to_le32(pfs_move_region(len));
+	if (pfs_pool_commit(pool, err)) {
+		memset(c, 0, sizeof(*c));
+		*src = saved;
+		return -1;
+	}
+	pfs_crash_point("clone-begun");
+	return 0;
+}
+
+int pfs_image_clone(struct pfs_pool_handle *pool, const char *src, const char *dst,
+		    bool progress, struct pfs_error *err)
+{
+	struct pfs_image_entry *e, *c;
+	int own = pfs_image_claim(pool, src, &e, err);
+
+	if (own < 0 || pfs_copy_other(e, PFS_IMAGE_CLONING, err))
+		return -1;
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONING) {
+		/* A clone under way (this one cut short): finish it, if it is @dst. */
+		c = pfs_clone_of(pool, e);
+		if (!c || strcmp(c->name, dst))
+			return pfs_fail(err, PFS_EXIT_BUSY, "%s is being cloned into %s already",
+					src, c ? c->name : "another image");
+	} else if (pfs_clone_begin(pool, e, dst, err)) {
+		return -1;
+	}
+	if (pfs_copy_device(pool, src, own, err) ||
+	    pfs_copy_follow(pool, src, "cloning", progress, err))
+		return -1;
+	/*
+	 * One commit makes the clone an image of its own. The source's device
+	 * still writes into it until reloaded; the kernel refuses to map it
+	 * meanwhile (the source's live map covers it).
+	 */
+	e = pfs_pool_find(pool, src);
+	c = pfs_clone_of(pool, e);
+	pfs_copy_clear(e);
+	c->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
+	if (pfs_pool_commit(pool, err))
+		return -1;
+	pfs_crash_point("clone-done");
+	if (pfs_image_reload(pool, e, err) || (!own && pfs_image_deactivate(e, err)))
+		return -1;
+	return pfs_image_activate(pool, pfs_pool_find(pool, dst), err);
+}
+
+int pfs_clone_abandon(struct pfs_pool_handle *pool, struct pfs_image_entry *c,
+		      struct pfs_error *err)
+{
+	struct pfs_image_entry *e = pfs_table_entries(pool->table), *src = NULL;
+	char name[PFS_NAME_LEN];
+	unsigned int i;
+
+	for (i = 0; i < PFS_MAX_IMAGES && !src; i++)
+		if ((le32_to_cpu(e[i].flags) & PFS_IMAGE_CLONING) && e[i].copy_dest == c->start)
+			src = &e[i];
+	if (!src)
+		return pfs_fail(err, PFS_EXIT_INTERNAL, "%s is a clone of no image", c->name);
+	snprintf(name, sizeof(name), "%s", src->name);
+	memset(c, 0, sizeof(*c));
+	if (pfs_copy_end_commit(pool, src, false, err))
+		return -1;
+	/* The source's device stops writing into the freed space now. */
+	src = pfs_pool_find(pool, name);
+	return pfs_image_maps_here(pool, src) ? pfs_image_reload(pool, src, err) : 0;
 }

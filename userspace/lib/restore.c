@@ -37,14 +37,24 @@ static int pfs_restore_json_uuid(struct json_object *o, const char *key, uint8_t
 	return 0;
 }
 
-/* A move under way in the dump (format 4) comes back as it was. */
-static int pfs_restore_move(struct json_object *o, struct pfs_image_entry *e,
+/* A copy under way in the dump (format 4 and 5) comes back as it was. */
+static int pfs_restore_copy(struct json_object *o, struct pfs_image_entry *e,
 			    struct pfs_error *err)
 {
+	static const struct { const char *key; uint32_t flag; } kinds[] = {
+		{ "moving", PFS_IMAGE_MOVING }, { "moving_back", PFS_IMAGE_MOVING_BACK },
+		{ "cloning", PFS_IMAGE_CLONING }, { "clone_being_made", PFS_IMAGE_CLONE },
+	};
 	uint64_t dest, done, region;
 	struct json_object *m;
+	uint32_t flags = PFS_IMAGE_IN_USE;
+	unsigned int i;
 
-	if (!json_object_object_get_ex(o, "moving", &m) || !json_object_get_boolean(m))
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (json_object_object_get_ex(o, kinds[i].key, &m) && json_object_get_boolean(m))
+			flags |= kinds[i].flag;
+	e->flags = cpu_to_le32(flags);
+	if (!(flags & PFS_IMAGE_COPYING))
 		return 0;
 	if (pfs_restore_json_u64(o, "copy_dest_sector", &dest, err) ||
 	    pfs_restore_json_u64(o, "copy_done_sectors", &done, err) ||
@@ -53,7 +63,6 @@ static int pfs_restore_move(struct json_object *o, struct pfs_image_entry *e,
 	if (region > UINT32_MAX)
 		return pfs_fail(err, PFS_EXIT_ARGS, "dump: image %s has an invalid copy region",
 				e->name);
-	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING);
 	e->copy_dest = cpu_to_le64(dest);
 	e->copy_done = cpu_to_le64(done);
 	e->copy_region = cpu_to_le32((uint32_t)region);
@@ -88,7 +97,7 @@ static int pfs_restore_image(struct json_object *o, struct pfs_image_entry *e,
 	e->bps_max = cpu_to_le64(bps);
 	e->ctime = cpu_to_le64(ctime);
 	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
-	return pfs_restore_move(o, e, err);
+	return pfs_restore_copy(o, e, err);
 }
 
 /* The highest generation any table copy of pool @uuid on @dev claims. */

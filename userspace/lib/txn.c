@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "crashpoint.h"
+#include "move.h"
 #include "dm.h"
 #include "freespace.h"
 #include "image.h"
@@ -43,6 +44,12 @@ static struct pfs_image_entry *pfs_txn_find_still(struct pfs_pool_handle *pool,
 	if (e && (le32_to_cpu(e->flags) & PFS_IMAGE_MOVING)) {
 		pfs_fail(err, PFS_EXIT_BUSY, "%s is moving; pfsadm move %s finishes the move first",
 			 name, name);
+		return NULL;
+	}
+	if (e && (le32_to_cpu(e->flags) & (PFS_IMAGE_CLONING | PFS_IMAGE_CLONE))) {
+		pfs_fail(err, PFS_EXIT_BUSY,
+			 "%s is being cloned or is a clone being made; pfsadm clone finishes it first",
+			 name);
 		return NULL;
 	}
 	return e;
@@ -217,9 +224,13 @@ int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sect
 int pfs_txn_remove(struct pfs_pool_handle *pool, const char *name, bool wipe,
 		   struct pfs_error *err)
 {
-	struct pfs_image_entry *e = pfs_txn_find_still(pool, name, err);
+	struct pfs_image_entry *e = pfs_pool_find(pool, name);
 	uint64_t start, len;
 
+	/* A clone still being made: removing it abandons the clone. */
+	if (e && (le32_to_cpu(e->flags) & PFS_IMAGE_CLONE))
+		return pfs_clone_abandon(pool, e, err);
+	e = pfs_txn_find_still(pool, name, err);
 	if (!e)
 		return -1;
 	start = le64_to_cpu(e->start);
@@ -524,6 +535,8 @@ int pfs_txn_refresh(struct pfs_pool_handle *pool, const char *name, bool *change
 		r = pfs_fail(err, PFS_EXIT_DEVICE, "%s is not active here", name);
 	else if (pfs_live_moved_to(m, le64_to_cpu(e->start)))
 		*changed = true;	/* a finished move: its table line still names the source */
+	else if (pfs_live_copy_ended(m, le64_to_cpu(e->start), le32_to_cpu(e->flags)))
+		*changed = true;	/* an undone move or a clone, ended: it still copies */
 	else if (m->start != le64_to_cpu(e->start))
 		r = pfs_fail(err, PFS_EXIT_BUSY,
 			     "/dev/mapper/%s maps sector %llu, the table says %llu: reloading would swap the VM's disk; deactivate and activate it",
@@ -571,6 +584,10 @@ int pfs_live_compare(const struct pfs_pool_handle *pool, struct pfs_live_diff *o
 		else if (pfs_live_moved_to(m, le64_to_cpu(e->start)))
 			snprintf(what, sizeof(out->what),
 				 "/dev/mapper/%s has moved %s to sector %llu and still names the source (pfsadm refresh %s)",
+				 m->dm_name, e->name, (unsigned long long)m->copy_dest, e->name);
+		else if (pfs_live_copy_ended(m, le64_to_cpu(e->start), le32_to_cpu(e->flags)))
+			snprintf(what, sizeof(out->what),
+				 "/dev/mapper/%s still copies %s to sector %llu, the table says the copy has ended (pfsadm refresh %s)",
 				 m->dm_name, e->name, (unsigned long long)m->copy_dest, e->name);
 		else if (m->start != le64_to_cpu(e->start))
 			snprintf(what, sizeof(out->what),

@@ -59,8 +59,9 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 	 * From version 1, the table first, valid under both superblocks: gaps
 	 * as version 2 draws them, all dirty (version 1 kept no record). From
 	 * version 2 the table stays; version 3 only adds the superblock's
-	 * cost model, zero until calibrated, and version 4 a move's fields in
-	 * each entry, zero without a move.
+	 * cost model, zero until calibrated, version 4 a move's fields in
+	 * each entry, zero without a move, and version 5 flags for an undone
+	 * move and a clone, which no older table holds.
 	 */
 	view.sb = sb;
 	view.table = pool->table;

@@ -12,7 +12,6 @@
 #include "alloc.h"
 #include "image.h"
 #include "import.h"
-#include "move.h"
 #include "pfsadm.h"
 #include "size.h"
 #include "txn.h"
@@ -404,35 +403,6 @@ int cmd_export(int argc, char **argv, struct pfs_error *err)
 		return -1;
 	r = pfs_image_export(pool, argv[optind], argv[optind + 1], format, force,
 			     isatty(STDOUT_FILENO), err);
-	pfs_pool_close(pool);
-	return r;
-}
-
-int cmd_move(int argc, char **argv, struct pfs_error *err)
-{
-	static const struct option opts[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct pfsadm_cmd *cmd = pfsadm_find("move");
-	struct pfs_pool_handle *pool;
-	uint64_t dest = 0, to;
-	int c, r, code = 0;
-
-	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
-		if (c == '?')
-			return code;
-		if (c == 't' && (pfs_parse_u64(optarg, &dest) || !dest))
-			return pfs_fail(err, PFS_EXIT_ARGS, "invalid --to '%s' (a sector number)",
-					optarg);
-	}
-	if (optind != argc - 1)
-		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm move %s", cmd->usage);
-	if (pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
-		return -1;
-	r = pfs_image_move(pool, argv[optind], dest, isatty(STDERR_FILENO), &to, err);
-	if (!r)
-		printf("%s is at sector %llu\n", argv[optind], (unsigned long long)to);
 	pfs_pool_close(pool);
 	return r;
 }

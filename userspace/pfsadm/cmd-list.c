@@ -181,6 +181,30 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 }
 
 /* One image in words: sizes with their sectors, time in ISO 8601. */
+
+/* The entry's flags by name, and a copy under way with its destination. */
+static void pfsadm_show_flags(const struct pfs_image_entry *e)
+{
+	static const struct { uint32_t flag; const char *name; } names[] = {
+		{ PFS_IMAGE_IN_USE, "in-use" }, { PFS_IMAGE_MOVING, "moving" },
+		{ PFS_IMAGE_MOVING_BACK, "moving-back" }, { PFS_IMAGE_CLONING, "cloning" },
+		{ PFS_IMAGE_CLONE, "clone-being-made" },
+	};
+	uint32_t flags = le32_to_cpu(e->flags), known = 0;
+	unsigned int i;
+
+	printf("flags      ");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		known |= names[i].flag;
+		if (flags & names[i].flag)
+			printf("%s%s", flags & (names[i].flag - 1) ? "," : "", names[i].name);
+	}
+	printf("%s\n", flags & ~known ? ",unknown" : "");
+	if (flags & PFS_IMAGE_COPYING)
+		printf("copy       to sector %llu, committed up to sector %llu of the image\n",
+		       (unsigned long long)le64_to_cpu(e->copy_dest),
+		       (unsigned long long)le64_to_cpu(e->copy_done));
+}
 static void pfsadm_show_words(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
 {
 	uint64_t start = le64_to_cpu(e->start), len = le64_to_cpu(e->length);
@@ -216,7 +240,7 @@ static void pfsadm_show_words(const struct pfs_pool_handle *pool, const struct p
 	printf("bps_max    %s\n", le64_to_cpu(e->bps_max) ?
 	       pfsadm_cap(le64_to_cpu(e->bps_max), true, b, sizeof(b)) : "none");
 	printf("created    %s\n", when);
-	printf("flags      %s\n", le32_to_cpu(e->flags) == PFS_IMAGE_IN_USE ? "in-use" : "in-use,unknown");
+	pfsadm_show_flags(e);
 }
 
 int cmd_show(int argc, char **argv, struct pfs_error *err)
@@ -364,7 +388,9 @@ static int pfsadm_all_images(struct pfs_pool_handle *pool, const char *cmd_name,
 	for (i = 0; i < PFS_MAX_IMAGES; i++) {
 		struct pfs_error one = { 0 };
 
-		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE))
+		/* A clone still being copied has no device of its own yet. */
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE) ||
+		    (le32_to_cpu(e[i].flags) & PFS_IMAGE_CLONE))
 			continue;
 		if (fn(pool, &e[i], &one)) {
 			fprintf(stderr, "pfsadm %s: %s\n", cmd_name, one.msg);
@@ -447,8 +473,12 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 static int pfsadm_activate_one(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			       struct pfs_error *err)
 {
-	int own = pfs_image_own_device(pool, e, err);
+	int own;
 
+	/* A clone being made: refused by name, before its source's map is. */
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONE)
+		return pfs_image_activate(pool, e, err);
+	own = pfs_image_own_device(pool, e, err);
 	if (own)
 		return own > 0 ? 0 : -1;
 	/* Mapped under another name (by hand, through another path): no. */

@@ -85,11 +85,27 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  "  --format FMT    the file's format: raw (the default), qcow2, vmdk ...\n"
 	  "  --force         also of an open image (a running VM's disk: the copy is\n"
 	  "                  not consistent) and over an existing FILE\n", cmd_export },
-	{ "move", "NAME [--to SECTOR]",
+	{ "move", "NAME [--to SECTOR | --abort]",
 	  "move an image to another extent of the pool, live (or finish a move)",
 	  "  --to SECTOR     where its new extent starts, a free and aligned pool\n"
-	  "                  sector (default: the best fit, as create picks)\n",
+	  "                  sector (default: the best fit, as create picks)\n"
+	  "  --abort         undo a move under way (or cut short): what was copied\n"
+	  "                  goes back, live, and the image stays where it was\n",
 	  cmd_move },
+	{ "clone", "SRC DST",
+	  "copy an image into a new image, live: DST is SRC as of the copy's end",
+	  "  SRC             the image to copy, active (its VM running) or not\n"
+	  "  DST             the new image's name, as create takes it; it gets a\n"
+	  "                  best-fit extent, SRC's QoS and a device once the copy\n"
+	  "                  is done (run again to finish a cut clone; pfsadm\n"
+	  "                  remove DST abandons one)\n",
+	  cmd_clone },
+	{ "defrag", "[--dry-run] [--json]",
+	  "move images, live, until the pool's free space is one extent",
+	  "  -n, --dry-run   print the plan (which image goes where) and change\n"
+	  "                  nothing\n"
+	  "  --json          the plan as one JSON report (with --dry-run)\n",
+	  cmd_defrag },
 	{ "rename", "NAME NEW_NAME", "rename an image, live: its device becomes pfs-NEW_NAME",
 	  "  NEW_NAME        as create takes NAME; /dev/pfs/NAME follows, the\n"
 	  "                  device's dm UUID (what libvirt or udev rules may\n"

@@ -47,6 +47,8 @@ int cmd_resize(int argc, char **argv, struct pfs_error *err);
 int cmd_import(int argc, char **argv, struct pfs_error *err);
 int cmd_export(int argc, char **argv, struct pfs_error *err);
 int cmd_move(int argc, char **argv, struct pfs_error *err);
+int cmd_defrag(int argc, char **argv, struct pfs_error *err);
+int cmd_clone(int argc, char **argv, struct pfs_error *err);
 int cmd_rename(int argc, char **argv, struct pfs_error *err);
 int cmd_refresh(int argc, char **argv, struct pfs_error *err);
 int cmd_set(int argc, char **argv, struct pfs_error *err);

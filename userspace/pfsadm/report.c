@@ -110,9 +110,17 @@ static void cell_end(const struct pfsadm_report *r, const struct pfsadm_row *row
 static void cell_state(const struct pfsadm_report *r, const struct pfsadm_row *row, char *buf)
 {
 	(void)r;
-	if (le32_to_cpu(row->e->flags) & PFS_IMAGE_MOVING)
-		snprintf(buf, PFSADM_CELL_LEN, "%s,moving:%u%%", pfs_image_state_name(row->state),
+	uint32_t flags = le32_to_cpu(row->e->flags);
+	const char *copy = flags & PFS_IMAGE_MOVING_BACK ? "moving-back" :
+			   flags & PFS_IMAGE_MOVING ? "moving" :
+			   flags & PFS_IMAGE_CLONING ? "cloning" : NULL;
+
+	if (copy)
+		snprintf(buf, PFSADM_CELL_LEN, "%s,%s:%u%%", pfs_image_state_name(row->state), copy,
 			 (unsigned int)(row->copy_done * 100 / key_length(row)));
+	else if (flags & PFS_IMAGE_CLONE)
+		snprintf(buf, PFSADM_CELL_LEN, "%s,clone-being-made",
+			 pfs_image_state_name(row->state));
 	else
 		snprintf(buf, PFSADM_CELL_LEN, "%s", pfs_image_state_name(row->state));
 }

@@ -202,6 +202,56 @@ int main(void)
 	CHECK(!pfs_name_valid("a b", 3));
 	CHECK(!pfs_name_valid("a\nb", 3));
 
+	/* Version 5's copies: an undone move, a clone and its source. */
+	{
+		struct pfs_table_header *t = calloc(1, PFS_TABLE_BYTES(PFS_MAX_IMAGES));
+		struct pfs_pool_handle tp = { .table = t };
+		struct pfs_superblock sb5 = { 0 };
+		struct pfs_image_entry *src, *dst;
+		const char *why2;
+
+		sb5.version = cpu_to_le32(5);
+		sb5.align_sectors = cpu_to_le64(2048);
+		sb5.data_start = cpu_to_le64(2048);
+		sb5.device_sectors = cpu_to_le64(1 << 20);
+		memcpy(t->magic, PFS_TABLE_MAGIC, PFS_MAGIC_LEN);
+		t->max_images = cpu_to_le32(PFS_MAX_IMAGES);
+		tp.sb = &sb5;
+		src = add_image(&tp, "src", 2048, 4096);
+		dst = add_image(&tp, "dst", 16384, 4096);
+		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_CLONING);
+		src->copy_dest = dst->start;
+		src->copy_done = cpu_to_le64(2048);
+		src->copy_region = cpu_to_le32(2048);
+		dst->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_CLONE);
+#define VALID() (t->csum = cpu_to_le32(pfs_table_csum(t)), !pfs_table_validate(&sb5, t, &why2))
+		CHECK(VALID());
+		sb5.version = cpu_to_le32(4);
+		CHECK(!VALID() && !strcmp(why2, "table entry has unknown flags"));
+		sb5.version = cpu_to_le32(5);
+		dst->length = cpu_to_le64(2048);
+		CHECK(!VALID() && strstr(why2, "cloned into no clone"));
+		dst->length = cpu_to_le64(4096);
+		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
+		src->copy_dest = 0;
+		src->copy_done = 0;
+		src->copy_region = 0;
+		CHECK(!VALID() && !strcmp(why2, "table entry is a clone of no image"));
+		/* Undone move: only with a move; never with a clone. */
+		memset(dst, 0, sizeof(*dst));
+		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK);
+		src->copy_dest = cpu_to_le64(16384);
+		src->copy_done = cpu_to_le64(2048);
+		src->copy_region = cpu_to_le32(2048);
+		CHECK(VALID());
+		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING_BACK);
+		CHECK(!VALID() && strstr(why2, "conflicting copy flags"));
+		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING | PFS_IMAGE_CLONING);
+		CHECK(!VALID() && strstr(why2, "conflicting copy flags"));
+#undef VALID
+		free(t);
+	}
+
 	unlink(path);
 	CHECK_DONE();
 }
