@@ -29,6 +29,7 @@
  * a write of its size, with the lowest weight there is: when images wait
  * for the device, they go first, and the copy has what they leave.
  */
+#include <linux/delay.h>
 #include <linux/dm-kcopyd.h>
 #include <linux/log2.h>
 #include <linux/slab.h>
@@ -38,6 +39,8 @@
 
 /* About how long one unit of the copy holds the device (ns). */
 #define PFS_COPY_UNIT_NS	500000
+/* The longest pause between two units when the pool congests. */
+#define PFS_COPY_GAP_MAX_NS	(100 * NSEC_PER_MSEC)
 /* The copy's share against an image's PFS_DEFAULT_WEIGHT: what is left. */
 #define PFS_COPY_WEIGHT		1
 
@@ -65,6 +68,11 @@ struct pfs_copy {
 	sector_t unit_len;		/* the unit under way's length */
 	struct pfs_arb_image arb;	/* the copy as the arbiter's tenant */
 	u32 cost;			/* what the unit under way was charged */
+	/* Backing off as the pool congests (the copy's worker only). */
+	u64 unit_start_ns;		/* when the unit under way was sent */
+	u64 gap_ns;			/* pause before the next unit */
+	u64 seen_congested;		/* the pool's congested windows, last seen */
+	u64 calm_since_ns;		/* no congestion since */
 	bool paused;			/* suspended, or not yet resumed */
 	bool failed;			/* a copy failed: the move stops */
 	struct bio_list held;		/* writes into region next, while busy */
@@ -127,6 +135,28 @@ static u32 pfs_copy_region(struct pfs_copy *c)
 }
 
 /*
+ * A background flow, as LEDBAT is: each window the pool's arbiter finds
+ * congested (its images' latency past 1.5 times the device's unloaded
+ * latency) doubles the pause between units, at least to a unit's own
+ * time; each calm window takes a sixteenth off it. So the copy has what
+ * the images leave of the device, not what they need of it.
+ */
+static void pfs_copy_pace(struct pfs_copy *c, u64 now)
+{
+	u64 congested = READ_ONCE(c->img->pool->arb.congested_windows);
+
+	if (congested != c->seen_congested) {
+		c->seen_congested = congested;
+		c->gap_ns = min_t(u64, max(2 * c->gap_ns, now - c->unit_start_ns),
+				  PFS_COPY_GAP_MAX_NS);
+		c->calm_since_ns = now;
+	} else if (c->gap_ns && now - c->calm_since_ns >= PFS_ARB_WINDOW_NS) {
+		c->gap_ns -= c->gap_ns / 16;
+		c->calm_since_ns = now;
+	}
+}
+
+/*
  * Copy the next unit of the region at the boundary, each unit admitted by
  * the arbiter; a region starts once no write to it is pending. A pause
  * between units gives the region up: it is copied again from its start.
@@ -140,6 +170,9 @@ static void pfs_copy_step(struct work_struct *work)
 	bool first;
 	u32 k;
 
+	if (c->gap_ns && !READ_ONCE(c->paused))
+		usleep_range(div_u64(c->gap_ns, NSEC_PER_USEC),
+			     div_u64(c->gap_ns, NSEC_PER_USEC) + 100);
 	spin_lock_irq(&c->lock);
 	if (c->in_flight || c->failed || pfs_copy_finished(c)) {
 		spin_unlock_irq(&c->lock);
@@ -173,6 +206,7 @@ static void pfs_copy_step(struct work_struct *work)
 
 	if (first)
 		wait_event(c->wait, !atomic_read(&c->writes[k]));
+	c->unit_start_ns = pfs_now_ns();
 	src.bdev = img->pool_dev->bdev;
 	src.sector = img->start + c->unit_off;
 	src.count = c->unit_len;
@@ -192,6 +226,7 @@ static void pfs_copy_done(int read_err, unsigned long write_err, void *context)
 	u32 k;
 
 	pfs_arbiter_copy_complete(c->img->pool, &c->arb, c->cost);
+	pfs_copy_pace(c, pfs_now_ns());
 	spin_lock_irqsave(&c->lock, flags);
 	c->in_flight = false;
 	k = pfs_copy_region(c);
@@ -352,6 +387,8 @@ void pfs_copy_resume(struct pfs_image *img)
 	spin_lock_irq(&c->lock);
 	c->paused = false;
 	spin_unlock_irq(&c->lock);
+	/* Congestion from before is no news to this copy. */
+	c->seen_congested = READ_ONCE(img->pool->arb.congested_windows);
 	queue_delayed_work(c->wq, &c->step, 0);
 }
 
