@@ -184,18 +184,31 @@ void pfs_arbiter_set_weight(struct pfs_image *img, u32 weight)
 
 /* The image leaves the pool: nothing of it is queued or in flight. */
 /*
- * A copy's region (dm-pfs-copy.c) as the arbiter's tenant: may it go now?
- * If not, it waits on the pool's list and pfs_copy_wake() calls it back.
+ * A copy (dm-pfs-copy.c) as the arbiter's tenant: may it start a region
+ * now? If not, it waits on the pool's list and pfs_copy_wake() calls it
+ * back. Nothing is charged: the region's units are, as they go.
  */
-bool pfs_arbiter_copy_admit(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost)
+bool pfs_arbiter_copy_turn(struct pfs_pool *pool, struct pfs_arb_image *ai)
 {
-	u64 ahead;
+	u64 now = pfs_now_ns();
 	bool ready;
 
-	spin_lock(&pool->lock);
-	ready = pfs_arb_admit(&pool->arb, ai, cost, false, pfs_now_ns(), &ahead);
-	spin_unlock(&pool->lock);
+	spin_lock_irq(&pool->lock);
+	ready = pfs_arb_turn(&pool->arb, ai, now);
+	if (ready)
+		pfs_arbiter_kick_next(pool, NULL, now);
+	spin_unlock_irq(&pool->lock);
 	return ready;
+}
+
+/* A unit of a region the copy has started: charged, never refused. */
+void pfs_arbiter_copy_charge(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost)
+{
+	u64 ahead;
+
+	spin_lock_irq(&pool->lock);
+	pfs_arb_admit(&pool->arb, ai, cost, true, pfs_now_ns(), &ahead);
+	spin_unlock_irq(&pool->lock);
 }
 
 /* The region is copied: its cost is delivered; wake whoever is next. */

@@ -157,9 +157,13 @@ static void pfs_copy_pace(struct pfs_copy *c, u64 now)
 }
 
 /*
- * Copy the next unit of the region at the boundary, each unit admitted by
- * the arbiter; a region starts once no write to it is pending. A pause
- * between units gives the region up: it is copied again from its start.
+ * Copy the next unit of the region at the boundary. Only before a region
+ * does the copy back off and wait its turn in the arbiter; then it waits
+ * for the writes to the region to drain (charged nothing meanwhile, so
+ * those writes are never stuck behind it) and holds new ones until the
+ * region is copied, its units charged as they go and never refused. A
+ * pause between units gives the region up: it is copied again from its
+ * start.
  */
 static void pfs_copy_step(struct work_struct *work)
 {
@@ -168,11 +172,9 @@ static void pfs_copy_step(struct work_struct *work)
 	struct dm_io_region src, dst;
 	sector_t region_off, region_end;
 	bool first;
+	u64 gap_us;
 	u32 k;
 
-	if (c->gap_ns && !READ_ONCE(c->paused))
-		usleep_range(div_u64(c->gap_ns, NSEC_PER_USEC),
-			     div_u64(c->gap_ns, NSEC_PER_USEC) + 100);
 	spin_lock_irq(&c->lock);
 	if (c->in_flight || c->failed || pfs_copy_finished(c)) {
 		spin_unlock_irq(&c->lock);
@@ -188,24 +190,38 @@ static void pfs_copy_step(struct work_struct *work)
 		}
 		return;
 	}
+	first = !c->busy;
+	spin_unlock_irq(&c->lock);
+	if (first) {
+		gap_us = div_u64(c->gap_ns, NSEC_PER_USEC);
+		if (gap_us) {
+			/* Off the pool's list while it sleeps: no kick is lost on it. */
+			pfs_arbiter_copy_forget(img->pool, &c->arb);
+			usleep_range(gap_us, gap_us + 100);
+		}
+		/* Refused, it waits on the pool's list: pfs_copy_wake() comes back. */
+		if (!pfs_arbiter_copy_turn(img->pool, &c->arb))
+			return;
+	}
+	spin_lock_irq(&c->lock);
+	if (c->paused) {
+		spin_unlock_irq(&c->lock);
+		queue_delayed_work(c->wq, &c->step, 0);
+		return;
+	}
 	k = pfs_copy_region(c);
 	region_off = (sector_t)k << c->shift;
 	region_end = min_t(sector_t, region_off + ((sector_t)1 << c->shift), img->len);
-	if (!c->busy)
+	if (first)
 		c->unit_off = region_off;
-	c->cost = pfs_copy_cost(c, c->unit_off, region_end, &c->unit_len);
-	/* Refused, it waits on the pool's list: pfs_copy_wake() comes back. */
-	if (!pfs_arbiter_copy_admit(img->pool, &c->arb, c->cost)) {
-		spin_unlock_irq(&c->lock);
-		return;
-	}
-	first = !c->busy;
 	c->busy = true;		/* from now on, writes into k wait */
 	c->in_flight = true;
+	c->cost = pfs_copy_cost(c, c->unit_off, region_end, &c->unit_len);
 	spin_unlock_irq(&c->lock);
 
 	if (first)
 		wait_event(c->wait, !atomic_read(&c->writes[k]));
+	pfs_arbiter_copy_charge(img->pool, &c->arb, c->cost);
 	c->unit_start_ns = pfs_now_ns();
 	src.bdev = img->pool_dev->bdev;
 	src.sector = img->start + c->unit_off;

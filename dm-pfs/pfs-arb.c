@@ -158,6 +158,36 @@ static bool pfs_arb_someone_owed(const struct pfs_arb *arb,
  * on the pool's list until pfs_arb_next_to_wake() names it. @force (a
  * suspending image draining its queue) admits and charges regardless.
  */
+/* Refused: on the pool's waiting list, once. */
+static void pfs_arb_wait(struct pfs_arb *arb, struct pfs_arb_image *ai)
+{
+	if (!ai->waiting) {
+		ai->waiting = true;
+		ai->next_waiting = arb->waiting;
+		arb->waiting = ai;
+		ai->waits++;
+	}
+}
+
+bool pfs_arb_turn(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
+{
+	if (!ai->in_flight && !ai->waiting) {
+		if (ai->vtime < arb->vnow)
+			ai->vtime = arb->vnow;
+		arb->nr_active++;
+	}
+	if (pfs_arb_shared(arb, now) &&
+	    (arb->in_flight_ns >= pfs_arb_budget(arb) || pfs_arb_someone_owed(arb, ai))) {
+		pfs_arb_wait(arb, ai);
+		return false;
+	}
+	if (ai->waiting)
+		pfs_arb_unlink(arb, ai);
+	if (!ai->in_flight)
+		arb->nr_active--;
+	return true;
+}
+
 bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 		   bool force, u64 now, u64 *ahead_ns)
 {
@@ -187,12 +217,7 @@ bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 	return true;
 
 wait:
-	if (!ai->waiting) {
-		ai->waiting = true;
-		ai->next_waiting = arb->waiting;
-		arb->waiting = ai;
-		ai->waits++;
-	}
+	pfs_arb_wait(arb, ai);
 	return false;
 }
 

@@ -141,6 +141,12 @@ u32 pfs_arb_cost(const struct pfs_arb *arb, struct pfs_arb_image *ai,
 		 enum pfs_arb_op op, u64 sector, u32 bytes);
 bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 		   bool force, u64 now, u64 *ahead_ns);
+/*
+ * Would @ai be admitted now? Charges nothing; refused, @ai waits on the
+ * pool's list as pfs_arb_admit() leaves it. (A copy asks before it holds
+ * an image's writes, then goes with force.)
+ */
+bool pfs_arb_turn(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now);
 void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 		      u32 cost, u32 class, u64 latency_ns, u64 ahead_ns, u64 now);
 struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now);

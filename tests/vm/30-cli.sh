@@ -39,6 +39,11 @@ modprobe md_mod
 mdadm --create /dev/md/pfs-test --run --quiet --metadata=1.0 --level=1 --raid-devices=2 \
 	"$SECOND" missing 2>/dev/null
 mdadm --stop --quiet /dev/md/pfs-test
+# udev assembles it again from the signature (incremental assembly on the
+# event the stop makes), holding the device: settle, and stop that too.
+udevadm settle
+mdadm --stop --scan --quiet 2>/dev/null || true
+udevadm settle
 expect_exit 5 "$PFSADM" format "$SECOND"
 grep -q 'linux_raid_member' /tmp/expect_exit.out || fail "format does not name the RAID signature"
 "$PFSADM" format --force "$SECOND" | grep -q 'wiped 1 signature' || fail "format --force wiped nothing"

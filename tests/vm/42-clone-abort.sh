@@ -48,7 +48,6 @@ unchanged_exit 5 "is being cloned" "$PFSADM" move src
 unchanged_exit 5 "is being cloned" "$PFSADM" resize src 128M
 unchanged_exit 5 "being cloned into dst already" "$PFSADM" clone src other
 "$PFSADM" check "$POOL" >/dev/null || fail "check fails on a pool with a clone under way"
-sleep 5
 touch /tmp/fio.done
 wait "$fio_pid" || { cat /tmp/fio-src.log >&2; fail "fio saw a mismatch or an error through the clone"; }
 "$PFSADM" clone src dst | grep -qx /dev/mapper/pfs-dst || fail "clone did not name the new device"

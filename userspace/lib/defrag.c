@@ -176,6 +176,10 @@ int pfs_defrag_plan(const struct pfs_pool_handle *pool, struct pfs_defrag_plan *
 			return pfs_fail(err, PFS_EXIT_BUSY,
 					"%s is moving; finish that first (pfsadm move %s)",
 					e[i].name, e[i].name);
+		else if (le32_to_cpu(e[i].flags) & (PFS_IMAGE_CLONING | PFS_IMAGE_CLONE))
+			return pfs_fail(err, PFS_EXIT_BUSY,
+					"%s is in a clone being made; finish that first (pfsadm clone)",
+					e[i].name);
 	/* The plan moves images about in a table of its own. */
 	sim.table = malloc(PFS_TABLE_BYTES(PFS_MAX_IMAGES));
 	if (!sim.table)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <uuid/uuid.h>
 
 #include "alloc.h"
@@ -18,10 +20,13 @@
 /* The flags that say which copy an entry is in. */
 #define PFS_COPY_KIND_FLAGS	(PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING)
 
-/* The copy's unit: 1 MiB, more for a huge image (at most 2^20 regions). */
+/*
+ * The copy's region: 128 KiB, more for a huge image (at most 2^20
+ * regions). The image's writes to a region wait while it is copied.
+ */
 static uint32_t pfs_move_region(uint64_t len)
 {
-	uint32_t region = 2048;
+	uint32_t region = 256;
 
 	while ((uint64_t)region << 20 < len && region < PFS_COPY_REGION_MAX)
 		region <<= 1;
@@ -98,6 +103,22 @@ static int pfs_move_live(const struct pfs_pool_handle *pool, const struct pfs_im
 	return r;
 }
 
+/* Has @e's own device moved it where the table says, and not been reloaded? */
+static bool pfs_move_switched(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
+{
+	struct pfs_error ignored = { 0 };
+	const struct pfs_live_map *m;
+	struct pfs_live_maps maps;
+	bool r;
+
+	if (pfs_live_read(pool->sb->pool_uuid, &maps, &ignored))
+		return false;
+	m = pfs_image_own_map(&maps, e);
+	r = m && pfs_live_moved_to(m, le64_to_cpu(e->start));
+	pfs_live_free(&maps);
+	return r;
+}
+
 /* Is @e's own device copying already, as the table says (a copy resumed)? */
 static bool pfs_move_copying(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
 {
@@ -164,6 +185,10 @@ static int pfs_copy_follow(struct pfs_pool_handle *pool, const char *name, const
 			m.copy_done -= m.copy_done % region;
 		done = le64_to_cpu(e->copy_done);
 		if (back ? m.copy_done < done : m.copy_done > done) {
+			/* What the target copied is durable before the table says so. */
+			if (fdatasync(pool->fd))
+				return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot flush: %s",
+						pool->path, strerror(errno));
 			e->copy_done = cpu_to_le64(m.copy_done);
 			if (pfs_pool_commit(pool, err))
 				return -1;
@@ -275,11 +300,11 @@ int pfs_image_move(struct pfs_pool_handle *pool, const char *name, uint64_t dest
 		if (dest && dest != le64_to_cpu(e->copy_dest))
 			return pfs_fail(err, PFS_EXIT_BUSY, "%s is already moving to sector %llu",
 					name, (unsigned long long)le64_to_cpu(e->copy_dest));
-	} else if (own && !pfs_txn_refresh(pool, name, &changed, err) && changed) {
+	} else if (own && pfs_move_switched(pool, e)) {
 		/* A move that was switched but not reloaded: that was all. */
-		*to = le64_to_cpu(pfs_pool_find(pool, name)->start);
-		return 0;
-	} else if (err->code != PFS_EXIT_OK || pfs_move_begin(pool, e, dest, err)) {
+		*to = le64_to_cpu(e->start);
+		return pfs_txn_refresh(pool, name, &changed, err);
+	} else if (pfs_move_begin(pool, e, dest, err)) {
 		return -1;
 	}
 	if (pfs_copy_device(pool, name, own, err) ||
@@ -429,7 +454,7 @@ int pfs_image_clone(struct pfs_pool_handle *pool, const char *src, const char *d
 int pfs_clone_abandon(struct pfs_pool_handle *pool, struct pfs_image_entry *c,
 		      struct pfs_error *err)
 {
-	struct pfs_image_entry *e = pfs_table_entries(pool->table), *src = NULL;
+	struct pfs_image_entry *e = pfs_table_entries(pool->table), *src = NULL, saved;
 	char name[PFS_NAME_LEN];
 	unsigned int i;
 
@@ -439,9 +464,12 @@ int pfs_clone_abandon(struct pfs_pool_handle *pool, struct pfs_image_entry *c,
 	if (!src)
 		return pfs_fail(err, PFS_EXIT_INTERNAL, "%s is a clone of no image", c->name);
 	snprintf(name, sizeof(name), "%s", src->name);
+	saved = *c;
 	memset(c, 0, sizeof(*c));
-	if (pfs_copy_end_commit(pool, src, false, err))
+	if (pfs_copy_end_commit(pool, src, false, err)) {
+		*c = saved;
 		return -1;
+	}
 	/* The source's device stops writing into the freed space now. */
 	src = pfs_pool_find(pool, name);
 	return pfs_image_maps_here(pool, src) ? pfs_image_reload(pool, src, err) : 0;
