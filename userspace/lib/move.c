@@ -286,6 +286,28 @@ static int pfs_copy_other(const struct pfs_image_entry *e, uint32_t kind, struct
 	return 0;
 }
 
+/*
+ * A move (@forward) or its undoing: follow the copy to its end, end it in
+ * one commit, and bring the device (made for the copy unless @own) in
+ * line with the table.
+ */
+static int pfs_move_finish(struct pfs_pool_handle *pool, const char *name, int own,
+			   bool forward, bool progress, struct pfs_error *err)
+{
+	struct pfs_image_entry *e;
+
+	if (pfs_copy_device(pool, name, own, err) ||
+	    pfs_copy_follow(pool, name, forward ? "moving" : "moving back", progress, err))
+		return -1;
+	e = pfs_pool_find(pool, name);
+	if (pfs_copy_end_commit(pool, e, forward, err))
+		return -1;
+	pfs_crash_point(forward ? "move-switched" : "abort-done");
+	if (pfs_image_reload(pool, e, err))
+		return -1;
+	return own ? 0 : pfs_image_deactivate(e, err);
+}
+
 int pfs_image_move(struct pfs_pool_handle *pool, const char *name, uint64_t dest,
 		   bool progress, uint64_t *to, struct pfs_error *err)
 {
@@ -307,17 +329,10 @@ int pfs_image_move(struct pfs_pool_handle *pool, const char *name, uint64_t dest
 	} else if (pfs_move_begin(pool, e, dest, err)) {
 		return -1;
 	}
-	if (pfs_copy_device(pool, name, own, err) ||
-	    pfs_copy_follow(pool, name, "moving", progress, err))
+	if (pfs_move_finish(pool, name, own, true, progress, err))
 		return -1;
-	e = pfs_pool_find(pool, name);
-	*to = le64_to_cpu(e->copy_dest);
-	if (pfs_copy_end_commit(pool, e, true, err))
-		return -1;
-	pfs_crash_point("move-switched");
-	if (pfs_image_reload(pool, e, err))
-		return -1;
-	return own ? 0 : pfs_image_deactivate(e, err);
+	*to = le64_to_cpu(pfs_pool_find(pool, name)->start);
+	return 0;
 }
 
 int pfs_image_move_abort(struct pfs_pool_handle *pool, const char *name, bool progress,
@@ -342,17 +357,10 @@ int pfs_image_move_abort(struct pfs_pool_handle *pool, const char *name, bool pr
 		if (own && pfs_image_reload(pool, pfs_pool_find(pool, name), err))
 			return -1;
 	}
-	if (pfs_copy_device(pool, name, own, err) ||
-	    pfs_copy_follow(pool, name, "moving back", progress, err))
+	if (pfs_move_finish(pool, name, own, false, progress, err))
 		return -1;
-	e = pfs_pool_find(pool, name);
-	if (pfs_copy_end_commit(pool, e, false, err))
-		return -1;
-	pfs_crash_point("abort-done");
 	*aborted = true;
-	if (pfs_image_reload(pool, e, err))
-		return -1;
-	return own ? 0 : pfs_image_deactivate(e, err);
+	return 0;
 }
 
 /* The clone @src copies into, by where it starts; NULL if none. */
