@@ -9,9 +9,11 @@
  *          the boundary back to the source, the boundary going down;
  *   clone  the image to its clone, the boundary going up; the image stays
  *          on the source, its clone gets every write below the boundary.
+ *   pool   as a clone, into the extent another pool holds for the image
+ *          (img->dest_dev); pfsadm then switches the image to that pool.
  *
- *   read   below the boundary, from the destination (clone: the source);
- *          else from the source.
+ *   read   below the boundary, from the destination (clone, pool: the
+ *          source); else from the source.
  *   write  into the region being copied: held until its copy ends.
  *          Where a restart from what pfsadm committed would copy again:
  *          both extents, so that the copy's source stays current there.
@@ -47,6 +49,8 @@
 struct pfs_copy {
 	struct pfs_image *img;
 	struct dm_kcopyd_client *kc;
+	struct block_device *dest_bdev;	/* the pool the destination is on */
+	u8 dest_pool[PFS_UUID_LEN];	/* its UUID, for a move to another pool */
 	struct bio_set clones;		/* the destination's half of a dual write */
 	struct workqueue_struct *wq;
 	struct delayed_work step;	/* start the next region's copy */
@@ -227,6 +231,7 @@ static void pfs_copy_step(struct work_struct *work)
 	src.sector = img->start + c->unit_off;
 	src.count = c->unit_len;
 	dst = src;
+	dst.bdev = c->dest_bdev;
 	dst.sector = c->dest + c->unit_off;
 	if (c->kind == PFS_COPY_BACK)
 		swap(src, dst);
@@ -286,6 +291,45 @@ static void pfs_copy_release(struct work_struct *work)
 			dm_submit_bio_remap(bio, NULL);
 }
 
+/*
+ * The pool @path that @e moves to: its table must hold the image, incoming
+ * from this pool (@pool_uuid), where and as long as @e says. Then img->dest_dev is it.
+ */
+int pfs_copy_dest_pool(struct pfs_image *img, const u8 *pool_uuid,
+		       const struct pfs_image_entry *e, const char *path, char **error)
+{
+	struct dm_target *ti = img->ti;
+	struct pfs_image_entry in;
+	struct pfs_superblock sb;
+	int r;
+
+	r = dm_get_device(ti, path, dm_table_get_mode(ti->table), &img->dest_dev);
+	if (r) {
+		*error = "Destination pool device lookup failed";
+		return r;
+	}
+	r = -EINVAL;
+	if (img->dest_dev->bdev == img->pool_dev->bdev)
+		*error = "Destination pool is the image's own pool";
+	else if (pfs_metadata_read_image(img->dest_dev, e->name, &sb, &in, error))
+		r = -EINVAL;
+	else if (memcmp(sb.pool_uuid, e->copy_pool, PFS_UUID_LEN))
+		*error = "Destination device is not the pool the image moves to";
+	else if (le32_to_cpu(in.flags) != (PFS_IMAGE_IN_USE | PFS_IMAGE_INCOMING) ||
+		 memcmp(in.uuid, e->uuid, PFS_UUID_LEN) ||
+		 memcmp(in.copy_pool, pool_uuid, PFS_UUID_LEN) ||
+		 in.start != e->copy_dest || in.length != e->length)
+		*error = "Destination pool does not hold the image's incoming extent";
+	else
+		r = 0;
+	img->dest_start = le64_to_cpu(e->copy_dest);
+	if (r) {
+		dm_put_device(ti, img->dest_dev);
+		img->dest_dev = NULL;
+	}
+	return r;
+}
+
 int pfs_copy_create(struct pfs_image *img, const struct pfs_image_entry *e, char **error)
 {
 	u32 region = le32_to_cpu(e->copy_region);
@@ -301,12 +345,18 @@ int pfs_copy_create(struct pfs_image *img, const struct pfs_image_entry *e, char
 	if (!c)
 		goto fail;
 	c->img = img;
-	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONING)
+	c->dest_bdev = img->pool_dev->bdev;
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_TO_POOL) {
+		c->kind = PFS_COPY_POOL;
+		c->dest_bdev = img->dest_dev->bdev;
+		memcpy(c->dest_pool, e->copy_pool, PFS_UUID_LEN);
+	} else if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONING) {
 		c->kind = PFS_COPY_CLONE;
-	else if (le32_to_cpu(e->flags) & PFS_IMAGE_MOVING_BACK)
+	} else if (le32_to_cpu(e->flags) & PFS_IMAGE_MOVING_BACK) {
 		c->kind = PFS_COPY_BACK;
-	else
+	} else {
 		c->kind = PFS_COPY_MOVE;
+	}
 	c->dest = le64_to_cpu(e->copy_dest);
 	c->shift = ilog2(region);
 	c->nr_regions = DIV_ROUND_UP_ULL(len, region);
@@ -421,7 +471,7 @@ static void pfs_copy_clone_end(struct bio *clone)
 /* The destination's half of a write that must land on both. */
 static void pfs_copy_write_both(struct pfs_copy *c, struct bio *bio, sector_t off)
 {
-	struct bio *clone = bio_alloc_clone(c->img->pool_dev->bdev, bio, GFP_NOIO, &c->clones);
+	struct bio *clone = bio_alloc_clone(c->dest_bdev, bio, GFP_NOIO, &c->clones);
 
 	clone->bi_opf &= ~REQ_NOWAIT;
 	clone->bi_iter.bi_sector = c->dest + off;
@@ -430,6 +480,12 @@ static void pfs_copy_write_both(struct pfs_copy *c, struct bio *bio, sector_t of
 	/* @bio completes once both halves have. */
 	bio_inc_remaining(bio);
 	submit_bio_noacct(clone);
+}
+
+/* Does the image stay on its source, with writes below the boundary mirrored? */
+static bool pfs_copy_mirrors(const struct pfs_copy *c)
+{
+	return c->kind == PFS_COPY_CLONE || c->kind == PFS_COPY_POOL;
 }
 
 static bool pfs_copy_is_write(struct bio *bio)
@@ -456,7 +512,7 @@ enum pfs_copy_route pfs_copy_route(struct pfs_image *img, struct bio *bio, secto
 
 	spin_lock_irq(&c->lock);
 	if (!pfs_copy_is_write(bio)) {
-		if (first < c->next && c->kind != PFS_COPY_CLONE)
+		if (first < c->next && !pfs_copy_mirrors(c))
 			*base = c->dest;
 		spin_unlock_irq(&c->lock);
 		return PFS_COPY_MAPPED;
@@ -476,7 +532,7 @@ enum pfs_copy_route pfs_copy_route(struct pfs_image *img, struct bio *bio, secto
 	/* Between the committed point and the boundary, a restart copies again. */
 	lo = min(c->committed, c->next);
 	hi = max(c->committed, c->next);
-	if (c->kind == PFS_COPY_CLONE)
+	if (pfs_copy_mirrors(c))
 		both = first < c->next;
 	else if (last < lo)
 		*base = c->dest;
@@ -521,7 +577,10 @@ void pfs_copy_status(struct pfs_image *img, char *result, unsigned int maxlen,
 	spin_unlock_irq(&c->lock);
 	DMEMIT(" copy_dest=%llu copy_done=%llu copy_committed=%llu copy_failed=%u copy_kind=%s",
 	       (unsigned long long)c->dest, done, committed, failed,
-	       c->kind == PFS_COPY_CLONE ? "clone" : c->kind == PFS_COPY_BACK ? "back" : "move");
+	       c->kind == PFS_COPY_CLONE ? "clone" : c->kind == PFS_COPY_BACK ? "back" :
+	       c->kind == PFS_COPY_POOL ? "pool" : "move");
+	if (c->kind == PFS_COPY_POOL)
+		DMEMIT(" copy_pool=%pUb", c->dest_pool);
 	*szp = sz;
 }
 
@@ -555,7 +614,8 @@ unsigned int pfs_copy_extents(struct pfs_image *img, sector_t start[2], sector_t
 {
 	start[0] = img->start;
 	len[0] = img->len;
-	if (!img->copy)
+	/* The other pool's extent is that pool's entry's, not this pool's. */
+	if (!img->copy || img->copy->kind == PFS_COPY_POOL)
 		return 1;
 	start[1] = img->copy->dest;
 	len[1] = img->len;

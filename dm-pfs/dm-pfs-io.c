@@ -184,6 +184,9 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	pb->counted = false;
 	pb->copy_count = 0;
 	bio_set_dev(bio, img->pool_dev->bdev);
+	/* The copy writes the other pool too: its flush goes there. */
+	if (img->dest_dev && dm_bio_get_target_bio_nr(bio) == 1)
+		bio_set_dev(bio, img->dest_dev->bdev);
 	if (bio_sectors(bio) || op_is_zone_mgmt(bio_op(bio))) {
 		off = dm_target_offset(img->ti, bio->bi_iter.bi_sector);
 		if (img->copy && pfs_copy_route(img, bio, off, &base) == PFS_COPY_HELD)

@@ -2,7 +2,8 @@
 /*
  * dm-pfs target: maps one VM image's extent of a pool.
  *
- * Table line: pfs <pool device> <image name> <start sector>
+ * Table line: pfs <pool device> <image name> <start sector> [<pool device>]
+ * (the second pool: only while the image moves there, and then required)
  *
  * The constructor reads the pool's table and refuses a line that does not
  * lie inside one image's extent, from its start, or that another live map
@@ -26,8 +27,8 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	char dummy;
 	int r;
 
-	if (argc != 3) {
-		ti->error = "Invalid argument count: need <pool> <image> <start>";
+	if (argc != 3 && argc != 4) {
+		ti->error = "Invalid argument count: need <pool> <image> <start> [<pool moved to>]";
 		return -EINVAL;
 	}
 	if (sscanf(argv[2], "%llu%c", &start, &dummy) != 1) {
@@ -73,6 +74,18 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		r = -EBUSY;
 		goto bad_dev;
 	}
+	/* Its own pool's device writes into it until the move switches. */
+	if (le32_to_cpu(entry.flags) & PFS_IMAGE_INCOMING) {
+		ti->error = "Image is being moved here from another pool";
+		r = -EBUSY;
+		goto bad_dev;
+	}
+	if (le32_to_cpu(entry.flags) & PFS_IMAGE_TO_POOL ? argc == 3 : argc == 4) {
+		ti->error = argc == 3 ? "Image moves to another pool: name that pool's device" :
+					"Image is not moving to another pool";
+		r = -EINVAL;
+		goto bad_dev;
+	}
 
 	img->start = start;
 	img->len = ti->len;
@@ -85,6 +98,8 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (le32_to_cpu(entry.flags) & PFS_IMAGE_COPYING) {
 		/* Reads and writes stay inside one region of the copy. */
 		r = dm_set_target_max_io_len(ti, le32_to_cpu(entry.copy_region));
+		if (!r && argc == 4)
+			r = pfs_copy_dest_pool(img, sb.pool_uuid, &entry, argv[3], &ti->error);
 		if (!r)
 			r = pfs_copy_create(img, &entry, &ti->error);
 		if (r)
@@ -99,7 +114,8 @@ static int pfs_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad_pool;
 	}
 
-	ti->num_flush_bios = 1;
+	/* Moving to another pool: one flush for each pool (dm-pfs-io.c). */
+	ti->num_flush_bios = img->dest_dev ? 2 : 1;
 	ti->num_discard_bios = 1;
 	ti->num_write_zeroes_bios = 1;
 	ti->per_io_data_size = sizeof(struct pfs_bio);
@@ -113,6 +129,8 @@ bad_pool:
 bad_copy:
 	pfs_copy_destroy(img);
 bad_dev:
+	if (img->dest_dev)
+		dm_put_device(ti, img->dest_dev);
 	dm_put_device(ti, img->pool_dev);
 bad:
 	kfree(img);
@@ -129,6 +147,8 @@ static void pfs_dtr(struct dm_target *ti)
 	pfs_arbiter_leave(img);
 	pfs_pool_detach(img);
 	pfs_io_stop(img);
+	if (img->dest_dev)
+		dm_put_device(ti, img->dest_dev);
 	dm_put_device(ti, img->pool_dev);
 	kfree(img);
 }
@@ -245,6 +265,8 @@ static void pfs_status(struct dm_target *ti, status_type_t type,
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %s %llu", img->pool_dev->name, img->name,
 		       (unsigned long long)img->start);
+		if (img->dest_dev)
+			DMEMIT(" %s", img->dest_dev->name);
 		break;
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);
@@ -309,8 +331,12 @@ static int pfs_iterate_devices(struct dm_target *ti,
 			       iterate_devices_callout_fn fn, void *data)
 {
 	struct pfs_image *img = ti->private;
+	int r = fn(ti, img->pool_dev, img->start, ti->len, data);
 
-	return fn(ti, img->pool_dev, img->start, ti->len, data);
+	/* A move to another pool writes there too: its limits count. */
+	if (!r && img->dest_dev)
+		r = fn(ti, img->dest_dev, img->dest_start, ti->len, data);
+	return r;
 }
 
 /*

@@ -83,6 +83,9 @@ struct pfs_image {
 	struct dm_target *ti;
 	struct pfs_pool *pool;
 	struct dm_dev *pool_dev;
+	/* While it moves to another pool: that pool's device and extent. */
+	struct dm_dev *dest_dev;
+	sector_t dest_start;
 	struct mapped_device *md;	/* a reload of the same md may coexist */
 	struct list_head pool_node;	/* on pool->images */
 	sector_t start;			/* extent start on the pool device */
@@ -221,6 +224,7 @@ enum pfs_copy_kind {
 	PFS_COPY_MOVE,		/* the image to its new extent */
 	PFS_COPY_BACK,		/* a move undone: back to where it was */
 	PFS_COPY_CLONE,		/* the image into its clone's extent */
+	PFS_COPY_POOL,		/* the image to another pool (img->dest_dev) */
 };
 
 enum pfs_copy_route {
@@ -229,6 +233,8 @@ enum pfs_copy_route {
 };
 
 int pfs_copy_create(struct pfs_image *img, const struct pfs_image_entry *e, char **error);
+int pfs_copy_dest_pool(struct pfs_image *img, const u8 *pool_uuid,
+		       const struct pfs_image_entry *e, const char *path, char **error);
 void pfs_copy_destroy(struct pfs_image *img);
 enum pfs_copy_route pfs_copy_route(struct pfs_image *img, struct bio *bio, sector_t off,
 				   sector_t *base);

@@ -23,7 +23,7 @@
 
 #include "pfs-types.h"
 
-#define PFS_FORMAT_VERSION	5
+#define PFS_FORMAT_VERSION	6
 #define PFS_FORMAT_VERSION_MIN	1	/* oldest version still read and mapped */
 #define PFS_SB_MAGIC		"DMPFS-SB"
 #define PFS_TABLE_MAGIC		"DMPFS-TB"
@@ -64,10 +64,22 @@
 #define PFS_IMAGE_CLONING	0x00000008U
 /* Version 5: a clone still being copied (from the CLONING entry naming it). */
 #define PFS_IMAGE_CLONE		0x00000010U
+/*
+ * Version 6: the image is being moved to the pool copy_pool, into the
+ * extent at copy_dest there. Its own extent stays current (writes below
+ * copy_done go to both) until the other pool's entry is switched.
+ */
+#define PFS_IMAGE_TO_POOL	0x00000020U
+/*
+ * Version 6: an image being moved here from the pool copy_pool (whose
+ * entry for it is PFS_IMAGE_TO_POOL); no device maps it until then.
+ */
+#define PFS_IMAGE_INCOMING	0x00000040U
 #define PFS_IMAGE_FLAGS		(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK | \
-				 PFS_IMAGE_CLONING | PFS_IMAGE_CLONE)
+				 PFS_IMAGE_CLONING | PFS_IMAGE_CLONE | PFS_IMAGE_TO_POOL | \
+				 PFS_IMAGE_INCOMING)
 /* An entry with a copy under way: copy_dest, copy_done and copy_region set. */
-#define PFS_IMAGE_COPYING	(PFS_IMAGE_MOVING | PFS_IMAGE_CLONING)
+#define PFS_IMAGE_COPYING	(PFS_IMAGE_MOVING | PFS_IMAGE_CLONING | PFS_IMAGE_TO_POOL)
 
 /* A copy goes in regions of a power of two sectors, in these bounds. */
 #define PFS_COPY_REGION_MIN	8		/* 4 KiB */
@@ -148,7 +160,9 @@ struct pfs_image_entry {
 	__le64 copy_dest;		/* where the extent is going */
 	__le64 copy_done;		/* sectors known to be on copy_dest */
 	__le32 copy_region;		/* the copy's unit, sectors */
-	__u8 reserved[44];
+	/* Version 6, with TO_POOL or INCOMING: the other pool's UUID. */
+	__u8 copy_pool[PFS_UUID_LEN];
+	__u8 reserved[28];
 } __packed;
 
 #define PFS_TABLE_BYTES(max) \

@@ -178,6 +178,25 @@ static bool pfs_ranges_overlap(u64 a_start, u64 a_len, u64 b_start, u64 b_len)
 	return a_start < b_start + b_len && b_start < a_start + a_len;
 }
 
+/* A move to or from another pool: the other pool, and only where allowed. */
+static const char *pfs_entry_pool_invalid(const struct pfs_superblock *sb,
+					  const struct pfs_image_entry *e)
+{
+	u32 flags = le32_to_cpu(e->flags);
+	bool named = !pfs_is_zero(e->copy_pool, PFS_UUID_LEN);
+
+	if (!(flags & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING)))
+		return named ? "table entry names another pool but no move" : NULL;
+	if ((flags & ~PFS_IMAGE_IN_USE) != PFS_IMAGE_TO_POOL &&
+	    (flags & ~PFS_IMAGE_IN_USE) != PFS_IMAGE_INCOMING)
+		return "table entry has conflicting copy flags";
+	if (!named || !memcmp(e->copy_pool, sb->pool_uuid, PFS_UUID_LEN))
+		return "table entry's other pool is invalid";
+	if (flags & PFS_IMAGE_INCOMING && (e->copy_dest || e->copy_done || e->copy_region))
+		return "table entry has a copy but no move";
+	return NULL;
+}
+
 /* A copy's fields: all zero without one; with one, a copy that can resume. */
 static const char *pfs_entry_copy_invalid(const struct pfs_superblock *sb,
 					  const struct pfs_image_entry *e)
@@ -187,11 +206,18 @@ static const char *pfs_entry_copy_invalid(const struct pfs_superblock *sb,
 	u32 region = le32_to_cpu(e->copy_region), flags = le32_to_cpu(e->flags);
 	u32 version = le32_to_cpu(sb->version);
 	u32 v5 = PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING | PFS_IMAGE_CLONE;
+	u32 v6 = PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING;
+	u32 copying = flags & PFS_IMAGE_COPYING;
+	const char *why;
 
-	if ((version < 4 && (flags & PFS_IMAGE_MOVING)) || (version < 5 && (flags & v5)))
+	if ((version < 4 && (flags & PFS_IMAGE_MOVING)) || (version < 5 && (flags & v5)) ||
+	    (version < 6 && (flags & v6)))
 		return "table entry has unknown flags";
+	why = pfs_entry_pool_invalid(sb, e);
+	if (why || flags & PFS_IMAGE_INCOMING)
+		return why;
 	if ((flags & PFS_IMAGE_MOVING_BACK && !(flags & PFS_IMAGE_MOVING)) ||
-	    (flags & PFS_IMAGE_COPYING) == PFS_IMAGE_COPYING ||
+	    (copying & (copying - 1)) ||
 	    (flags & PFS_IMAGE_CLONE && flags & PFS_IMAGE_COPYING))
 		return "table entry has conflicting copy flags";
 	if (!(flags & PFS_IMAGE_COPYING))
@@ -199,6 +225,9 @@ static const char *pfs_entry_copy_invalid(const struct pfs_superblock *sb,
 	if (region < PFS_COPY_REGION_MIN || region > PFS_COPY_REGION_MAX ||
 	    (region & (region - 1)) || done > len || (done % region && done != len))
 		return "table entry has an invalid copy state";
+	/* The other pool's extent is checked where that pool is read. */
+	if (flags & PFS_IMAGE_TO_POOL)
+		return dest ? NULL : "table entry's copy destination is invalid";
 	if (!pfs_extent_in_data(sb, dest, len))
 		return "table entry's copy destination is outside the data area";
 	if (pfs_ranges_overlap(dest, len, le64_to_cpu(e->start), len))

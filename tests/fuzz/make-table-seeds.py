@@ -13,7 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 UUID = bytes(range(16))
 
 
-def superblock(align=2048, data_start=2048, sectors=1 << 21, version=5, cost=None):
+def superblock(align=2048, data_start=2048, sectors=1 << 21, version=6, cost=None):
     sb = b"DMPFS-SB" + struct.pack("<II", version, 0) + UUID
     sb += struct.pack("<QQQQQIIQ", sectors, align, data_start, 8, 528, 520, 1024, 0)
     if cost:  # read_op write_op read_mib write_mib seq_pct flush discard, calibrate_time
@@ -21,11 +21,13 @@ def superblock(align=2048, data_start=2048, sectors=1 << 21, version=5, cost=Non
     return sb + bytes(512 - len(sb))
 
 
-def entry(name, start, length, weight=100, flags=1, iops=0, bps=0, move=None):
+def entry(name, start, length, weight=100, flags=1, iops=0, bps=0, move=None, pool=None):
     e = name.encode().ljust(128, b"\0") + bytes(16)
     e += struct.pack("<QQQQQII", start, length, 0, iops, bps, flags, weight)
-    if move:  # copy_dest, copy_done, copy_region (version 4; flags bit 1)
-        e += struct.pack("<QQI", *move)
+    if move or pool:  # copy_dest, copy_done, copy_region (version 4; flags bit 1)
+        e += struct.pack("<QQI", *(move or (0, 0, 0)))
+    if pool:  # the other pool's UUID (version 6; flags bit 5 or 6)
+        e += pool
     return e + bytes(256 - len(e))
 
 
@@ -57,7 +59,7 @@ seed("overlap", 7, superblock(), copy(2, [entry("a", 2048, 8192), entry("b", 409
 seed("duplicate-name", 7, superblock(), copy(2, [entry("a", 2048, 2048), entry("a", 4096, 2048)]),
      copy(1, []))
 seed("bad-checksums", 0, superblock(), copy(2, two), copy(1, two))
-seed("newer-version", 7, superblock(version=6), copy(2, two), copy(1, []))
+seed("newer-version", 7, superblock(version=7), copy(2, two), copy(1, []))
 seed("version-4", 7, superblock(version=4), copy(2, two), copy(1, []))
 seed("version-3", 7, superblock(version=3), copy(2, two), copy(1, []))
 # A move under way: valid; over another image, or with a region of 3
@@ -85,6 +87,21 @@ seed("clone-other-length", 7, superblock(),
 seed("cloning-v4", 7, superblock(version=4),
      copy(2, [entry("vm1", 2048, 4096, flags=9, move=(16384, 0, 2048)),
               entry("vm1c", 16384, 4096, flags=17)]), copy(1, []))
+# Version 6: a move to another pool (flags 1|32: its extent there need not
+# be in this pool) and an image incoming from one (1|64); refused: naming
+# this pool, an incoming image with copy fields, either on a version 5 pool.
+OTHER = bytes(range(100, 116))
+seed("to-pool", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 4096, flags=33, move=(1 << 40, 2048, 2048), pool=OTHER), two[1]]),
+     copy(1, []))
+seed("incoming", 7, superblock(), copy(2, [entry("vm1", 2048, 4096, flags=65, pool=OTHER), two[1]]),
+     copy(1, []))
+seed("to-own-pool", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 4096, flags=33, move=(16384, 0, 2048), pool=UUID)]), copy(1, []))
+seed("incoming-copying", 7, superblock(),
+     copy(2, [entry("vm1", 2048, 4096, flags=65, move=(16384, 0, 2048), pool=OTHER)]), copy(1, []))
+seed("to-pool-v5", 7, superblock(version=5),
+     copy(2, [entry("vm1", 2048, 4096, flags=33, move=(16384, 0, 2048), pool=OTHER)]), copy(1, []))
 seed("version-2", 7, superblock(version=2), copy(2, two), copy(1, []))
 seed("calibrated", 7, superblock(cost=(50000, 60000, 350000, 420000, 100, 900000, 70000, 1)),
      copy(2, two), copy(1, []))

@@ -18,7 +18,7 @@ refused "Range is not inside the image's extent" "0 $((len + 2048)) pfs $pool b 
 refused "Range is not inside the image's extent" "0 $len pfs $pool b $a_start"
 refused "Range is not inside the image's extent" "0 $((len - 8)) pfs $pool b $((b_start + 8))"
 refused "Unknown image" "0 $len pfs $pool nosuch $b_start"
-refused "Invalid argument count: need <pool> <image> <start>" "0 $len pfs $pool b"
+refused "Invalid argument count: need <pool> <image> <start> [<pool moved to>]" "0 $len pfs $pool b"
 refused "Invalid start sector" "0 $len pfs $pool b 12x"
 refused "Image name too long" "0 $len pfs $pool $(printf 'b%.0s' $(seq 128)) $b_start"
 refused "Image is already active in another device" "0 $len pfs $pool a $a_start"
@@ -54,7 +54,7 @@ sb_restore
 sb_edit 'sb[0:8] = b"NOTAPOOL"'
 refused "not a dm-pfs pool (bad superblock magic)" "0 $len pfs $pool b $b_start"
 sb_restore
-sb_edit 'sb[8:12] = struct.pack("<I", 6)'
+sb_edit "sb[8:12] = struct.pack('<I', $((FORMAT_VERSION + 1)))"
 refused "pool format version is newer than this code supports" "0 $len pfs $pool b $b_start"
 sb_restore
 sb_edit 'sb[8:12] = struct.pack("<I", 0)'

@@ -33,9 +33,12 @@ dmsetup create good --table "0 $len pfs $pool a $start"
 dmsetup remove good
 
 # Argument count (the 4th and later fields as a whole).
-mutant "$(target 'Invalid argument count: need <pool> <image> <start>')" "$len" "$pool" a "$start" extra
-mutant "$(target 'Invalid argument count: need <pool> <image> <start>')" "$len" "$pool" a ""
-mutant "$(target 'Invalid argument count: need <pool> <image> <start>')" "$len" "$pool" "" ""
+count='Invalid argument count: need <pool> <image> <start> [<pool moved to>]'
+mutant "$(target "$count")" "$len" "$pool" a "$start" "$pool extra"
+mutant "$(target "$count")" "$len" "$pool" a ""
+mutant "$(target "$count")" "$len" "$pool" "" ""
+# A second pool only for an image moving there (43-pool-move maps one).
+mutant "$(target 'Image is not moving to another pool')" "$len" "$pool" a "$start" "$pool"
 
 # Length: anything longer than the image reaches the extent check; a
 # shorter one maps the image's head (a shrink's first step).

@@ -17,18 +17,6 @@ trap 'touch /tmp/fio.done; kill $(jobs -p) 2>/dev/null || true; pkill -x fio || 
 "$PFSADM" create src 32M --weight 300 >/dev/null
 write_pattern /dev/mapper/pfs-src 50 16 16	# past fio's range
 
-fio_rounds() {	# IMAGE DONE-FILE: fio rounds over 16 MiB until DONE-FILE exists
-	(
-		while [ ! -e "$2" ]; do
-			fio --name="$1" --filename="/dev/mapper/pfs-$1" --ioengine=libaio --direct=1 \
-				--rw=randwrite --bs=4k --bsrange=4k-64k --iodepth=8 --size=16M \
-				--verify=crc32c --verify_fatal=1 --do_verify=1 --verify_backlog=64 \
-				--output="/tmp/fio-$1.log" >/dev/null || exit 1
-			grep -q "err= 0" "/tmp/fio-$1.log" || exit 1
-		done
-	) &
-}
-
 # A clone whose copy runs with nobody committing (pfsadm killed after the
 # first commit) while fio writes; then the same command finishes it.
 rm -f /tmp/fio.done
@@ -98,7 +86,7 @@ write_pattern /dev/mapper/pfs-m 62 24 8
 m_start=$(image_field m start_sector)
 killed copy-progress "$PFSADM" move m
 write_pattern /dev/mapper/pfs-m 61 8
-unchanged_exit 1 "--abort takes no --to" "$PFSADM" move m --abort --to 4096
+unchanged_exit 1 "exclude each other" "$PFSADM" move m --abort --to 4096
 "$PFSADM" move --abort m | grep -qx "m is back at sector $m_start" || fail "the abort did not say where m is"
 dmsetup table pfs-m | grep -q " m $m_start$" || fail "m's device does not map its old extent: $(dmsetup table pfs-m)"
 dmsetup status pfs-m | grep -q copy_dest && fail "m still copies after the abort"

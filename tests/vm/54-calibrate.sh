@@ -146,7 +146,7 @@ check_pattern /dev/mapper/pfs-a 57 16
 [ "$(cost_model a)" = $default_model ] || fail "a version 2 pool's model is $(cost_model a)"
 expect_fail "calibrate changed a version 2 pool" "$PFSADM" calibrate
 grep -q "run 'pfsadm upgrade'" /tmp/expect_fail.out || fail "calibrate on version 2 did not say to upgrade"
-"$PFSADM" upgrade | grep -q "from format version 2 to 5$" || fail "upgrade from version 2 did not say so"
+"$PFSADM" upgrade | grep -q "from format version 2 to $FORMAT_VERSION$" || fail "upgrade from version 2 did not say so"
 [ "$(dirty_sectors)" -eq "$dirty" ] || fail "upgrade from version 2 changed the free-space records"
 "$PFSADM" calibrate --seconds 1 >/dev/null
 check_pattern /dev/mapper/pfs-a 57 16

@@ -51,10 +51,10 @@ PFS_TEST_CRASH_AT=upgrade-table "$PFSADM" upgrade >/dev/null 2>&1 || rc=$?
 [ "$(sb_field version)" = 1 ] || fail "a killed upgrade changed the superblock"
 "$PFSADM" activate a
 check_pattern /dev/mapper/pfs-a 68 4
-"$PFSADM" upgrade | grep -q "upgraded from format version 1 to 5" || fail "upgrade did not say what it did"
-[ "$(sb_field version)" = 5 ] || fail "upgrade left version $(sb_field version)"
-"$PFSADM" upgrade | grep -q "already at format version 5" || fail "a second upgrade did not say it had nothing to do"
-"$PFSADM" check "$POOL" | grep -q "format version 5, backup matches" || fail "no backup after upgrade"
+"$PFSADM" upgrade | grep -q "upgraded from format version 1 to $FORMAT_VERSION" || fail "upgrade did not say what it did"
+[ "$(sb_field version)" = "$FORMAT_VERSION" ] || fail "upgrade left version $(sb_field version)"
+"$PFSADM" upgrade | grep -q "already at format version $FORMAT_VERSION" || fail "a second upgrade did not say it had nothing to do"
+"$PFSADM" check "$POOL" | grep -q "format version $FORMAT_VERSION, backup matches" || fail "no backup after upgrade"
 check_pattern /dev/mapper/pfs-a 68 4
 # b's space held b's data when version 1 was in charge: a new image there reads zero.
 "$PFSADM" create c 4M >/dev/null

@@ -7,6 +7,8 @@ trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND (status $?)" >&2' ERR
 
 PFSADM=${PFSADM:-$PFS_PROJECT/build/user/pfsadm}
 POOL=${POOL:-/dev/vda}
+# The format version this tree writes (dm-pfs/pfs-format.h).
+FORMAT_VERSION=$(awk '$2 == "PFS_FORMAT_VERSION" { print $3 }' "$PFS_PROJECT/dm-pfs/pfs-format.h")
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -134,6 +136,22 @@ qemu_io_ok() {	# QEMU-IO ARGS...
 		echo "$out" >&2
 		return 1
 	fi
+}
+
+# fio_rounds IMAGE DONE-FILE: in the background, rounds of fio random
+# writes with crc32c verification over the first 16 MiB of pfs-IMAGE until
+# DONE-FILE exists; the job fails on the first mismatch or error (its log:
+# /tmp/fio-IMAGE.log).
+fio_rounds() {	# IMAGE DONE-FILE
+	(
+		while [ ! -e "$2" ]; do
+			fio --name="$1" --filename="/dev/mapper/pfs-$1" --ioengine=libaio --direct=1 \
+				--rw=randwrite --bs=4k --bsrange=4k-64k --iodepth=8 --size=16M \
+				--verify=crc32c --verify_fatal=1 --do_verify=1 --verify_backlog=64 \
+				--output="/tmp/fio-$1.log" >/dev/null || exit 1
+			grep -q "err= 0" "/tmp/fio-$1.log" || exit 1
+		done
+	) &
 }
 
 image_field() {	# NAME FIELD (from pfsadm show --json)

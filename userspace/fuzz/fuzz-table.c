@@ -64,24 +64,33 @@ static int held(const struct pfs_image_entry *e, unsigned __int128 x[2])
  */
 static void check_copy(const struct pfs_superblock *sb, const struct pfs_image_entry *e)
 {
+	static const uint8_t zero[PFS_UUID_LEN];
 	uint64_t region = le32_to_cpu(e->copy_region), done = le64_to_cpu(e->copy_done);
 	uint32_t flags = le32_to_cpu(e->flags);
+	uint32_t pools = flags & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING);
 	int copies = !!(flags & PFS_IMAGE_MOVING) + !!(flags & PFS_IMAGE_CLONING) +
-		     !!(flags & PFS_IMAGE_CLONE);
+		     !!(flags & PFS_IMAGE_CLONE) + !!(flags & PFS_IMAGE_TO_POOL) +
+		     !!(flags & PFS_IMAGE_INCOMING);
 
 	/* One kind of copy at most; undoing a move is a move. */
 	if (copies > 1 || ((flags & PFS_IMAGE_MOVING_BACK) && !(flags & PFS_IMAGE_MOVING)) ||
 	    (le32_to_cpu(sb->version) < 5 &&
-	     (flags & (PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING | PFS_IMAGE_CLONE))))
+	     (flags & (PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING | PFS_IMAGE_CLONE))) ||
+	    (le32_to_cpu(sb->version) < 6 && pools))
 		abort();
-	if (!(flags & (PFS_IMAGE_MOVING | PFS_IMAGE_CLONING))) {
+	/* The other pool: named exactly when moving between pools, never this one. */
+	if (!pools != !memcmp(e->copy_pool, zero, PFS_UUID_LEN) ||
+	    (pools && !memcmp(e->copy_pool, sb->pool_uuid, PFS_UUID_LEN)))
+		abort();
+	if (!(flags & (PFS_IMAGE_MOVING | PFS_IMAGE_CLONING | PFS_IMAGE_TO_POOL))) {
 		if (e->copy_dest || done || region)
 			abort();
 		return;
 	}
 	if (le32_to_cpu(sb->version) < 4 || region < PFS_COPY_REGION_MIN ||
 	    region > PFS_COPY_REGION_MAX || (region & (region - 1)) ||
-	    done > le64_to_cpu(e->length) || (done % region && done != le64_to_cpu(e->length)))
+	    done > le64_to_cpu(e->length) || (done % region && done != le64_to_cpu(e->length)) ||
+	    !e->copy_dest)
 		abort();
 }
 

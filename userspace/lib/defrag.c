@@ -180,6 +180,10 @@ int pfs_defrag_plan(const struct pfs_pool_handle *pool, struct pfs_defrag_plan *
 			return pfs_fail(err, PFS_EXIT_BUSY,
 					"%s is in a clone being made; finish that first (pfsadm clone)",
 					e[i].name);
+		else if (le32_to_cpu(e[i].flags) & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING))
+			return pfs_fail(err, PFS_EXIT_BUSY,
+					"%s is moving between pools; finish that first (pfsadm move %s --to-pool)",
+					e[i].name, e[i].name);
 	/* The plan moves images about in a table of its own. */
 	sim.table = malloc(PFS_TABLE_BYTES(PFS_MAX_IMAGES));
 	if (!sim.table)

@@ -7,6 +7,7 @@
 #include "dm.h"
 #include "image.h"
 #include "live.h"
+#include "pool-move.h"
 
 /*
  * The pool's live maps, read once and kept until this process changes a
@@ -90,6 +91,9 @@ int pfs_image_params(const struct pfs_pool_handle *pool, const struct pfs_image_
 				pool->path);
 	snprintf(buf, len, "%u:%u %.*s %llu", major(st.st_rdev), minor(st.st_rdev),
 		 PFS_NAME_LEN - 1, e->name, (unsigned long long)le64_to_cpu(e->start));
+	/* Moving to another pool: the target writes there too. */
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_TO_POOL)
+		return pfs_pool_move_target(pool, e, buf + strlen(buf), len - strlen(buf), err);
 	return 0;
 }
 
@@ -117,11 +121,15 @@ bool pfs_image_active(const struct pfs_image_entry *e, int *open_count)
 int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       struct pfs_error *err)
 {
-	char name[PFS_NAME_LEN + 8], uuid[128], params[PFS_NAME_LEN + 64];
+	char name[PFS_NAME_LEN + 8], uuid[128], params[PFS_NAME_LEN + 96];
 
 	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONE)
 		return pfs_fail(err, PFS_EXIT_BUSY,
 				"%s is a clone still being copied; pfsadm clone finishes it first",
+				e->name);
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_INCOMING)
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s is being moved here from another pool; pfsadm move finishes it there first",
 				e->name);
 	pfs_image_dm_name(e, name, sizeof(name));
 	pfs_image_dm_uuid(pool, e, uuid, sizeof(uuid));
@@ -143,7 +151,7 @@ int pfs_image_deactivate(const struct pfs_image_entry *e, struct pfs_error *err)
 int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		     struct pfs_error *err)
 {
-	char name[PFS_NAME_LEN + 8], params[PFS_NAME_LEN + 64];
+	char name[PFS_NAME_LEN + 8], params[PFS_NAME_LEN + 96];
 
 	pfs_image_dm_name(e, name, sizeof(name));
 	if (pfs_image_params(pool, e, params, sizeof(params), err))
@@ -173,7 +181,8 @@ int pfs_image_check_unmapped(const struct pfs_pool_handle *pool, const struct pf
 			continue;
 		if ((e && !memcmp(x->image_uuid, e->uuid, PFS_UUID_LEN)) ||
 		    (x->start < start + len && start < x->start + x->sectors) ||
-		    (x->copy_dest && x->copy_dest < start + len &&
+		    (x->copy_dest && x->copy_kind != PFS_LIVE_COPY_POOL &&
+		     x->copy_dest < start + len &&
 		     start < x->copy_dest + x->sectors))
 			m = x;
 	}
@@ -194,7 +203,7 @@ const struct pfs_live_map *pfs_image_own_map(const struct pfs_live_maps *maps,
 
 	pfs_image_dm_name(e, own, sizeof(own));
 	for (i = 0; i < maps->n; i++)
-		if (!strcmp(maps->map[i].dm_name, own) &&
+		if (!strcmp(maps->map[i].dm_name, own) && !maps->map[i].incoming &&
 		    !memcmp(maps->map[i].image_uuid, e->uuid, PFS_UUID_LEN))
 			return &maps->map[i];
 	return NULL;

@@ -28,14 +28,12 @@ static uint64_t pfs_live_u64(const char *status, const char *key)
 	return p && sscanf(p + strlen(key), "%llu", &v) == 1 ? v : 0;
 }
 
-/* The last word of a pfs table line ("MAJ:MIN NAME START") is the start. */
+/* The third word of a pfs table line ("MAJ:MIN NAME START [MAJ:MIN]"). */
 static bool pfs_live_start(const char *params, uint64_t *start)
 {
-	const char *p = strrchr(params, ' ');
 	unsigned long long v;
-	char dummy;
 
-	if (!p || sscanf(p + 1, "%llu%c", &v, &dummy) != 1)
+	if (sscanf(params, "%*s %*s %llu", &v) != 1)
 		return false;
 	*start = v;
 	return true;
@@ -80,6 +78,9 @@ static bool pfs_live_probe(const char *name, struct pfs_live_map *m)
 		m->copy_kind = PFS_LIVE_COPY_BACK;
 	else if (strstr(params, " copy_kind=clone"))
 		m->copy_kind = PFS_LIVE_COPY_CLONE;
+	else if (strstr(params, " copy_kind=pool") &&
+		 pfs_live_uuid(params, " copy_pool=", m->copy_pool))
+		m->copy_kind = PFS_LIVE_COPY_POOL;
 	else if (m->copy_dest)
 		m->copy_kind = PFS_LIVE_COPY_MOVE;
 	tb = pfs_live_task(DM_DEVICE_TABLE, name);
@@ -117,8 +118,19 @@ int pfs_live_read(const uint8_t *pool_uuid, struct pfs_live_maps *maps,
 	}
 	for (next = names->dev ? 1 : 0; next; names = (void *)((char *)names + next)) {
 		next = names->next;
-		if (!pfs_live_probe(names->name, &m) ||
-		    memcmp(m.pool_uuid, pool_uuid, PFS_UUID_LEN))
+		if (!pfs_live_probe(names->name, &m))
+			continue;
+		if (m.copy_kind == PFS_LIVE_COPY_POOL &&
+		    !memcmp(m.copy_pool, pool_uuid, PFS_UUID_LEN)) {
+			/* Moving here: it maps the extent it copies into. */
+			memcpy(m.pool_uuid, pool_uuid, PFS_UUID_LEN);
+			m.start = m.copy_dest;
+			m.copy_dest = 0;
+			m.copy_done = 0;
+			m.copy_kind = PFS_LIVE_COPY_NONE;
+			m.incoming = true;
+		}
+		if (memcmp(m.pool_uuid, pool_uuid, PFS_UUID_LEN))
 			continue;
 		grown = realloc(maps->map, (maps->n + 1) * sizeof(*grown));
 		if (!grown) {

@@ -27,7 +27,11 @@ struct pfs_live_map {
 	uint64_t copy_done;
 	bool copy_failed;
 	enum { PFS_LIVE_COPY_NONE, PFS_LIVE_COPY_MOVE, PFS_LIVE_COPY_BACK,
-	       PFS_LIVE_COPY_CLONE } copy_kind;
+	       PFS_LIVE_COPY_CLONE, PFS_LIVE_COPY_POOL } copy_kind;
+	/* PFS_LIVE_COPY_POOL: the pool copy_dest is in. */
+	uint8_t copy_pool[PFS_UUID_LEN];
+	/* Another pool's image, moving here: start is the extent it copies into. */
+	bool incoming;
 };
 
 struct pfs_live_maps {
@@ -52,7 +56,10 @@ static inline bool pfs_live_copy_ended(const struct pfs_live_map *m, uint64_t st
 	return m->copy_dest && m->start == start && !(flags & PFS_IMAGE_COPYING);
 }
 
-/* Every live map of the pool @pool_uuid. */
+/*
+ * Every live map of the pool @pool_uuid. A device moving an image here
+ * from another pool counts as a map of the extent it copies into.
+ */
 int pfs_live_read(const uint8_t *pool_uuid, struct pfs_live_maps *maps,
 		  struct pfs_error *err);
 void pfs_live_free(struct pfs_live_maps *maps);

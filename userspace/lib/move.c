@@ -13,18 +13,20 @@
 #include "image.h"
 #include "live.h"
 #include "move.h"
+#include "pool-move.h"
 #include "txn.h"
 
 /* How often the copy's progress is read and committed. */
 #define PFS_MOVE_POLL_MS	200
 /* The flags that say which copy an entry is in. */
-#define PFS_COPY_KIND_FLAGS	(PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING)
+#define PFS_COPY_KIND_FLAGS	(PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING | \
+				 PFS_IMAGE_TO_POOL)
 
 /*
  * The copy's region: 128 KiB, more for a huge image (at most 2^20
  * regions). The image's writes to a region wait while it is copied.
  */
-static uint32_t pfs_move_region(uint64_t len)
+uint32_t pfs_move_region(uint64_t len)
 {
 	uint32_t region = 256;
 
@@ -127,10 +129,22 @@ static bool pfs_move_copying(const struct pfs_pool_handle *pool, const struct pf
 
 	uint32_t flags = le32_to_cpu(e->flags);
 	int kind = flags & PFS_IMAGE_CLONING ? PFS_LIVE_COPY_CLONE :
+		   flags & PFS_IMAGE_TO_POOL ? PFS_LIVE_COPY_POOL :
 		   flags & PFS_IMAGE_MOVING_BACK ? PFS_LIVE_COPY_BACK : PFS_LIVE_COPY_MOVE;
 
 	return !pfs_move_live(pool, e, &m, &ignored) &&
-	       m.copy_dest == le64_to_cpu(e->copy_dest) && (int)m.copy_kind == kind;
+	       m.copy_dest == le64_to_cpu(e->copy_dest) && (int)m.copy_kind == kind &&
+	       (kind != PFS_LIVE_COPY_POOL || !memcmp(m.copy_pool, e->copy_pool, PFS_UUID_LEN));
+}
+
+/* Does @e's own device copy still, though the table has no copy for it? */
+static bool pfs_move_still_copying(const struct pfs_pool_handle *pool,
+				   const struct pfs_image_entry *e)
+{
+	struct pfs_error ignored = { 0 };
+	struct pfs_live_map m;
+
+	return !(le32_to_cpu(e->flags) & PFS_IMAGE_COPYING) && !pfs_move_live(pool, e, &m, &ignored);
 }
 
 static void pfs_move_sleep(void)
@@ -164,8 +178,8 @@ static int pfs_copy_lost(const struct pfs_image_entry *e, const char *name, uint
  * table says the copy is complete: all of the image on the destination,
  * or (a move undone) none of it.
  */
-static int pfs_copy_follow(struct pfs_pool_handle *pool, const char *name, const char *what,
-			   bool progress, struct pfs_error *err)
+int pfs_copy_follow(struct pfs_pool_handle *pool, const struct pfs_pool_handle *dest,
+		    const char *name, const char *what, bool progress, struct pfs_error *err)
 {
 	struct pfs_image_entry *e = pfs_pool_find(pool, name);
 	uint32_t kind = le32_to_cpu(e->flags) & PFS_COPY_KIND_FLAGS;
@@ -186,9 +200,9 @@ static int pfs_copy_follow(struct pfs_pool_handle *pool, const char *name, const
 		done = le64_to_cpu(e->copy_done);
 		if (back ? m.copy_done < done : m.copy_done > done) {
 			/* What the target copied is durable before the table says so. */
-			if (fdatasync(pool->fd))
+			if (fdatasync(pool->fd) || (dest && fdatasync(dest->fd)))
 				return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot flush: %s",
-						pool->path, strerror(errno));
+						dest ? dest->path : pool->path, strerror(errno));
 			e->copy_done = cpu_to_le64(m.copy_done);
 			if (pfs_pool_commit(pool, err))
 				return -1;
@@ -218,13 +232,13 @@ static int pfs_copy_follow(struct pfs_pool_handle *pool, const char *name, const
 	return 0;
 }
 
-/* @e's copy is over: its copy flags and fields go back to zero. */
-static void pfs_copy_clear(struct pfs_image_entry *e)
+void pfs_copy_clear(struct pfs_image_entry *e)
 {
 	e->flags = cpu_to_le32(le32_to_cpu(e->flags) & ~PFS_COPY_KIND_FLAGS);
 	e->copy_dest = 0;
 	e->copy_done = 0;
 	e->copy_region = 0;
+	memset(e->copy_pool, 0, sizeof(e->copy_pool));
 }
 
 /*
@@ -253,8 +267,7 @@ static int pfs_copy_end_commit(struct pfs_pool_handle *pool, struct pfs_image_en
 	return 0;
 }
 
-/* The target copies: a device that is copying already, or one made for it. */
-static int pfs_copy_device(struct pfs_pool_handle *pool, const char *name, int own,
+int pfs_copy_device(struct pfs_pool_handle *pool, const char *name, int own,
 			   struct pfs_error *err)
 {
 	struct pfs_image_entry *e = pfs_pool_find(pool, name);
@@ -264,10 +277,14 @@ static int pfs_copy_device(struct pfs_pool_handle *pool, const char *name, int o
 	return pfs_image_activate(pool, e, err);
 }
 
-/* Is @e in a copy other than @kind? Then say which, and refuse. */
-static int pfs_copy_other(const struct pfs_image_entry *e, uint32_t kind, struct pfs_error *err)
+int pfs_copy_other(const struct pfs_image_entry *e, uint32_t kind, struct pfs_error *err)
 {
 	uint32_t flags = le32_to_cpu(e->flags);
+
+	if ((flags & PFS_IMAGE_TO_POOL) && kind != PFS_IMAGE_TO_POOL)
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s is moving to another pool; pfsadm move %s --to-pool DEVICE finishes it, --abort undoes it",
+				e->name, e->name);
 
 	if ((flags & PFS_COPY_KIND_FLAGS) == (PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK) &&
 	    kind != (PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK))
@@ -283,6 +300,10 @@ static int pfs_copy_other(const struct pfs_image_entry *e, uint32_t kind, struct
 	if (flags & PFS_IMAGE_CLONE)
 		return pfs_fail(err, PFS_EXIT_BUSY,
 				"%s is a clone still being copied; pfsadm clone finishes it", e->name);
+	if (flags & PFS_IMAGE_INCOMING)
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s is being moved here from another pool; pfsadm move finishes it there",
+				e->name);
 	return 0;
 }
 
@@ -297,7 +318,7 @@ static int pfs_move_finish(struct pfs_pool_handle *pool, const char *name, int o
 	struct pfs_image_entry *e;
 
 	if (pfs_copy_device(pool, name, own, err) ||
-	    pfs_copy_follow(pool, name, forward ? "moving" : "moving back", progress, err))
+	    pfs_copy_follow(pool, NULL, name, forward ? "moving" : "moving back", progress, err))
 		return -1;
 	e = pfs_pool_find(pool, name);
 	if (pfs_copy_end_commit(pool, e, forward, err))
@@ -336,17 +357,24 @@ int pfs_image_move(struct pfs_pool_handle *pool, const char *name, uint64_t dest
 }
 
 int pfs_image_move_abort(struct pfs_pool_handle *pool, const char *name, bool progress,
-			 bool *aborted, struct pfs_error *err)
+			 bool force, bool *aborted, struct pfs_error *err)
 {
 	const uint32_t back = PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK;
 	struct pfs_image_entry *e;
 	int own = pfs_image_claim(pool, name, &e, err);
 
 	*aborted = false;
-	if (own < 0 || pfs_copy_other(e, back, err))
+	if (own < 0)
 		return -1;
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_TO_POOL) {
+		*aborted = true;
+		return pfs_pool_move_abort(pool, name, own, force, err);
+	}
+	if (pfs_copy_other(e, back, err))
+		return -1;
+	/* Not moving; a device still copying (an abort cut short) stops now. */
 	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
-		return 0;
+		return own && pfs_move_still_copying(pool, e) ? pfs_image_reload(pool, e, err) : 0;
 	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING_BACK)) {
 		/* The destination below copy_done goes back; the source holds the rest. */
 		e->flags = cpu_to_le32(le32_to_cpu(e->flags) | PFS_IMAGE_MOVING_BACK);
@@ -440,7 +468,7 @@ int pfs_image_clone(struct pfs_pool_handle *pool, const char *src, const char *d
 		return -1;
 	}
 	if (pfs_copy_device(pool, src, own, err) ||
-	    pfs_copy_follow(pool, src, "cloning", progress, err))
+	    pfs_copy_follow(pool, NULL, src, "cloning", progress, err))
 		return -1;
 	/*
 	 * One commit makes the clone an image of its own. The source's device

@@ -31,9 +31,11 @@ int pfs_image_move(struct pfs_pool_handle *pool, const char *name, uint64_t dest
  * back, from the top down, live; then one commit ends the move and frees
  * the destination as dirty space. A cut resumes where it was (running the
  * same command again finishes it). *@aborted: false if nothing was moving.
+ * A move to another pool is dropped instead (pool-move.h), @force: even
+ * though that pool is not present to say whether it took the image.
  */
 int pfs_image_move_abort(struct pfs_pool_handle *pool, const char *name, bool progress,
-			 bool *aborted, struct pfs_error *err);
+			 bool force, bool *aborted, struct pfs_error *err);
 
 /*
  * Clone @src into a new image @dst, live: one commit makes @dst (a clone
@@ -52,5 +54,27 @@ int pfs_image_clone(struct pfs_pool_handle *pool, const char *src, const char *d
  */
 int pfs_clone_abandon(struct pfs_pool_handle *pool, struct pfs_image_entry *c,
 		      struct pfs_error *err);
+
+/* The copy's steps, shared by moves within a pool and to another one. */
+
+/* The copy's region for an image of @len sectors. */
+uint32_t pfs_move_region(uint64_t len);
+/*
+ * Make the target copy @name: reload its device (@own) unless it copies
+ * already as the table says, or activate it for the copy.
+ */
+int pfs_copy_device(struct pfs_pool_handle *pool, const char *name, int own,
+		    struct pfs_error *err);
+/*
+ * Follow @name's copy to its end, committing its progress (the lock let go
+ * between commits, held on return), with "@what NAME: NN%" if @progress.
+ * What was copied is flushed first, on @dest too (another pool) if given.
+ */
+int pfs_copy_follow(struct pfs_pool_handle *pool, const struct pfs_pool_handle *dest,
+		    const char *name, const char *what, bool progress, struct pfs_error *err);
+/* @e's copy is over: its copy flags and fields go back to zero. */
+void pfs_copy_clear(struct pfs_image_entry *e);
+/* Is @e in a copy other than @kind (its PFS_IMAGE_* flags)? Then say which, and refuse. */
+int pfs_copy_other(const struct pfs_image_entry *e, uint32_t kind, struct pfs_error *err);
 
 #endif /* PFS_MOVE_H */

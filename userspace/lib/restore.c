@@ -37,13 +37,14 @@ static int pfs_restore_json_uuid(struct json_object *o, const char *key, uint8_t
 	return 0;
 }
 
-/* A copy under way in the dump (format 4 and 5) comes back as it was. */
+/* A copy under way in the dump (format 4 to 6) comes back as it was. */
 static int pfs_restore_copy(struct json_object *o, struct pfs_image_entry *e,
 			    struct pfs_error *err)
 {
 	static const struct { const char *key; uint32_t flag; } kinds[] = {
 		{ "moving", PFS_IMAGE_MOVING }, { "moving_back", PFS_IMAGE_MOVING_BACK },
 		{ "cloning", PFS_IMAGE_CLONING }, { "clone_being_made", PFS_IMAGE_CLONE },
+		{ "moving_to_pool", PFS_IMAGE_TO_POOL }, { "incoming", PFS_IMAGE_INCOMING },
 	};
 	uint64_t dest, done, region;
 	struct json_object *m;
@@ -54,6 +55,9 @@ static int pfs_restore_copy(struct json_object *o, struct pfs_image_entry *e,
 		if (json_object_object_get_ex(o, kinds[i].key, &m) && json_object_get_boolean(m))
 			flags |= kinds[i].flag;
 	e->flags = cpu_to_le32(flags);
+	if ((flags & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING)) &&
+	    pfs_restore_json_uuid(o, "copy_pool", e->copy_pool, err))
+		return -1;
 	if (!(flags & PFS_IMAGE_COPYING))
 		return 0;
 	if (pfs_restore_json_u64(o, "copy_dest_sector", &dest, err) ||

@@ -14,6 +14,7 @@
 #include "image.h"
 #include "live.h"
 #include "lock.h"
+#include "pool-move.h"
 #include "size.h"
 #include "txn.h"
 #include "zero.h"
@@ -50,6 +51,12 @@ static struct pfs_image_entry *pfs_txn_find_still(struct pfs_pool_handle *pool,
 		pfs_fail(err, PFS_EXIT_BUSY,
 			 "%s is being cloned or is a clone being made; pfsadm clone finishes it first",
 			 name);
+		return NULL;
+	}
+	if (e && (le32_to_cpu(e->flags) & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING))) {
+		pfs_fail(err, PFS_EXIT_BUSY,
+			 "%s is moving between pools; pfsadm move %s --to-pool finishes it, --abort undoes it",
+			 name, name);
 		return NULL;
 	}
 	return e;
@@ -174,7 +181,7 @@ int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sect
 		   const struct pfs_qos *qos, struct pfs_error *err)
 {
 	struct pfs_image_entry *e, probe = { 0 };
-	char params[PFS_NAME_LEN + 64], b1[32], b2[32];
+	char params[PFS_NAME_LEN + 96], b1[32], b2[32];
 	uint64_t start;
 
 	if (!pfs_image_name_ok(name, err) || pfs_txn_create_check(pool, name, err))
@@ -230,6 +237,9 @@ int pfs_txn_remove(struct pfs_pool_handle *pool, const char *name, bool wipe,
 	/* A clone still being made: removing it abandons the clone. */
 	if (e && (le32_to_cpu(e->flags) & PFS_IMAGE_CLONE))
 		return pfs_clone_abandon(pool, e, err);
+	/* So does an extent held for a move from another pool. */
+	if (e && (le32_to_cpu(e->flags) & PFS_IMAGE_INCOMING))
+		return pfs_incoming_abandon(pool, name, err);
 	e = pfs_txn_find_still(pool, name, err);
 	if (!e)
 		return -1;
@@ -428,6 +438,10 @@ int pfs_txn_rename(struct pfs_pool_handle *pool, const char *name, const char *n
 
 	if (own < 0 || !pfs_image_name_ok(new_name, err))
 		return -1;
+	/* The other pool knows it by its name. */
+	if (le32_to_cpu(e->flags) & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING))
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s is moving between pools; rename it after the move", name);
 	if (!strcmp(name, new_name))
 		return pfs_fail(err, PFS_EXIT_ARGS, "%s is already named %s", name, new_name);
 	if (pfs_pool_find(pool, new_name))
@@ -456,18 +470,28 @@ int pfs_txn_rename(struct pfs_pool_handle *pool, const char *name, const char *n
 	return pfs_image_reload(pool, e, err);
 }
 
-/* Is @m pfsadm's own device for @e (by dm UUID), but not named pfs-NAME? */
+/*
+ * Is @m pfsadm's own device for @e (by dm UUID), but not named pfs-NAME?
+ * The dm UUID's pool part is the pool it was activated from: an image
+ * moved to another pool since keeps it, so only the image part counts.
+ */
 static bool pfs_txn_renamed_device(const struct pfs_pool_handle *pool,
 				   const struct pfs_image_entry *e, const struct pfs_live_map *m)
 {
 	char own[PFS_NAME_LEN + 8], uuid[128];
 	struct pfs_error ignored = { 0 };
 	struct pfs_dm_info info;
+	const char *mine, *theirs;
 
 	pfs_image_dm_name(e, own, sizeof(own));
 	pfs_image_dm_uuid(pool, e, uuid, sizeof(uuid));
-	return strcmp(m->dm_name, own) && !memcmp(m->image_uuid, e->uuid, PFS_UUID_LEN) &&
-	       !pfs_dm_info(m->dm_name, &info, &ignored) && !strcmp(info.uuid, uuid);
+	if (!strcmp(m->dm_name, own) || memcmp(m->image_uuid, e->uuid, PFS_UUID_LEN) ||
+	    pfs_dm_info(m->dm_name, &info, &ignored))
+		return false;
+	mine = strrchr(uuid, '-');
+	theirs = strrchr(info.uuid, '-');
+	return !strncmp(info.uuid, PFS_DM_UUID_PREFIX, strlen(PFS_DM_UUID_PREFIX)) && theirs &&
+	       !strcmp(theirs, mine);
 }
 
 /*
@@ -500,7 +524,7 @@ static int pfs_txn_refresh_name(struct pfs_pool_handle *pool, const struct pfs_i
 /* Does the live table of @e's device name another image (the old name)? */
 static bool pfs_txn_table_names_other(const struct pfs_image_entry *e)
 {
-	char dm_name[PFS_NAME_LEN + 8], params[PFS_NAME_LEN + 64], live_name[PFS_NAME_LEN];
+	char dm_name[PFS_NAME_LEN + 8], params[PFS_NAME_LEN + 96], live_name[PFS_NAME_LEN];
 	struct pfs_error ignored = { 0 };
 	uint64_t sectors;
 

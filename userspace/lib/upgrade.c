@@ -60,8 +60,10 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 	 * as version 2 draws them, all dirty (version 1 kept no record). From
 	 * version 2 the table stays; version 3 only adds the superblock's
 	 * cost model, zero until calibrated, version 4 a move's fields in
-	 * each entry, zero without a move, and version 5 flags for an undone
-	 * move and a clone, which no older table holds.
+	 * each entry, zero without a move, version 5 flags for an undone
+	 * move and a clone, and version 6 a move to another pool (a flag and
+	 * the other pool's UUID in bytes that were reserved, zero), which no
+	 * older table holds.
 	 */
 	view.sb = sb;
 	view.table = pool->table;

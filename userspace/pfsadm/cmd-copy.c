@@ -8,6 +8,8 @@
 #include "image.h"
 #include "json.h"
 #include "move.h"
+#include "pool-move.h"
+#include "probe.h"
 #include "pfsadm.h"
 #include "size.h"
 
@@ -15,13 +17,17 @@ int cmd_move(int argc, char **argv, struct pfs_error *err)
 {
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, 't' },
+		{ "to-pool", required_argument, NULL, 'p' },
 		{ "abort", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("move");
 	struct pfs_pool_handle *pool;
+	const char *to_pool = NULL;
+	char to_path[4096];
 	uint64_t dest = 0, to;
-	bool abort_move = false, aborted;
+	bool abort_move = false, force = false, aborted;
 	int c, r, code = 0;
 
 	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
@@ -30,20 +36,34 @@ int cmd_move(int argc, char **argv, struct pfs_error *err)
 		if (c == 't' && (pfs_parse_u64(optarg, &dest) || !dest))
 			return pfs_fail(err, PFS_EXIT_ARGS, "invalid --to '%s' (a sector number)",
 					optarg);
+		if (c == 'p')
+			to_pool = optarg;
 		abort_move |= c == 'a';
+		force |= c == 'f';
 	}
 	if (optind != argc - 1)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm move %s", cmd->usage);
-	if (abort_move && dest)
-		return pfs_fail(err, PFS_EXIT_ARGS, "--abort takes no --to");
+	if (abort_move + !!dest + !!to_pool > 1)
+		return pfs_fail(err, PFS_EXIT_ARGS, "--to, --to-pool and --abort exclude each other");
+	if (force && !abort_move)
+		return pfs_fail(err, PFS_EXIT_ARGS, "--force goes with --abort only");
+	if (to_pool && pfs_resolve_pool(to_pool, to_path, sizeof(to_path), err))
+		return -1;
 	if (pfsadm_open_pool(PFS_OPEN_WRITE, &pool, err))
 		return -1;
 	if (abort_move) {
-		r = pfs_image_move_abort(pool, argv[optind], isatty(STDERR_FILENO), &aborted, err);
+		r = pfs_image_move_abort(pool, argv[optind], isatty(STDERR_FILENO), force, &aborted,
+					 err);
 		if (!r)
 			printf(aborted ? "%s is back at sector %llu\n" : "%s is not moving (at sector %llu)\n",
 			       argv[optind],
 			       (unsigned long long)le64_to_cpu(pfs_pool_find(pool, argv[optind])->start));
+	} else if (to_pool) {
+		r = pfs_image_move_to_pool(pool, to_path, argv[optind], isatty(STDERR_FILENO), &to,
+					   err);
+		if (!r)
+			printf("%s is in pool %s at sector %llu\n", argv[optind], to_path,
+			       (unsigned long long)to);
 	} else {
 		r = pfs_image_move(pool, argv[optind], dest, isatty(STDERR_FILENO), &to, err);
 		if (!r)

@@ -188,8 +188,10 @@ static void pfsadm_show_flags(const struct pfs_image_entry *e)
 	static const struct { uint32_t flag; const char *name; } names[] = {
 		{ PFS_IMAGE_IN_USE, "in-use" }, { PFS_IMAGE_MOVING, "moving" },
 		{ PFS_IMAGE_MOVING_BACK, "moving-back" }, { PFS_IMAGE_CLONING, "cloning" },
-		{ PFS_IMAGE_CLONE, "clone-being-made" },
+		{ PFS_IMAGE_CLONE, "clone-being-made" }, { PFS_IMAGE_TO_POOL, "moving-to-pool" },
+		{ PFS_IMAGE_INCOMING, "incoming" },
 	};
+	char pool[37];
 	uint32_t flags = le32_to_cpu(e->flags), known = 0;
 	unsigned int i;
 
@@ -200,7 +202,14 @@ static void pfsadm_show_flags(const struct pfs_image_entry *e)
 			printf("%s%s", flags & (names[i].flag - 1) ? "," : "", names[i].name);
 	}
 	printf("%s\n", flags & ~known ? ",unknown" : "");
-	if (flags & PFS_IMAGE_COPYING)
+	uuid_unparse_lower(e->copy_pool, pool);
+	if (flags & PFS_IMAGE_TO_POOL)
+		printf("copy       to pool %s at sector %llu, committed up to sector %llu of the image\n",
+		       pool, (unsigned long long)le64_to_cpu(e->copy_dest),
+		       (unsigned long long)le64_to_cpu(e->copy_done));
+	else if (flags & PFS_IMAGE_INCOMING)
+		printf("copy       from pool %s\n", pool);
+	else if (flags & PFS_IMAGE_COPYING)
 		printf("copy       to sector %llu, committed up to sector %llu of the image\n",
 		       (unsigned long long)le64_to_cpu(e->copy_dest),
 		       (unsigned long long)le64_to_cpu(e->copy_done));
@@ -388,9 +397,9 @@ static int pfsadm_all_images(struct pfs_pool_handle *pool, const char *cmd_name,
 	for (i = 0; i < PFS_MAX_IMAGES; i++) {
 		struct pfs_error one = { 0 };
 
-		/* A clone still being copied has no device of its own yet. */
+		/* A clone or an incoming image has no device of its own yet. */
 		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE) ||
-		    (le32_to_cpu(e[i].flags) & PFS_IMAGE_CLONE))
+		    (le32_to_cpu(e[i].flags) & (PFS_IMAGE_CLONE | PFS_IMAGE_INCOMING)))
 			continue;
 		if (fn(pool, &e[i], &one)) {
 			fprintf(stderr, "pfsadm %s: %s\n", cmd_name, one.msg);
@@ -476,7 +485,7 @@ static int pfsadm_activate_one(const struct pfs_pool_handle *pool, const struct 
 	int own;
 
 	/* A clone being made: refused by name, before its source's map is. */
-	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONE)
+	if (le32_to_cpu(e->flags) & (PFS_IMAGE_CLONE | PFS_IMAGE_INCOMING))
 		return pfs_image_activate(pool, e, err);
 	own = pfs_image_own_device(pool, e, err);
 	if (own)

@@ -10,6 +10,7 @@
 #include "grow-pool.h"
 #include "json.h"
 #include "pfsadm.h"
+#include "pool-move.h"
 #include "pool.h"
 #include "probe.h"
 #include "restore.h"
@@ -123,6 +124,26 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 
 #define PFSADM_MAX_DIFFS	64
 
+/*
+ * One "move:" line per image moving between this pool and another, as the
+ * other pool sees it too; how many need a command (the first in @why).
+ */
+static int pfsadm_check_moves(struct pfs_pool_handle *pool, char *why, unsigned int len)
+{
+	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
+	char line[512];
+	int i, problems = 0;
+
+	for (i = 0; i < PFS_MAX_IMAGES; i++) {
+		if (!(le32_to_cpu(e[i].flags) & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING)))
+			continue;
+		if (pfs_pool_move_check(pool, &e[i], line, sizeof(line)) && !problems++)
+			snprintf(why, len, "%s", line);
+		printf("move: %s\n", line);
+	}
+	return problems;
+}
+
 int cmd_check(int argc, char **argv, struct pfs_error *err)
 {
 	char dev[PFS_PATH_LEN];
@@ -137,8 +158,8 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 	const char *problem, *sb_problem;
 	unsigned int ndiffs;
 	bool repair = false;
-	char why[256], sb_why[256];
-	int c, i, code = 0;
+	char why[256], sb_why[256], move_why[512];
+	int c, i, moves, code = 0;
 
 	while ((c = pfsadm_getopt(argc, argv, "r", opts, cmd, &code)) != -1) {
 		if (c == '?')
@@ -192,6 +213,7 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 		printf("live devices: match the table\n");
 	for (i = 0; i < (int)ndiffs; i++)
 		printf("live: %s\n", diffs[i].what);
+	moves = pfsadm_check_moves(pool, move_why, sizeof(move_why));
 	problem = pfs_pool_mirror_problem(pool, why, sizeof(why));
 	if (problem && repair) {
 		if (pfs_pool_repair(pool, err)) {
@@ -208,6 +230,8 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 				sb_problem ? sb_problem : why);
 	if (ndiffs)
 		return pfs_fail(err, PFS_EXIT_DEVICE, "%s", diffs[0].what);
+	if (moves)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s", move_why);
 	return 0;
 }
 

@@ -85,12 +85,15 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  "  --format FMT    the file's format: raw (the default), qcow2, vmdk ...\n"
 	  "  --force         also of an open image (a running VM's disk: the copy is\n"
 	  "                  not consistent) and over an existing FILE\n", cmd_export },
-	{ "move", "NAME [--to SECTOR | --abort]",
-	  "move an image to another extent of the pool, live (or finish a move)",
+	{ "move", "NAME [--to SECTOR | --to-pool DEVICE | --abort [--force]]",
+	  "move an image to another extent or another pool, live (or finish a move)",
 	  "  --to SECTOR     where its new extent starts, a free and aligned pool\n"
 	  "                  sector (default: the best fit, as create picks)\n"
+	  "  --to-pool DEVICE  to another pool (a device or UUID=...), best fit there;\n"
+	  "                  the image keeps its name, UUID and /dev/pfs/NAME\n"
 	  "  --abort         undo a move under way (or cut short): what was copied\n"
-	  "                  goes back, live, and the image stays where it was\n",
+	  "                  goes back, live, and the image stays where it was\n"
+	  "  --force         with --abort: drop a move to a pool that is not present\n",
 	  cmd_move },
 	{ "clone", "SRC DST",
 	  "copy an image into a new image, live: DST is SRC as of the copy's end",

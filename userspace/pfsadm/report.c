@@ -113,7 +113,8 @@ static void cell_state(const struct pfsadm_report *r, const struct pfsadm_row *r
 	uint32_t flags = le32_to_cpu(row->e->flags);
 	const char *copy = flags & PFS_IMAGE_MOVING_BACK ? "moving-back" :
 			   flags & PFS_IMAGE_MOVING ? "moving" :
-			   flags & PFS_IMAGE_CLONING ? "cloning" : NULL;
+			   flags & PFS_IMAGE_CLONING ? "cloning" :
+			   flags & PFS_IMAGE_TO_POOL ? "moving-to-pool" : NULL;
 
 	if (copy)
 		snprintf(buf, PFSADM_CELL_LEN, "%s,%s:%u%%", pfs_image_state_name(row->state), copy,
@@ -121,6 +122,9 @@ static void cell_state(const struct pfsadm_report *r, const struct pfsadm_row *r
 	else if (flags & PFS_IMAGE_CLONE)
 		snprintf(buf, PFSADM_CELL_LEN, "%s,clone-being-made",
 			 pfs_image_state_name(row->state));
+	/* Its device is the other pool's image's: only the move is this one's. */
+	else if (flags & PFS_IMAGE_INCOMING)
+		snprintf(buf, PFSADM_CELL_LEN, "incoming");
 	else
 		snprintf(buf, PFSADM_CELL_LEN, "%s", pfs_image_state_name(row->state));
 }

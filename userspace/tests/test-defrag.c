@@ -117,6 +117,13 @@ int main(void)
 	e->copy_region = cpu_to_le32(2048);
 	CHECK(pfs_defrag_plan(&pool, plan, &err) == -1 && err.code == PFS_EXIT_BUSY);
 	err.code = PFS_EXIT_OK;
+	/* Nor one moving to another pool, or held for one coming from there. */
+	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_TO_POOL);
+	CHECK(pfs_defrag_plan(&pool, plan, &err) == -1 && err.code == PFS_EXIT_BUSY);
+	err.code = PFS_EXIT_OK;
+	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_INCOMING);
+	CHECK(pfs_defrag_plan(&pool, plan, &err) == -1 && err.code == PFS_EXIT_BUSY);
+	err.code = PFS_EXIT_OK;
 
 	/* Random create/remove histories. */
 	srand(1);

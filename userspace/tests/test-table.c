@@ -248,6 +248,31 @@ int main(void)
 		CHECK(!VALID() && strstr(why2, "conflicting copy flags"));
 		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING | PFS_IMAGE_CLONING);
 		CHECK(!VALID() && strstr(why2, "conflicting copy flags"));
+		/*
+		 * Version 6: to another pool (its extent there is that pool's
+		 * business, even over this pool's images), or incoming from one.
+		 */
+		sb5.version = cpu_to_le32(6);
+		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_TO_POOL);
+		src->copy_dest = src->start;
+		memset(src->copy_pool, 0x5a, PFS_UUID_LEN);
+		CHECK(VALID());
+		sb5.version = cpu_to_le32(5);
+		CHECK(!VALID() && !strcmp(why2, "table entry has unknown flags"));
+		sb5.version = cpu_to_le32(6);
+		memcpy(src->copy_pool, sb5.pool_uuid, PFS_UUID_LEN);
+		CHECK(!VALID() && strstr(why2, "other pool is invalid"));
+		memset(src->copy_pool, 0x5a, PFS_UUID_LEN);
+		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_TO_POOL | PFS_IMAGE_MOVING);
+		CHECK(!VALID() && strstr(why2, "conflicting copy flags"));
+		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_INCOMING);
+		CHECK(!VALID() && strstr(why2, "a copy but no move"));
+		src->copy_dest = 0;
+		src->copy_done = 0;
+		src->copy_region = 0;
+		CHECK(VALID());
+		src->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
+		CHECK(!VALID() && strstr(why2, "names another pool but no move"));
 #undef VALID
 		free(t);
 	}
