@@ -162,8 +162,8 @@ MOVE_DEVICE_MBS = 50 * 1.048576
 def move_reps(groups):
     """Per repetition of the live move: pfs move / dd time on an idle pool,
     the moving image's own VM's p99 during the move / with no move, and the
-    move's rate (it reads and writes its size) over the bandwidth the VM
-    leaves."""
+    move's rate while the VM runs (it reads and writes what it copies)
+    over the bandwidth the VM leaves."""
     def by(case, c):
         return {r["rep"]: r for r in groups.get(("move", case, c), [])}
     idle = sorted({k[1] for k in groups if k[0] == "move" and k[1].startswith("idle-")})
@@ -180,8 +180,9 @@ def move_reps(groups):
         if a.get("p99_us") and d.get("p99_us"):
             out["VM p99 during/no move"].append(d["p99_us"] / a["p99_us"])
         left = MOVE_DEVICE_MBS - d.get("bw_mbs", 0)
-        if d.get("move_ms") and left > 0:
-            out["move rate / left idle"].append(2 * mib * 1.048576 / (d["move_ms"] / 1000) / left)
+        if d.get("during_ms") and left > 0:
+            copied_mbs = d.get("copied_sectors", 0) * 512 / 1e6 / (d["during_ms"] / 1000)
+            out["move rate / left idle"].append(2 * copied_mbs / left)
     return {k: v for k, v in out.items() if v}
 
 

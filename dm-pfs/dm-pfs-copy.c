@@ -73,7 +73,7 @@ struct pfs_copy {
 	struct pfs_arb_image arb;	/* the copy as the arbiter's tenant */
 	u32 cost;			/* what the unit under way was charged */
 	/* Backing off as the pool congests (the copy's worker only). */
-	u64 unit_start_ns;		/* when the unit under way was sent */
+	u64 region_start_ns;		/* when the region under way was begun */
 	u64 gap_ns;			/* pause before the next unit */
 	u64 seen_congested;		/* the pool's congested windows, last seen */
 	u64 calm_since_ns;		/* no congestion since */
@@ -141,9 +141,11 @@ static u32 pfs_copy_region(struct pfs_copy *c)
 /*
  * A background flow, as LEDBAT is: each window the pool's arbiter finds
  * congested (its images' latency past 1.5 times the device's unloaded
- * latency) doubles the pause between units, at least to a unit's own
- * time; each calm window takes a sixteenth off it. So the copy has what
- * the images leave of the device, not what they need of it.
+ * latency) doubles the pause between regions, at least to the time the
+ * region under way has taken, so that a congested device gives the copy
+ * at most half of it at once; each calm window takes a sixteenth off it.
+ * So the copy has what the images leave of the device, not what they need
+ * of it.
  */
 static void pfs_copy_pace(struct pfs_copy *c, u64 now)
 {
@@ -151,7 +153,7 @@ static void pfs_copy_pace(struct pfs_copy *c, u64 now)
 
 	if (congested != c->seen_congested) {
 		c->seen_congested = congested;
-		c->gap_ns = min_t(u64, max(2 * c->gap_ns, now - c->unit_start_ns),
+		c->gap_ns = min_t(u64, max(2 * c->gap_ns, now - c->region_start_ns),
 				  PFS_COPY_GAP_MAX_NS);
 		c->calm_since_ns = now;
 	} else if (c->gap_ns && now - c->calm_since_ns >= PFS_ARB_WINDOW_NS) {
@@ -226,7 +228,8 @@ static void pfs_copy_step(struct work_struct *work)
 	if (first)
 		wait_event(c->wait, !atomic_read(&c->writes[k]));
 	pfs_arbiter_copy_charge(img->pool, &c->arb, c->cost);
-	c->unit_start_ns = pfs_now_ns();
+	if (first)
+		c->region_start_ns = pfs_now_ns();
 	src.bdev = img->pool_dev->bdev;
 	src.sector = img->start + c->unit_off;
 	src.count = c->unit_len;

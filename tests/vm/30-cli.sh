@@ -180,15 +180,15 @@ for line in "size       64.0M (131072 sectors)" "start      .* into .* (sector $
 done
 [ "$(image_field aaa state)" = active ] || fail "show --json has no state"
 "$PFSADM" pools --json >/tmp/pools.json
-python3 - "$(readlink -f "$POOL")" $(((20 << 30) + (1 << 30) + (64 << 20))) /tmp/pools.json <<'PY' ||
+python3 - "$(readlink -f "$POOL")" $(((20 << 30) + (1 << 30) + (64 << 20))) /tmp/pools.json "$FORMAT_VERSION" <<'PY' ||
 import json, os, sys
-dev, used, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+dev, used, path, version = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 r = json.load(open(path))
 assert r["version"] == 1, r
 pools = [p for p in r["pools"] if os.path.realpath(p["device"]) == dev]
 assert len(pools) == 1, r
 p = pools[0]
-assert p["format_version"] == 5 and p["images"] == 3 and p["max_images"] >= 3, p
+assert p["format_version"] == version and p["images"] == 3 and p["max_images"] >= 3, p
 assert p["used_bytes"] == used, p
 assert 0 < p["largest_free_bytes"] <= p["free_bytes"], p
 assert p["used_bytes"] + p["free_bytes"] <= p["data_bytes"], p
