@@ -195,7 +195,7 @@ assert p["used_bytes"] + p["free_bytes"] <= p["data_bytes"], p
 assert p["data_bytes"] - p["used_bytes"] - p["free_bytes"] < 8 << 20, p
 PY
 	fail "pools --json: $(cat /tmp/pools.json)"
-"$PFSADM" pools | awk 'NR == 2 { print $3, $6, $7 }' | grep -qx '21.1G 3/1024 5' ||
+"$PFSADM" pools | awk 'NR == 2 { print $3, $6, $7 }' | grep -qx "21.1G 3/1024 $FORMAT_VERSION" ||
 	fail "pools: $("$PFSADM" pools)"
 unchanged 1 "$PFSADM" pools extra
 # What an admin sees, kept in the results.
@@ -212,6 +212,7 @@ import json, os, sys
 dev = sys.argv[1]
 image_fields = {"name", "uuid", "start_sector", "sectors", "size_bytes", "weight", "iops_max",
                 "bps_max", "created", "flags", "moving", "moving_back", "cloning", "clone_being_made",
+                "moving_to_pool", "incoming",
                 "active", "state", "open_count", "device"}
 def report(path, fields):
     r = json.load(open(path))
