@@ -182,7 +182,6 @@ void pfs_arbiter_set_weight(struct pfs_image *img, u32 weight)
 	spin_unlock_irq(&pool->lock);
 }
 
-/* The image leaves the pool: nothing of it is queued or in flight. */
 /*
  * A copy (dm-pfs-copy.c) as the arbiter's tenant: may it start a region
  * now? If not, it waits on the pool's list and pfs_copy_wake() calls it
@@ -231,11 +230,8 @@ void pfs_arbiter_copy_forget(struct pfs_pool *pool, struct pfs_arb_image *ai)
 	spin_unlock_irq(&pool->lock);
 }
 
+/* The image leaves the pool: nothing of it is queued or in flight. */
 void pfs_arbiter_leave(struct pfs_image *img)
 {
-	struct pfs_pool *pool = img->pool;
-
-	spin_lock_irq(&pool->lock);
-	pfs_arb_forget(&pool->arb, &img->arb);
-	spin_unlock_irq(&pool->lock);
+	pfs_arbiter_copy_forget(img->pool, &img->arb);
 }

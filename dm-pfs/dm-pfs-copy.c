@@ -296,7 +296,8 @@ static void pfs_copy_release(struct work_struct *work)
 
 /*
  * The pool @path that @e moves to: its table must hold the image, incoming
- * from this pool (@pool_uuid), where and as long as @e says. Then img->dest_dev is it.
+ * from this pool (@pool_uuid), where and as long as @e says. Then it is
+ * img->dest_dev, the extent there at img->dest_start.
  */
 int pfs_copy_dest_pool(struct pfs_image *img, const u8 *pool_uuid,
 		       const struct pfs_image_entry *e, const char *path, char **error)
@@ -325,12 +326,13 @@ int pfs_copy_dest_pool(struct pfs_image *img, const u8 *pool_uuid,
 		*error = "Destination pool does not hold the image's incoming extent";
 	else
 		r = 0;
-	img->dest_start = le64_to_cpu(e->copy_dest);
 	if (r) {
 		dm_put_device(ti, img->dest_dev);
 		img->dest_dev = NULL;
+		return r;
 	}
-	return r;
+	img->dest_start = le64_to_cpu(e->copy_dest);
+	return 0;
 }
 
 int pfs_copy_create(struct pfs_image *img, const struct pfs_image_entry *e, char **error)
@@ -566,6 +568,10 @@ void pfs_copy_end(struct pfs_image *img, struct bio *bio)
 void pfs_copy_status(struct pfs_image *img, char *result, unsigned int maxlen,
 		     unsigned int *szp)
 {
+	static const char *const kind_names[] = {
+		[PFS_COPY_MOVE] = "move", [PFS_COPY_BACK] = "back",
+		[PFS_COPY_CLONE] = "clone", [PFS_COPY_POOL] = "pool",
+	};
 	struct pfs_copy *c = img->copy;
 	unsigned int sz = *szp;
 	u64 done, committed;
@@ -579,9 +585,7 @@ void pfs_copy_status(struct pfs_image *img, char *result, unsigned int maxlen,
 	failed = c->failed;
 	spin_unlock_irq(&c->lock);
 	DMEMIT(" copy_dest=%llu copy_done=%llu copy_committed=%llu copy_failed=%u copy_kind=%s",
-	       (unsigned long long)c->dest, done, committed, failed,
-	       c->kind == PFS_COPY_CLONE ? "clone" : c->kind == PFS_COPY_BACK ? "back" :
-	       c->kind == PFS_COPY_POOL ? "pool" : "move");
+	       (unsigned long long)c->dest, done, committed, failed, kind_names[c->kind]);
 	if (c->kind == PFS_COPY_POOL)
 		DMEMIT(" copy_pool=%pUb", c->dest_pool);
 	*szp = sz;

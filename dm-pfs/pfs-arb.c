@@ -153,11 +153,16 @@ static bool pfs_arb_someone_owed(const struct pfs_arb *arb,
 	return false;
 }
 
-/*
- * May @ai send an op of @cost now? If so it is charged; if not, @ai waits
- * on the pool's list until pfs_arb_next_to_wake() names it. @force (a
- * suspending image draining its queue) admits and charges regardless.
- */
+/* @ai asks to go: back from idle, it gets no credit for the time it was away. */
+static void pfs_arb_enter(struct pfs_arb *arb, struct pfs_arb_image *ai)
+{
+	if (!ai->in_flight && !ai->waiting) {
+		if (ai->vtime < arb->vnow)
+			ai->vtime = arb->vnow;
+		arb->nr_active++;
+	}
+}
+
 /* Refused: on the pool's waiting list, once. */
 static void pfs_arb_wait(struct pfs_arb *arb, struct pfs_arb_image *ai)
 {
@@ -171,11 +176,7 @@ static void pfs_arb_wait(struct pfs_arb *arb, struct pfs_arb_image *ai)
 
 bool pfs_arb_turn(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
 {
-	if (!ai->in_flight && !ai->waiting) {
-		if (ai->vtime < arb->vnow)
-			ai->vtime = arb->vnow;
-		arb->nr_active++;
-	}
+	pfs_arb_enter(arb, ai);
 	if (pfs_arb_shared(arb, now) &&
 	    (arb->in_flight_ns >= pfs_arb_budget(arb) || pfs_arb_someone_owed(arb, ai))) {
 		pfs_arb_wait(arb, ai);
@@ -188,15 +189,15 @@ bool pfs_arb_turn(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
 	return true;
 }
 
+/*
+ * May @ai send an op of @cost now? If so it is charged; if not, @ai waits
+ * on the pool's list until pfs_arb_next_to_wake() names it. @force (a
+ * suspending image draining its queue) admits and charges regardless.
+ */
 bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 		   bool force, u64 now, u64 *ahead_ns)
 {
-	if (!ai->in_flight && !ai->waiting) {
-		/* Back from idle: no credit for the time it was away. */
-		if (ai->vtime < arb->vnow)
-			ai->vtime = arb->vnow;
-		arb->nr_active++;
-	}
+	pfs_arb_enter(arb, ai);
 	if (!force && pfs_arb_shared(arb, now)) {
 		if (arb->in_flight_ns >= pfs_arb_budget(arb)) {
 			arb->win_bound = true;

@@ -75,6 +75,8 @@
  * entry for it is PFS_IMAGE_TO_POOL); no device maps it until then.
  */
 #define PFS_IMAGE_INCOMING	0x00000040U
+/* Either side of a move between pools. */
+#define PFS_IMAGE_POOL_MOVE	(PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING)
 #define PFS_IMAGE_FLAGS		(PFS_IMAGE_IN_USE | PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK | \
 				 PFS_IMAGE_CLONING | PFS_IMAGE_CLONE | PFS_IMAGE_TO_POOL | \
 				 PFS_IMAGE_INCOMING)

@@ -185,7 +185,7 @@ static const char *pfs_entry_pool_invalid(const struct pfs_superblock *sb,
 	u32 flags = le32_to_cpu(e->flags);
 	bool named = !pfs_is_zero(e->copy_pool, PFS_UUID_LEN);
 
-	if (!(flags & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING)))
+	if (!(flags & PFS_IMAGE_POOL_MOVE))
 		return named ? "table entry names another pool but no move" : NULL;
 	if ((flags & ~PFS_IMAGE_IN_USE) != PFS_IMAGE_TO_POOL &&
 	    (flags & ~PFS_IMAGE_IN_USE) != PFS_IMAGE_INCOMING)
@@ -206,12 +206,11 @@ static const char *pfs_entry_copy_invalid(const struct pfs_superblock *sb,
 	u32 region = le32_to_cpu(e->copy_region), flags = le32_to_cpu(e->flags);
 	u32 version = le32_to_cpu(sb->version);
 	u32 v5 = PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING | PFS_IMAGE_CLONE;
-	u32 v6 = PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING;
 	u32 copying = flags & PFS_IMAGE_COPYING;
 	const char *why;
 
 	if ((version < 4 && (flags & PFS_IMAGE_MOVING)) || (version < 5 && (flags & v5)) ||
-	    (version < 6 && (flags & v6)))
+	    (version < 6 && (flags & PFS_IMAGE_POOL_MOVE)))
 		return "table entry has unknown flags";
 	why = pfs_entry_pool_invalid(sb, e);
 	if (why || flags & PFS_IMAGE_INCOMING)

@@ -67,7 +67,7 @@ static void check_copy(const struct pfs_superblock *sb, const struct pfs_image_e
 	static const uint8_t zero[PFS_UUID_LEN];
 	uint64_t region = le32_to_cpu(e->copy_region), done = le64_to_cpu(e->copy_done);
 	uint32_t flags = le32_to_cpu(e->flags);
-	uint32_t pools = flags & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING);
+	uint32_t pools = flags & PFS_IMAGE_POOL_MOVE;
 	int copies = !!(flags & PFS_IMAGE_MOVING) + !!(flags & PFS_IMAGE_CLONING) +
 		     !!(flags & PFS_IMAGE_CLONE) + !!(flags & PFS_IMAGE_TO_POOL) +
 		     !!(flags & PFS_IMAGE_INCOMING);

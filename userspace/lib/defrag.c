@@ -171,19 +171,10 @@ int pfs_defrag_plan(const struct pfs_pool_handle *pool, struct pfs_defrag_plan *
 	unsigned int i, walks, steps, best = 0;
 
 	memset(plan, 0, sizeof(*plan));
+	/* An image in a copy of any kind: that is to be finished first. */
 	for (i = 0; i < PFS_MAX_IMAGES; i++)
-		if (le32_to_cpu(e[i].flags) & PFS_IMAGE_MOVING)
-			return pfs_fail(err, PFS_EXIT_BUSY,
-					"%s is moving; finish that first (pfsadm move %s)",
-					e[i].name, e[i].name);
-		else if (le32_to_cpu(e[i].flags) & (PFS_IMAGE_CLONING | PFS_IMAGE_CLONE))
-			return pfs_fail(err, PFS_EXIT_BUSY,
-					"%s is in a clone being made; finish that first (pfsadm clone)",
-					e[i].name);
-		else if (le32_to_cpu(e[i].flags) & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING))
-			return pfs_fail(err, PFS_EXIT_BUSY,
-					"%s is moving between pools; finish that first (pfsadm move %s --to-pool)",
-					e[i].name, e[i].name);
+		if (pfs_copy_other(&e[i], 0, err))
+			return -1;
 	/* The plan moves images about in a table of its own. */
 	sim.table = malloc(PFS_TABLE_BYTES(PFS_MAX_IMAGES));
 	if (!sim.table)

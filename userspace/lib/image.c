@@ -121,7 +121,7 @@ bool pfs_image_active(const struct pfs_image_entry *e, int *open_count)
 int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       struct pfs_error *err)
 {
-	char name[PFS_NAME_LEN + 8], uuid[128], params[PFS_NAME_LEN + 96];
+	char name[PFS_NAME_LEN + 8], uuid[128], params[PFS_IMAGE_PARAMS_LEN];
 
 	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONE)
 		return pfs_fail(err, PFS_EXIT_BUSY,
@@ -151,7 +151,7 @@ int pfs_image_deactivate(const struct pfs_image_entry *e, struct pfs_error *err)
 int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		     struct pfs_error *err)
 {
-	char name[PFS_NAME_LEN + 8], params[PFS_NAME_LEN + 96];
+	char name[PFS_NAME_LEN + 8], params[PFS_IMAGE_PARAMS_LEN];
 
 	pfs_image_dm_name(e, name, sizeof(name));
 	if (pfs_image_params(pool, e, params, sizeof(params), err))

@@ -18,7 +18,8 @@ bool pfs_image_name_ok(const char *name, struct pfs_error *err);
 void pfs_image_dm_name(const struct pfs_image_entry *e, char *buf, unsigned int len);
 void pfs_image_dm_uuid(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       char *buf, unsigned int len);
-/* "MAJ:MIN NAME START" for the pfs target. */
+/* "MAJ:MIN NAME START [MAJ:MIN]" for the pfs target, in this many bytes. */
+#define PFS_IMAGE_PARAMS_LEN	(PFS_NAME_LEN + 96)
 int pfs_image_params(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		     char *buf, unsigned int len, struct pfs_error *err);
 

@@ -43,7 +43,7 @@ struct json_object *pfs_json_entry(const struct pfs_image_entry *e)
 			       json_object_new_boolean(le32_to_cpu(e->flags) & PFS_IMAGE_TO_POOL));
 	json_object_object_add(o, "incoming",
 			       json_object_new_boolean(le32_to_cpu(e->flags) & PFS_IMAGE_INCOMING));
-	if (le32_to_cpu(e->flags) & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING))
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_POOL_MOVE)
 		json_object_object_add(o, "copy_pool", pfs_json_uuid(e->copy_pool));
 	if (le32_to_cpu(e->flags) & PFS_IMAGE_COPYING) {
 		pfs_json_u64(o, "copy_dest_sector", le64_to_cpu(e->copy_dest));

@@ -137,16 +137,6 @@ static bool pfs_move_copying(const struct pfs_pool_handle *pool, const struct pf
 	       (kind != PFS_LIVE_COPY_POOL || !memcmp(m.copy_pool, e->copy_pool, PFS_UUID_LEN));
 }
 
-/* Does @e's own device copy still, though the table has no copy for it? */
-static bool pfs_move_still_copying(const struct pfs_pool_handle *pool,
-				   const struct pfs_image_entry *e)
-{
-	struct pfs_error ignored = { 0 };
-	struct pfs_live_map m;
-
-	return !(le32_to_cpu(e->flags) & PFS_IMAGE_COPYING) && !pfs_move_live(pool, e, &m, &ignored);
-}
-
 static void pfs_move_sleep(void)
 {
 	struct timespec ts = { 0, PFS_MOVE_POLL_MS * 1000000L };
@@ -361,6 +351,7 @@ int pfs_image_move_abort(struct pfs_pool_handle *pool, const char *name, bool pr
 {
 	const uint32_t back = PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK;
 	struct pfs_image_entry *e;
+	bool changed;
 	int own = pfs_image_claim(pool, name, &e, err);
 
 	*aborted = false;
@@ -374,7 +365,7 @@ int pfs_image_move_abort(struct pfs_pool_handle *pool, const char *name, bool pr
 		return -1;
 	/* Not moving; a device still copying (an abort cut short) stops now. */
 	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING))
-		return own && pfs_move_still_copying(pool, e) ? pfs_image_reload(pool, e, err) : 0;
+		return own ? pfs_txn_refresh(pool, name, &changed, err) : 0;
 	if (!(le32_to_cpu(e->flags) & PFS_IMAGE_MOVING_BACK)) {
 		/* The destination below copy_done goes back; the source holds the rest. */
 		e->flags = cpu_to_le32(le32_to_cpu(e->flags) | PFS_IMAGE_MOVING_BACK);

@@ -74,7 +74,10 @@ int pfs_copy_follow(struct pfs_pool_handle *pool, const struct pfs_pool_handle *
 		    const char *name, const char *what, bool progress, struct pfs_error *err);
 /* @e's copy is over: its copy flags and fields go back to zero. */
 void pfs_copy_clear(struct pfs_image_entry *e);
-/* Is @e in a copy other than @kind (its PFS_IMAGE_* flags)? Then say which, and refuse. */
+/*
+ * Is @e in a copy other than @kind (its PFS_IMAGE_* flags; 0: in any copy)?
+ * Then say which, and what finishes it, and refuse.
+ */
 int pfs_copy_other(const struct pfs_image_entry *e, uint32_t kind, struct pfs_error *err);
 
 #endif /* PFS_MOVE_H */

@@ -55,7 +55,7 @@ static int pfs_restore_copy(struct json_object *o, struct pfs_image_entry *e,
 		if (json_object_object_get_ex(o, kinds[i].key, &m) && json_object_get_boolean(m))
 			flags |= kinds[i].flag;
 	e->flags = cpu_to_le32(flags);
-	if ((flags & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING)) &&
+	if ((flags & PFS_IMAGE_POOL_MOVE) &&
 	    pfs_restore_json_uuid(o, "copy_pool", e->copy_pool, err))
 		return -1;
 	if (!(flags & PFS_IMAGE_COPYING))

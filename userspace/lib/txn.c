@@ -53,7 +53,7 @@ static struct pfs_image_entry *pfs_txn_find_still(struct pfs_pool_handle *pool,
 			 name);
 		return NULL;
 	}
-	if (e && (le32_to_cpu(e->flags) & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING))) {
+	if (e && (le32_to_cpu(e->flags) & PFS_IMAGE_POOL_MOVE)) {
 		pfs_fail(err, PFS_EXIT_BUSY,
 			 "%s is moving between pools; pfsadm move %s --to-pool finishes it, --abort undoes it",
 			 name, name);
@@ -181,7 +181,7 @@ int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sect
 		   const struct pfs_qos *qos, struct pfs_error *err)
 {
 	struct pfs_image_entry *e, probe = { 0 };
-	char params[PFS_NAME_LEN + 96], b1[32], b2[32];
+	char params[PFS_IMAGE_PARAMS_LEN], b1[32], b2[32];
 	uint64_t start;
 
 	if (!pfs_image_name_ok(name, err) || pfs_txn_create_check(pool, name, err))
@@ -439,7 +439,7 @@ int pfs_txn_rename(struct pfs_pool_handle *pool, const char *name, const char *n
 	if (own < 0 || !pfs_image_name_ok(new_name, err))
 		return -1;
 	/* The other pool knows it by its name. */
-	if (le32_to_cpu(e->flags) & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING))
+	if (le32_to_cpu(e->flags) & PFS_IMAGE_POOL_MOVE)
 		return pfs_fail(err, PFS_EXIT_BUSY,
 				"%s is moving between pools; rename it after the move", name);
 	if (!strcmp(name, new_name))
@@ -524,7 +524,7 @@ static int pfs_txn_refresh_name(struct pfs_pool_handle *pool, const struct pfs_i
 /* Does the live table of @e's device name another image (the old name)? */
 static bool pfs_txn_table_names_other(const struct pfs_image_entry *e)
 {
-	char dm_name[PFS_NAME_LEN + 8], params[PFS_NAME_LEN + 96], live_name[PFS_NAME_LEN];
+	char dm_name[PFS_NAME_LEN + 8], params[PFS_IMAGE_PARAMS_LEN], live_name[PFS_NAME_LEN];
 	struct pfs_error ignored = { 0 };
 	uint64_t sectors;
 

@@ -135,7 +135,7 @@ static int pfsadm_check_moves(struct pfs_pool_handle *pool, char *why, unsigned 
 	int i, problems = 0;
 
 	for (i = 0; i < PFS_MAX_IMAGES; i++) {
-		if (!(le32_to_cpu(e[i].flags) & (PFS_IMAGE_TO_POOL | PFS_IMAGE_INCOMING)))
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_POOL_MOVE))
 			continue;
 		if (pfs_pool_move_check(pool, &e[i], line, sizeof(line)) && !problems++)
 			snprintf(why, len, "%s", line);
