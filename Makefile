@@ -40,7 +40,7 @@ KVER = $(patsubst linux-headers-%,%,$(notdir $(realpath $(KDIR))))
 KERNELS ?= 6.1 6.12
 BUILD := $(CURDIR)/build
 
-.PHONY: all module modules-all pfsadm deb check check-all-kernels check-package check-crash check-load check-debug check-planted bench demo \
+.PHONY: all module modules-all pfsadm deb check check-all-kernels check-package check-crash check-load check-debug check-planted boot-soak bench demo \
 	install uninstall \
 	dkms-install dkms-uninstall clean
 
@@ -153,6 +153,11 @@ check-crash: modules-all
 # The VM suite on a debug kernel; builds the kernel first (once).
 check-debug:
 	scripts/check-debug
+
+# BOOTS boots in a row per kernel, each sending data through an image.
+BOOTS ?= 50
+boot-soak:
+	@for k in $(KERNELS); do scripts/boot-soak -k $$k -n $(BOOTS) || exit 1; done
 
 # Every planted defect must be caught by the checks it names.
 check-planted:

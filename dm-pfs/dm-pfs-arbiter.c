@@ -113,6 +113,22 @@ static void pfs_arbiter_kick_next(struct pfs_pool *pool, struct pfs_image *self,
 }
 
 /*
+ * @ai, not the solo image, asks the arbiter: end the solo, saying how many
+ * of the solo image's bios are on the device unseen. Under pool->lock,
+ * which pfs_arbiter_leave() takes to clear the solo: the image is alive.
+ * A copy is never solo, so the solo is an image's.
+ */
+static void pfs_arbiter_end_solo(struct pfs_pool *pool, struct pfs_arb_image *ai, u64 now)
+{
+	struct pfs_arb_image *solo = pool->arb.solo;
+
+	lockdep_assert_held(&pool->lock);
+	if (solo && solo != ai)
+		pfs_arb_end_solo(&pool->arb,
+				 pfs_io_in_flight(container_of(solo, struct pfs_image, arb)), now);
+}
+
+/*
  * Called with img->lock held. *wait_ns == 0 means: until kicked (a
  * completion, or the arbiter naming this image).
  */
@@ -131,6 +147,7 @@ bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 			return false;
 	}
 	spin_lock(&pool->lock);
+	pfs_arbiter_end_solo(pool, &img->arb, now);
 	ready = pfs_arb_admit(&pool->arb, &img->arb, pb->cost, img->draining, now,
 			      &pb->ahead_ns);
 	spin_unlock(&pool->lock);
@@ -193,6 +210,7 @@ bool pfs_arbiter_copy_turn(struct pfs_pool *pool, struct pfs_arb_image *ai)
 	bool ready;
 
 	spin_lock_irq(&pool->lock);
+	pfs_arbiter_end_solo(pool, ai, now);
 	ready = pfs_arb_turn(&pool->arb, ai, now);
 	if (ready)
 		pfs_arbiter_kick_next(pool, NULL, now);

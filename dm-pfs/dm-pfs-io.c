@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Each image's own I/O path. A bio goes straight to the pool's device when
- * the image's queue is empty and the arbiter admits it (the fast path, in
- * the submitter's context). Otherwise it waits in the image's queue, and
- * the image's worker thread ("pfs-NAME") sends it when the arbiter allows.
+ * Each image's own I/O path. The pool's solo image (alone lately, no cap,
+ * no copy, nothing queued; pfs-arb.h) sends its bios straight on with no
+ * lock: per-CPU counters only, as dm-linear plus statistics. Otherwise a
+ * bio goes straight to the pool's device when the image's queue is empty
+ * and the arbiter admits it (in the submitter's context), or waits in the
+ * image's queue for the image's worker thread ("pfs-NAME") to send it when
+ * the arbiter allows.
  * Flushes, discards and write-zeroes take the same path and are charged
  * like the rest: on real devices they are what interferes most. Queued in
  * order, a flush still covers every write that completed before it.
@@ -29,7 +32,19 @@ static void pfs_io_account_start(struct pfs_image *img, struct bio *bio, u64 now
 
 	pb->start_ns = now;
 	pb->counted = true;
-	atomic_inc(&img->in_flight);
+	this_cpu_inc(*img->in_flight);
+}
+
+/*
+ * May this bio take the path with no lock? These checks race with a cap
+ * being set, the queue filling or the solo ending: a bio then goes as it
+ * would have a moment before.
+ */
+static bool pfs_io_solo(struct pfs_image *img)
+{
+	return pfs_arb_is_solo(&img->pool->arb, &img->arb) && !img->copy &&
+	       !READ_ONCE(img->nr_queued) && !READ_ONCE(img->iops_max) &&
+	       !READ_ONCE(img->bps_max);
 }
 
 /* Send what the arbiter admits; returns how long to sleep (0: until kicked). */
@@ -109,10 +124,15 @@ int pfs_io_start(struct pfs_image *img)
 	pfs_bucket_init(&img->bps_cap, img->bps_max, PFS_CAP_BURST_NS, now);
 	pfs_arb_image_init(&img->arb, img->weight);
 	img->stats = alloc_percpu(struct pfs_stats);
-	if (!img->stats)
+	img->in_flight = alloc_percpu(long);
+	if (!img->stats || !img->in_flight) {
+		free_percpu(img->in_flight);
+		free_percpu(img->stats);
 		return -ENOMEM;
+	}
 	img->worker = kthread_create(pfs_io_worker, img, "pfs-%s", img->name);
 	if (IS_ERR(img->worker)) {
+		free_percpu(img->in_flight);
 		free_percpu(img->stats);
 		return PTR_ERR(img->worker);
 	}
@@ -125,7 +145,19 @@ int pfs_io_start(struct pfs_image *img)
 void pfs_io_stop(struct pfs_image *img)
 {
 	kthread_stop(img->worker);
+	free_percpu(img->in_flight);
 	free_percpu(img->stats);
+}
+
+/* Exact once nothing is sent or completing; a snapshot otherwise. */
+long pfs_io_in_flight(struct pfs_image *img)
+{
+	unsigned int cpu;
+	long sum = 0;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(img->in_flight, cpu));
+	return sum;
 }
 
 /* Sum the per-CPU counters. A 64-bit load never tears on the CPUs we build for. */
@@ -182,6 +214,7 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	bool kick;
 
 	pb->counted = false;
+	pb->solo = false;
 	pb->copy_count = 0;
 	bio_set_dev(bio, img->pool_dev->bdev);
 	/* The copy writes the other pool too: its flush goes there. */
@@ -195,6 +228,15 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	}
 	if (!pfs_bio_arbitrated(bio))
 		return DM_MAPIO_REMAPPED;
+	if (pfs_io_solo(img)) {
+		now = pfs_now_ns();
+		pb->arrive_ns = now;
+		pb->bytes = pfs_bio_data_bytes(bio);
+		pb->solo = true;
+		pfs_arb_solo_went(&img->arb, now);
+		this_cpu_inc(*img->in_flight);
+		return DM_MAPIO_REMAPPED;
+	}
 
 	/* map runs in the submitter's process context: it may sleep. */
 	spin_lock_irq(&img->lock);
@@ -280,13 +322,14 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio)
 
 	/* Before anything else: a write refused in map was counted too. */
 	pfs_copy_end(img, bio);
-	if (!pb->counted)
+	if (!pb->counted && !pb->solo)
 		return;
 	now = pfs_now_ns();
 	pfs_io_account_end(img, bio, pb, now);
 	/* Names the image whose head may go now, this one included. */
-	pfs_arbiter_complete(img, pb, now);
-	atomic_dec(&img->in_flight);
+	if (pb->counted)
+		pfs_arbiter_complete(img, pb, now);
+	this_cpu_dec(*img->in_flight);
 	if (READ_ONCE(img->draining))
 		wake_up(&img->idle_wait);
 }
@@ -297,7 +340,7 @@ static bool pfs_io_idle(struct pfs_image *img)
 	bool idle;
 
 	spin_lock_irqsave(&img->lock, flags);
-	idle = !img->nr_queued && !atomic_read(&img->in_flight);
+	idle = !img->nr_queued && !pfs_io_in_flight(img);
 	spin_unlock_irqrestore(&img->lock, flags);
 	return idle;
 }

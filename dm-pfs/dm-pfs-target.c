@@ -195,17 +195,22 @@ static void pfs_resume(struct dm_target *ti)
  * The arbiter's view: device time charged to the image (ns), how often it
  * waited for its share or the pool's budget, and the pool's budget of
  * device time in flight (ns) and its floor, how many windows found the
- * device congested and how many probed its unloaded latency.
+ * device congested and how many probed its unloaded latency; whether the
+ * image is the pool's solo one (its bios skip the arbiter: not charged)
+ * and how often an image of the pool went solo.
  */
 static void pfs_status_arbiter(struct pfs_image *img, char *result,
 			       unsigned int maxlen, unsigned int *szp)
 {
 	struct pfs_pool *pool = img->pool;
-	u64 charged, waits, budget, floor, congested, probes;
+	u64 charged, waits, budget, floor, congested, probes, solos;
 	struct pfs_cost_model m;
 	unsigned int sz = *szp;
+	bool solo;
 
 	spin_lock_irq(&pool->lock);
+	solo = pool->arb.solo == &img->arb;
+	solos = pool->arb.solos;
 	charged = img->arb.charged_ns;
 	waits = img->arb.waits;
 	budget = pool->arb.budget_ns;
@@ -216,7 +221,8 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 	spin_unlock_irq(&pool->lock);
 	DMEMIT(" charged_ns=%llu arb_waits=%llu pool_budget_ns=%llu pool_floor_ns=%llu",
 	       charged, waits, budget, floor);
-	DMEMIT(" congested=%llu probes=%llu", congested, probes);
+	DMEMIT(" congested=%llu probes=%llu solo=%d pool_solos=%llu", congested, probes,
+	       solo, solos);
 	/* read_op,write_op,read_mib,write_mib,seq_pct,flush,discard */
 	DMEMIT(" cost_model=%u,%u,%u,%u,%u,%u,%u", m.read_op_ns, m.write_op_ns,
 	       m.read_mib_ns, m.write_mib_ns, m.seq_op_pct, m.flush_ns, m.discard_ns);
@@ -233,8 +239,8 @@ static void pfs_status_info(struct pfs_image *img, char *result,
 	DMEMIT("reads=%llu writes=%llu read_sectors=%llu write_sectors=%llu",
 	       st.reads, st.writes, st.read_sectors, st.write_sectors);
 	DMEMIT(" flushes=%llu discards=%llu", st.flushes, st.discards);
-	DMEMIT(" in_flight=%d queued=%u queued_bytes=%u throttled=%llu queue_full=%llu",
-	       atomic_read(&img->in_flight), READ_ONCE(img->nr_queued),
+	DMEMIT(" in_flight=%ld queued=%u queued_bytes=%u throttled=%llu queue_full=%llu",
+	       pfs_io_in_flight(img), READ_ONCE(img->nr_queued),
 	       READ_ONCE(img->queued_bytes), st.throttled, st.queue_full);
 	DMEMIT(" weight=%u iops_max=%llu bps_max=%llu",
 	       READ_ONCE(img->weight),

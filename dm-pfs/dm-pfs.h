@@ -107,7 +107,8 @@ struct pfs_image {
 	bool draining;			/* suspending: dispatch everything */
 	struct pfs_bucket iops_cap;
 	struct pfs_bucket bps_cap;
-	atomic_t in_flight;
+	/* Bios sent and not completed, per CPU: the solo path takes no lock. */
+	long __percpu *in_flight;
 	atomic_t kick;
 	struct task_struct *worker;
 	bool parked;			/* worker parked: suspended or not yet resumed */
@@ -131,6 +132,7 @@ struct pfs_bio {
 	u32 cost;		/* the arbiter's charge, device ns (pfs_arb_cost) */
 	u8 op;			/* enum pfs_arb_op */
 	bool counted;		/* in flight on the image's account */
+	bool solo;		/* sent by the solo path: the arbiter never saw it */
 	u32 copy_first;		/* a copying image's write: its first region, */
 	u32 copy_count;		/* and how many it is counted on (0: none) */
 };
@@ -218,6 +220,7 @@ void pfs_io_resume(struct pfs_image *img);
 void pfs_io_set_cap(struct pfs_image *img, bool bytes, u64 value);
 void pfs_io_kick(struct pfs_image *img);
 void pfs_io_stats(struct pfs_image *img, struct pfs_stats *sum);
+long pfs_io_in_flight(struct pfs_image *img);
 void pfs_io_reset_stats(struct pfs_image *img);
 
 enum pfs_copy_kind {

@@ -141,6 +141,18 @@ static u64 pfs_arb_budget(const struct pfs_arb *arb)
 	return arb->budget_ns > arb->floor_ns ? arb->budget_ns : arb->floor_ns;
 }
 
+/* Device time still owed to an ended solo's ops. */
+static u64 pfs_arb_backlog(const struct pfs_arb *arb, u64 now)
+{
+	return (s64)(arb->backlog_until_ns - now) > 0 ? arb->backlog_until_ns - now : 0;
+}
+
+/* Is the device time in flight, an ended solo's backlog with it, at the budget? */
+static bool pfs_arb_full(const struct pfs_arb *arb, u64 now)
+{
+	return arb->in_flight_ns + pfs_arb_backlog(arb, now) >= pfs_arb_budget(arb);
+}
+
 /* Is another waiting image behind in virtual time? It goes first. */
 static bool pfs_arb_someone_owed(const struct pfs_arb *arb,
 				 const struct pfs_arb_image *ai)
@@ -153,9 +165,33 @@ static bool pfs_arb_someone_owed(const struct pfs_arb *arb,
 	return false;
 }
 
-/* @ai asks to go: back from idle, it gets no credit for the time it was away. */
-static void pfs_arb_enter(struct pfs_arb *arb, struct pfs_arb_image *ai)
+/*
+ * The solo image's ops take their turn again. It was active, unseen, until
+ * its last solo op: the pool counts as shared from then. Its @in_flight
+ * ops are a backlog the device serves for their cost.
+ */
+void pfs_arb_end_solo(struct pfs_arb *arb, u32 in_flight, u64 now)
 {
+	struct pfs_arb_image *solo = arb->solo;
+	u64 until;
+
+	if (!solo)
+		return;
+	WRITE_ONCE(arb->solo, NULL);
+	until = READ_ONCE(solo->solo_last_ns) + PFS_ARB_SHARED_NS;
+	if ((s64)(until - now) > 0) {
+		if ((s64)(until - arb->shared_until_ns) > 0)
+			arb->shared_until_ns = until;
+		arb->win_shared = true;
+	}
+	arb->backlog_until_ns = now + (u64)in_flight * solo->solo_cost;
+}
+
+/* @ai asks to go: back from idle, it gets no credit for the time it was away. */
+static void pfs_arb_enter(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
+{
+	if (arb->solo && arb->solo != ai)
+		pfs_arb_end_solo(arb, 0, now);
 	if (!ai->in_flight && !ai->waiting) {
 		if (ai->vtime < arb->vnow)
 			ai->vtime = arb->vnow;
@@ -176,9 +212,9 @@ static void pfs_arb_wait(struct pfs_arb *arb, struct pfs_arb_image *ai)
 
 bool pfs_arb_turn(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
 {
-	pfs_arb_enter(arb, ai);
+	pfs_arb_enter(arb, ai, now);
 	if (pfs_arb_shared(arb, now) &&
-	    (arb->in_flight_ns >= pfs_arb_budget(arb) || pfs_arb_someone_owed(arb, ai))) {
+	    (pfs_arb_full(arb, now) || pfs_arb_someone_owed(arb, ai))) {
 		pfs_arb_wait(arb, ai);
 		return false;
 	}
@@ -197,9 +233,9 @@ bool pfs_arb_turn(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
 bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 		   bool force, u64 now, u64 *ahead_ns)
 {
-	pfs_arb_enter(arb, ai);
+	pfs_arb_enter(arb, ai, now);
 	if (!force && pfs_arb_shared(arb, now)) {
-		if (arb->in_flight_ns >= pfs_arb_budget(arb)) {
+		if (pfs_arb_full(arb, now)) {
 			arb->win_bound = true;
 			goto wait;
 		}
@@ -208,13 +244,21 @@ bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 	}
 	if (ai->waiting)
 		pfs_arb_unlink(arb, ai);
-	*ahead_ns = arb->in_flight_ns;
+	*ahead_ns = arb->in_flight_ns + pfs_arb_backlog(arb, now);
 	if (arb->vnow < ai->vtime)
 		arb->vnow = ai->vtime;
 	ai->vtime += div_u64((u64)cost * PFS_DEFAULT_WEIGHT, ai->weight);
 	ai->in_flight++;
 	ai->charged_ns += cost;
 	arb->in_flight_ns += cost;
+	/* Alone, with no one waiting: its next ops need not ask. */
+	if (!force && !ai->copy && arb->nr_active == 1 && !arb->waiting &&
+	    !pfs_arb_shared(arb, now) && arb->solo != ai) {
+		ai->solo_last_ns = now;
+		ai->solo_cost = cost;
+		WRITE_ONCE(arb->solo, ai);
+		arb->solos++;
+	}
 	return true;
 
 wait:
@@ -227,7 +271,7 @@ struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now)
 {
 	struct pfs_arb_image *w, *best = NULL;
 
-	if (pfs_arb_shared(arb, now) && arb->in_flight_ns >= pfs_arb_budget(arb))
+	if (pfs_arb_shared(arb, now) && pfs_arb_full(arb, now))
 		return NULL;
 	for (w = arb->waiting; w; w = w->next_waiting)
 		if (!best || w->vtime < best->vtime)
@@ -238,6 +282,8 @@ struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now)
 /* An image leaves the pool (its queue is empty and nothing is in flight). */
 void pfs_arb_forget(struct pfs_arb *arb, struct pfs_arb_image *ai)
 {
+	if (arb->solo == ai)
+		WRITE_ONCE(arb->solo, NULL);
 	if (!ai->waiting)
 		return;
 	pfs_arb_unlink(arb, ai);

@@ -40,6 +40,16 @@
  * history, so nothing an image does to itself throttles another. An image
  * that has been alone for PFS_ARB_SHARED_NS has no budget and never waits
  * for the arbiter.
+ *
+ * Solo: such an image, admitted with nothing waiting, becomes the pool's
+ * solo image. Its next ops may skip the arbiter altogether (the kernel's
+ * path with no lock: nothing charged, nothing timed) until another image
+ * asks the arbiter for anything; that ends the solo and counts the pool as
+ * shared from the solo image's last op. Its ops in flight then, unseen,
+ * are a backlog on the device: counted in the budget, at the cost of the
+ * op that made it solo each, for as long as the device needs to serve
+ * them (their cost in ns), so the budget does not stack the neighbours'
+ * ops on top of them.
  */
 #ifndef PFS_ARB_H
 #define PFS_ARB_H
@@ -96,6 +106,9 @@ struct pfs_arb_image {
 	u32 in_flight;
 	bool waiting;		/* refused: on the pool's waiting list */
 	bool copy;		/* a copy's (dm-pfs-copy.c), not an image's I/O */
+	/* Solo, when its last op went (pfs_arb_solo_went): written lock-free. */
+	u64 solo_last_ns;
+	u32 solo_cost;		/* of the op that made it solo */
 	/* Totals for status. */
 	u64 charged_ns;
 	u64 waits;
@@ -111,6 +124,10 @@ struct pfs_arb {
 	u64 floor_ns;		/* the budget's floor: delivered rate x unloaded latency */
 	u32 nr_active;		/* images with ops in flight or waiting */
 	u64 shared_until_ns;	/* two were active lately: the budget holds */
+	/* Alone lately: its ops may skip the arbiter. Read lock-free. */
+	struct pfs_arb_image *solo;
+	u64 solos;		/* times an image went solo */
+	u64 backlog_until_ns;	/* the device serves an ended solo's ops until then */
 
 	/* The current window. */
 	u64 win_start_ns;
@@ -151,5 +168,28 @@ void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 		      u32 cost, u32 class, u64 latency_ns, u64 ahead_ns, u64 now);
 struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now);
 void pfs_arb_forget(struct pfs_arb *arb, struct pfs_arb_image *ai);
+/*
+ * Another image asks the arbiter: end the solo, with @in_flight of the solo
+ * image's ops unseen on the device. The caller says how many before it
+ * admits; pfs_arb_admit() and pfs_arb_turn() end a solo still on with none.
+ */
+void pfs_arb_end_solo(struct pfs_arb *arb, u32 in_flight, u64 now);
+
+/* May @ai's next op skip the arbiter? Lock-free: a stale answer costs one op. */
+static inline bool pfs_arb_is_solo(const struct pfs_arb *arb,
+				   const struct pfs_arb_image *ai)
+{
+	return READ_ONCE(arb->solo) == ai;
+}
+
+/*
+ * A solo op went at @now: remembered to 1/1024 of PFS_ARB_SHARED_NS, so
+ * the image's cacheline is written about every 250 us, not every op.
+ */
+static inline void pfs_arb_solo_went(struct pfs_arb_image *ai, u64 now)
+{
+	if (now - READ_ONCE(ai->solo_last_ns) > (PFS_ARB_SHARED_NS >> 10))
+		WRITE_ONCE(ai->solo_last_ns, now);
+}
 
 #endif /* PFS_ARB_H */

@@ -2,7 +2,8 @@
 # timings): flushes and discards take the image's path and are charged
 # against its caps and its share; a cap changed while the image owes tokens
 # keeps the debt, so a rate change never lets a bio through for free; an
-# image alone on the pool never waits for the arbiter; two images that both
+# image alone on the pool never waits for the arbiter and goes solo (its
+# bios skip the arbiter) until another image's first bio; two images that both
 # keep the device busy are given device time in proportion to weight.
 . ./lib.sh
 export PFS_POOL=$POOL
@@ -57,6 +58,43 @@ fio --name=alone --filename="$dev" --rw=randwrite --bs=64k --iodepth=32 --ioengi
 	--direct=1 --size=32M --runtime=5 --time_based --output=/dev/null
 [ "$(field arb_waits)" -eq 0 ] || fail "a lone image waited for the arbiter $(field arb_waits) times"
 [ "$(field throttled)" -eq "$before" ] || fail "a lone image without caps waited in its queue"
+[ "$(field arb_waits)" -eq 0 ] || fail "a lone image waited for the arbiter $(field arb_waits) times"
+[ "$(field throttled)" -eq "$before" ] || fail "a lone image without caps waited in its queue"
+
+# 4b. Solo: alone, its bios skip the arbiter (the path with no lock), so
+# almost none is charged; the first op of another image ends that, and the
+# lone image's bios are charged again until the pool has been unshared for
+# 250 ms (PFS_ARB_SHARED_NS), when it goes solo again.
+"$PFSADM" create o 64M >/dev/null
+# Long enough to outlast every check below; stopped after them.
+fio --name=solo --filename="$dev" --rw=randwrite --bs=64k --iodepth=32 --ioengine=libaio \
+	--direct=1 --size=32M --runtime=60 --time_based --output=/dev/null &
+fio_pid=$!
+sleep 2
+w0=$(field writes) c0=$(field charged_ns)
+sleep 1
+w1=$(field writes) c1=$(field charged_ns)
+[ "$(field solo)" = 1 ] || fail "a lone image without caps is not solo: $(dmsetup status pfs-m)"
+# One 64 KiB random write costs write_op + 64 KiB of write_mib in the model.
+IFS=, read -r _ wop _ wmib _ < <(field cost_model)
+op_ns=$((wop + wmib / 16))
+echo "report: solo: $((w1 - w0)) writes in 1 s, $(((c1 - c0) / op_ns)) of them charged"
+[ $((w1 - w0)) -ge 100 ] || fail "the lone image wrote only $((w1 - w0)) times in a second"
+[ $(((c1 - c0) / op_ns)) -le 5 ] || fail "a solo image's bios are charged: $((c1 - c0)) ns for $((w1 - w0)) writes"
+solos=$(field pool_solos) c2=$(field charged_ns)
+dd if=/dev/mapper/pfs-o of=/dev/null bs=4k count=1 iflag=direct status=none
+sleep 1
+charged=$((($(field charged_ns) - c2) / op_ns))
+echo "report: after another image's read: $charged writes of m charged in 1 s, pool went solo $(($(field pool_solos) - solos)) more times"
+# The pool counts as shared for 250 ms after the read: then m goes solo again.
+[ "$charged" -ge $(((w1 - w0) / 10)) ] ||
+	fail "after another image was active the lone image's writes were still not charged ($charged)"
+[ "$(field pool_solos)" -gt "$solos" ] || fail "the lone image did not go solo again once the other was idle"
+[ "$(field solo)" = 1 ] || fail "the lone image is not the one that went solo again"
+kill -0 $fio_pid || fail "fio on m ended before the checks did: they measured an idle image"
+kill $fio_pid
+wait $fio_pid || true
+"$PFSADM" remove -y o >/dev/null
 
 # 5. Shares: weights 100 and 400, both writing flat out at QD32. The
 # claim is about a device both keep busy, so the pool is one whose

@@ -109,6 +109,7 @@ struct op {
 	u64 dispatch;
 	u64 ahead;		/* device time in flight ahead of it */
 	bool used;
+	bool solo;		/* skipped the arbiter, as the kernel's lock-free path */
 };
 
 struct tenant {
@@ -146,6 +147,7 @@ struct sim {
 	int nev;
 	u64 rng;
 	u64 measure_from_ns;	/* device time counts from here on */
+	u64 solo_ops;		/* ops that skipped the arbiter */
 };
 
 static u64 rnd(struct sim *s)
@@ -234,9 +236,26 @@ static void device_submit(struct sim *s, int id)
 		s->fifo[s->ftail++ % (MAX_TENANTS * MAX_QD)] = id;
 }
 
+/* As the kernel: another tenant ends a solo, saying how many of its ops fly. */
+static void end_solo(struct sim *s, struct tenant *t)
+{
+	u32 n = 0;
+	int i;
+
+	if (!s->arb.solo || s->arb.solo == &t->ai)
+		return;
+	for (i = 0; i < MAX_TENANTS * MAX_QD; i++)
+		if (s->ops[i].used && s->ops[i].solo && &s->t[s->ops[i].tenant].ai == s->arb.solo)
+			n++;
+	pfs_arb_end_solo(&s->arb, n, s->now);
+}
+
 static bool admit(struct sim *s, struct tenant *t, struct op *o)
 {
-	return !s->arbiter || pfs_arb_admit(&s->arb, &t->ai, o->cost, false, s->now, &o->ahead);
+	if (!s->arbiter)
+		return true;
+	end_solo(s, t);
+	return pfs_arb_admit(&s->arb, &t->ai, o->cost, false, s->now, &o->ahead);
 }
 
 /* The image's worker: send what the arbiter admits, in order. */
@@ -298,8 +317,16 @@ static void submit(struct sim *s, int ti)
 	t->seq++;
 	sector = t->w.sequential ? t->next_sector : (rnd(s) % (1 << 20)) * 8;
 	t->next_sector = sector + o->bytes / 512;
-	o->cost = pfs_arb_cost(&s->arb, &t->ai, o->op, sector, o->bytes);
 	o->arrive = s->now;
+	/* As the kernel's map: a solo image with an empty queue just goes. */
+	o->solo = s->arbiter && !t->nq && pfs_arb_is_solo(&s->arb, &t->ai);
+	if (o->solo) {
+		pfs_arb_solo_went(&t->ai, s->now);
+		s->solo_ops++;
+		device_submit(s, id);
+		return;
+	}
+	o->cost = pfs_arb_cost(&s->arb, &t->ai, o->op, sector, o->bytes);
 	if (!t->nq && admit(s, t, o)) {
 		device_submit(s, id);
 		return;
@@ -323,7 +350,7 @@ static void complete(struct sim *s, int id)
 	/* Latency is judged after the first second: the arbiter learns first. */
 	if (t->nlat < MAX_SAMPLES && s->now >= WARMUP_NS)
 		t->lat[t->nlat++] = lat;
-	if (s->arbiter)
+	if (s->arbiter && !o->solo)
 		pfs_arb_complete(&s->arb, &t->ai, o->cost, pfs_arb_class(o->op, o->bytes),
 				 s->now - o->dispatch, o->ahead, s->now);
 	o->used = false;
@@ -342,6 +369,7 @@ struct result {
 	double p99_us[MAX_TENANTS];
 	double total;			/* device busy fraction */
 	u64 budget_ns;
+	double solo_frac;		/* of all ops, those that skipped the arbiter */
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -401,6 +429,9 @@ static void run(const struct device *dev, bool arbiter, const struct workload *w
 		free(t->lat);
 	}
 	r->budget_ns = s->arb.budget_ns;
+	for (i = 0, q = 0; i < n; i++)
+		q += s->t[i].nops;
+	r->solo_frac = q ? (double)s->solo_ops / q : 0;
 	free(s);
 }
 
@@ -425,7 +456,8 @@ static void report(const char *name, const struct device *dev, const struct resu
 
 	if (!verbose)
 		return;
-	printf("%s on %s (budget %.2f ms)\n", name, dev->name, pfs->budget_ns / 1e6);
+	printf("%s on %s (budget %.2f ms, %.3f of ops solo)\n", name, dev->name,
+	       pfs->budget_ns / 1e6, pfs->solo_frac);
 	for (i = 0; i < n; i++)
 		printf("  tenant %d: share %.3f (linear %.3f), p99 %.0f us (linear %.0f us), %.0f ops/s\n",
 		       i, pfs->tput[i], lin->tput[i], pfs->p99_us[i], lin->p99_us[i], pfs->ops[i]);
@@ -459,6 +491,8 @@ static void lone_image_is_not_slowed(const struct device *dev)
 	both("lone writer", dev, &heavy_writer, 1, &pfs, &lin);
 	CHECK(pfs.ops[0] >= 0.98 * lin.ops[0]);
 	CHECK(pfs.total >= 0.98);
+	/* Alone, it takes the path with no lock for nearly every op. */
+	CHECK(pfs.solo_frac >= 0.99);
 }
 
 static void equal_weights_share_equally(const struct device *dev)
@@ -504,14 +538,22 @@ static double victim_bar_us(const struct device *dev, double alone_us,
 	return 1.5 * alone_us + 2 * service_ns(dev, &big) / 1000.0;
 }
 
+/*
+ * @late: the victim starts after the neighbour has had the device to
+ * itself for a second, long enough to go solo: the victim's first op must
+ * end that.
+ */
 static void victim_is_protected(const struct device *dev, const struct workload *victim,
-				const struct workload *neighbour)
+				const struct workload *neighbour, bool late)
 {
 	struct workload w[2] = { *victim, *neighbour };
 	struct result pfs, lin, alone;
 
+	if (late)
+		w[0].start_ns = SECONDS(1);
 	run(dev, true, victim, 1, SECONDS(4), &alone);
-	both(victim->think_ns ? "light victim" : "QD1 victim", dev, w, 2, &pfs, &lin);
+	both(late ? "QD1 victim after a solo neighbour" : victim->think_ns ? "light victim" :
+	     "QD1 victim", dev, w, 2, &pfs, &lin);
 	if (verbose)
 		printf("  victim alone p99 %.0f us: with neighbour %.2fx (linear %.2fx)\n",
 		       alone.p99_us[0], pfs.p99_us[0] / alone.p99_us[0],
@@ -521,10 +563,27 @@ static void victim_is_protected(const struct device *dev, const struct workload 
 	 * device is in flight during more of them than one alone: no
 	 * arbiter hides that, it only must not add to it.
 	 */
-	if (dev->stall_every_ns)
+	if (late) {
+		/*
+		 * The victim's arrival ended the neighbour's solo: from then
+		 * on the neighbour's ops were charged (it was alone for a
+		 * quarter of the run). Its first ops wait behind the queue the
+		 * neighbour built alone, which no arbiter that leaves a lone
+		 * image the whole device undoes: no worse than without the
+		 * arbiter is the bar here (docs/target.md gives the numbers).
+		 */
+		CHECK(pfs.solo_frac <= 0.3);
 		CHECK(pfs.p99_us[0] <= 1.05 * lin.p99_us[0]);
-	else
+		if (verbose)
+			printf("  bar of a victim there from the start: %.0f us, %s\n",
+			       victim_bar_us(dev, alone.p99_us[0], neighbour),
+			       pfs.p99_us[0] <= victim_bar_us(dev, alone.p99_us[0], neighbour) ?
+			       "met" : "not met");
+	} else if (dev->stall_every_ns) {
+		CHECK(pfs.p99_us[0] <= 1.05 * lin.p99_us[0]);
+	} else {
 		CHECK(pfs.p99_us[0] <= victim_bar_us(dev, alone.p99_us[0], neighbour));
+	}
 	CHECK(pfs.tput[1] >= 0.9 * (1 - pfs.tput[0]));
 }
 
@@ -537,10 +596,23 @@ static void idleness_is_not_saved(const struct device *dev)
 	struct workload w[2] = { heavy_writer, heavy_writer };
 	struct result pfs, lin;
 
+	struct workload w3[3] = { heavy_writer, heavy_writer, heavy_writer };
+
 	w[1].start_ns = SECONDS(2);
 	both("a writer joins after 2 s", dev, w, 2, &pfs, &lin);
 	CHECK(pfs.tput[0] >= 0.45);
 	CHECK(pfs.tput[1] >= 0.45);
+	/*
+	 * Alone, the first writer went solo, and a solo image's virtual time
+	 * stands still. With a second one busy all along the pool stays
+	 * shared: the late writer must still start from the pool's virtual
+	 * time, not from where it was.
+	 */
+	w3[1].start_ns = SECONDS(2);
+	both("a writer joins two after 2 s", dev, w3, 3, &pfs, &lin);
+	CHECK(pfs.tput[0] >= 0.3);
+	CHECK(pfs.tput[1] >= 0.3);
+	CHECK(pfs.tput[2] >= 0.3);
 }
 
 /* Nothing a tenant does moves an equal-weight neighbour below its share. */
@@ -616,9 +688,10 @@ int main(int argc, char **argv)
 		equal_weights_share_equally(devs[d]);
 		weights_are_proportional(devs[d]);
 		idleness_is_not_saved(devs[d]);
-		victim_is_protected(devs[d], &victim_qd1, &heavy_writer);
-		victim_is_protected(devs[d], &light, &heavy_writer);
-		victim_is_protected(devs[d], &victim_qd1, &heavy_reader);
+		victim_is_protected(devs[d], &victim_qd1, &heavy_writer, false);
+		victim_is_protected(devs[d], &victim_qd1, &heavy_writer, true);
+		victim_is_protected(devs[d], &light, &heavy_writer, false);
+		victim_is_protected(devs[d], &victim_qd1, &heavy_reader, false);
 		no_gaming(devs[d], &gamer);
 		no_gaming(devs[d], &fsyncs);
 		no_gaming(devs[d], &big_qd1);
