@@ -114,7 +114,8 @@ static void pfs_arbiter_kick_next(struct pfs_pool *pool, struct pfs_image *self,
 
 /*
  * @ai, not the solo image, asks the arbiter: end the solo, saying how many
- * of the solo image's bios are on the device unseen. Under pool->lock,
+ * of the solo image's bios are on the device unseen (those of the solo
+ * path: the arbiter sees the rest). Under pool->lock,
  * which pfs_arbiter_leave() takes to clear the solo: the image is alive.
  * A copy is never solo, so the solo is an image's.
  */
@@ -125,7 +126,8 @@ static void pfs_arbiter_end_solo(struct pfs_pool *pool, struct pfs_arb_image *ai
 	lockdep_assert_held(&pool->lock);
 	if (solo && solo != ai)
 		pfs_arb_end_solo(&pool->arb,
-				 pfs_io_in_flight(container_of(solo, struct pfs_image, arb)), now);
+				 pfs_io_in_flight(container_of(solo, struct pfs_image, arb), true),
+				 now);
 }
 
 /*
@@ -147,6 +149,8 @@ bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 			return false;
 	}
 	spin_lock(&pool->lock);
+	/* What pfs_io_solo() would refuse never goes solo. */
+	img->arb.may_solo = !img->copy && !img->iops_max && !img->bps_max;
 	pfs_arbiter_end_solo(pool, &img->arb, now);
 	ready = pfs_arb_admit(&pool->arb, &img->arb, pb->cost, img->draining, now,
 			      &pb->ahead_ns);

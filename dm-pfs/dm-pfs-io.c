@@ -32,7 +32,7 @@ static void pfs_io_account_start(struct pfs_image *img, struct bio *bio, u64 now
 
 	pb->start_ns = now;
 	pb->counted = true;
-	this_cpu_inc(*img->in_flight);
+	this_cpu_inc(img->in_flight->bios);
 }
 
 /*
@@ -124,7 +124,7 @@ int pfs_io_start(struct pfs_image *img)
 	pfs_bucket_init(&img->bps_cap, img->bps_max, PFS_CAP_BURST_NS, now);
 	pfs_arb_image_init(&img->arb, img->weight);
 	img->stats = alloc_percpu(struct pfs_stats);
-	img->in_flight = alloc_percpu(long);
+	img->in_flight = alloc_percpu(struct pfs_in_flight);
 	if (!img->stats || !img->in_flight) {
 		free_percpu(img->in_flight);
 		free_percpu(img->stats);
@@ -149,15 +149,22 @@ void pfs_io_stop(struct pfs_image *img)
 	free_percpu(img->stats);
 }
 
-/* Exact once nothing is sent or completing; a snapshot otherwise. */
-long pfs_io_in_flight(struct pfs_image *img)
+/*
+ * Bios in flight, all or those of the solo path. Exact once nothing is
+ * sent or completing; a snapshot otherwise, which a bio counted on one CPU
+ * and uncounted on another during the sum can make negative: 0 then.
+ */
+long pfs_io_in_flight(struct pfs_image *img, bool solo)
 {
+	const struct pfs_in_flight *f;
 	unsigned int cpu;
 	long sum = 0;
 
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(*per_cpu_ptr(img->in_flight, cpu));
-	return sum;
+	for_each_possible_cpu(cpu) {
+		f = per_cpu_ptr(img->in_flight, cpu);
+		sum += solo ? READ_ONCE(f->solo) : READ_ONCE(f->bios);
+	}
+	return max(sum, 0L);
 }
 
 /* Sum the per-CPU counters. A 64-bit load never tears on the CPUs we build for. */
@@ -234,7 +241,8 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 		pb->bytes = pfs_bio_data_bytes(bio);
 		pb->solo = true;
 		pfs_arb_solo_went(&img->arb, now);
-		this_cpu_inc(*img->in_flight);
+		this_cpu_inc(img->in_flight->bios);
+		this_cpu_inc(img->in_flight->solo);
 		return DM_MAPIO_REMAPPED;
 	}
 
@@ -329,7 +337,9 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio)
 	/* Names the image whose head may go now, this one included. */
 	if (pb->counted)
 		pfs_arbiter_complete(img, pb, now);
-	this_cpu_dec(*img->in_flight);
+	else
+		this_cpu_dec(img->in_flight->solo);
+	this_cpu_dec(img->in_flight->bios);
 	if (READ_ONCE(img->draining))
 		wake_up(&img->idle_wait);
 }
@@ -340,7 +350,7 @@ static bool pfs_io_idle(struct pfs_image *img)
 	bool idle;
 
 	spin_lock_irqsave(&img->lock, flags);
-	idle = !img->nr_queued && !pfs_io_in_flight(img);
+	idle = !img->nr_queued && !pfs_io_in_flight(img, false);
 	spin_unlock_irqrestore(&img->lock, flags);
 	return idle;
 }

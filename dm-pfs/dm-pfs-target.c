@@ -240,7 +240,7 @@ static void pfs_status_info(struct pfs_image *img, char *result,
 	       st.reads, st.writes, st.read_sectors, st.write_sectors);
 	DMEMIT(" flushes=%llu discards=%llu", st.flushes, st.discards);
 	DMEMIT(" in_flight=%ld queued=%u queued_bytes=%u throttled=%llu queue_full=%llu",
-	       pfs_io_in_flight(img), READ_ONCE(img->nr_queued),
+	       pfs_io_in_flight(img, false), READ_ONCE(img->nr_queued),
 	       READ_ONCE(img->queued_bytes), st.throttled, st.queue_full);
 	DMEMIT(" weight=%u iops_max=%llu bps_max=%llu",
 	       READ_ONCE(img->weight),

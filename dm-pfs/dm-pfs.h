@@ -65,6 +65,12 @@ struct pfs_stats {
 	u64 latency[PFS_LAT_BUCKETS];
 };
 
+/* Bios of an image sent and not completed, on one CPU's count. */
+struct pfs_in_flight {
+	long bios;		/* every one */
+	long solo;		/* those the solo path sent */
+};
+
 /* A pool with active images, however many paths reach it. */
 struct pfs_pool {
 	struct list_head node;		/* on pfs_pools */
@@ -107,8 +113,8 @@ struct pfs_image {
 	bool draining;			/* suspending: dispatch everything */
 	struct pfs_bucket iops_cap;
 	struct pfs_bucket bps_cap;
-	/* Bios sent and not completed, per CPU: the solo path takes no lock. */
-	long __percpu *in_flight;
+	/* Per CPU: the solo path takes no lock. */
+	struct pfs_in_flight __percpu *in_flight;
 	atomic_t kick;
 	struct task_struct *worker;
 	bool parked;			/* worker parked: suspended or not yet resumed */
@@ -220,7 +226,7 @@ void pfs_io_resume(struct pfs_image *img);
 void pfs_io_set_cap(struct pfs_image *img, bool bytes, u64 value);
 void pfs_io_kick(struct pfs_image *img);
 void pfs_io_stats(struct pfs_image *img, struct pfs_stats *sum);
-long pfs_io_in_flight(struct pfs_image *img);
+long pfs_io_in_flight(struct pfs_image *img, bool solo);
 void pfs_io_reset_stats(struct pfs_image *img);
 
 enum pfs_copy_kind {

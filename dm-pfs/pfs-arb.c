@@ -56,6 +56,7 @@ void pfs_arb_image_init(struct pfs_arb_image *ai, u32 weight)
 {
 	memset(ai, 0, sizeof(*ai));
 	ai->weight = weight ? weight : 1;
+	ai->may_solo = true;
 }
 
 u32 pfs_arb_class(enum pfs_arb_op op, u32 bytes)
@@ -147,10 +148,15 @@ static u64 pfs_arb_backlog(const struct pfs_arb *arb, u64 now)
 	return (s64)(arb->backlog_until_ns - now) > 0 ? arb->backlog_until_ns - now : 0;
 }
 
-/* Is the device time in flight, an ended solo's backlog with it, at the budget? */
+/*
+ * Is the device time in flight, an ended solo's backlog with it, at the
+ * budget? One op always goes when nothing is in flight, as before.
+ */
 static bool pfs_arb_full(const struct pfs_arb *arb, u64 now)
 {
-	return arb->in_flight_ns + pfs_arb_backlog(arb, now) >= pfs_arb_budget(arb);
+	/* With nothing seen in flight no completion would wake a waiter: go. */
+	return arb->in_flight_ns &&
+	       arb->in_flight_ns + pfs_arb_backlog(arb, now) >= pfs_arb_budget(arb);
 }
 
 /* Is another waiting image behind in virtual time? It goes first. */
@@ -173,7 +179,7 @@ static bool pfs_arb_someone_owed(const struct pfs_arb *arb,
 void pfs_arb_end_solo(struct pfs_arb *arb, u32 in_flight, u64 now)
 {
 	struct pfs_arb_image *solo = arb->solo;
-	u64 until;
+	u64 until, backlog;
 
 	if (!solo)
 		return;
@@ -184,7 +190,12 @@ void pfs_arb_end_solo(struct pfs_arb *arb, u32 in_flight, u64 now)
 			arb->shared_until_ns = until;
 		arb->win_shared = true;
 	}
-	arb->backlog_until_ns = now + (u64)in_flight * solo->solo_cost;
+	backlog = (u64)in_flight * solo->solo_cost;
+	if (backlog > PFS_ARB_MAX_BUDGET_NS)
+		backlog = PFS_ARB_MAX_BUDGET_NS;
+	/* A backlog still being served is not forgotten. */
+	if ((s64)(now + backlog - arb->backlog_until_ns) > 0)
+		arb->backlog_until_ns = now + backlog;
 }
 
 /* @ai asks to go: back from idle, it gets no credit for the time it was away. */
@@ -252,7 +263,7 @@ bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 	ai->charged_ns += cost;
 	arb->in_flight_ns += cost;
 	/* Alone, with no one waiting: its next ops need not ask. */
-	if (!force && !ai->copy && arb->nr_active == 1 && !arb->waiting &&
+	if (!force && ai->may_solo && !ai->copy && arb->nr_active == 1 && !arb->waiting &&
 	    !pfs_arb_shared(arb, now) && arb->solo != ai) {
 		ai->solo_last_ns = now;
 		ai->solo_cost = cost;

@@ -106,6 +106,7 @@ struct pfs_arb_image {
 	u32 in_flight;
 	bool waiting;		/* refused: on the pool's waiting list */
 	bool copy;		/* a copy's (dm-pfs-copy.c), not an image's I/O */
+	bool may_solo;		/* its owner has no cap and no copy (kernel: img->lock) */
 	/* Solo, when its last op went (pfs_arb_solo_went): written lock-free. */
 	u64 solo_last_ns;
 	u32 solo_cost;		/* of the op that made it solo */
@@ -172,6 +173,8 @@ void pfs_arb_forget(struct pfs_arb *arb, struct pfs_arb_image *ai);
  * Another image asks the arbiter: end the solo, with @in_flight of the solo
  * image's ops unseen on the device. The caller says how many before it
  * admits; pfs_arb_admit() and pfs_arb_turn() end a solo still on with none.
+ * The backlog counts only while ops the arbiter sees are in flight: their
+ * completions are what wake a waiter, and a solo op's never does.
  */
 void pfs_arb_end_solo(struct pfs_arb *arb, u32 in_flight, u64 now);
 

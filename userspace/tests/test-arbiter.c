@@ -331,9 +331,16 @@ static void submit(struct sim *s, int ti)
 		device_submit(s, id);
 		return;
 	}
+	/*
+	 * As the kernel's map: only a queue that was empty wakes the worker
+	 * (which then lets whoever the arbiter names go); behind a waiting
+	 * head an op wakes no one.
+	 */
 	t->queue[t->nq++] = id;
-	worker(s, ti);
-	wake_next(s);
+	if (t->nq == 1) {
+		worker(s, ti);
+		wake_next(s);
+	}
 }
 
 static void complete(struct sim *s, int id)
@@ -354,8 +361,11 @@ static void complete(struct sim *s, int id)
 		pfs_arb_complete(&s->arb, &t->ai, o->cost, pfs_arb_class(o->op, o->bytes),
 				 s->now - o->dispatch, o->ahead, s->now);
 	o->used = false;
-	worker(s, o->tenant);
-	wake_next(s);
+	/* As the kernel: a solo op's completion never reaches the arbiter. */
+	if (!o->solo) {
+		worker(s, o->tenant);
+		wake_next(s);
+	}
 	/* Light tenants think for 1/2 to 3/2 of their mean: no lockstep. */
 	if (t->w.think_ns)
 		push_event(s, s->now + t->w.think_ns / 2 + rnd(s) % t->w.think_ns, 1, o->tenant);
