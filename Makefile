@@ -7,6 +7,8 @@
 #   make check           all tests (unit, style, VM on 6.1 and 6.12; a test of
 #                        pfsadm rather than the target on one of them)
 #   make check-all-kernels  the same with every VM test on both kernels
+#   make check-shared    two guests on one shared disk (sanlock), on each
+#                        kernel (make check: on 6.12)
 #   make check-load      minutes of verified I/O under suspend/reload/grow/QoS
 #   make check-debug     the VM tests on a lockdep/KASAN/kmemleak kernel built
 #                        from linux-source-6.12 (opt-in; about an hour)
@@ -40,7 +42,7 @@ KVER = $(patsubst linux-headers-%,%,$(notdir $(realpath $(KDIR))))
 KERNELS ?= 6.1 6.12
 BUILD := $(CURDIR)/build
 
-.PHONY: all module modules-all pfsadm deb check check-all-kernels check-package check-crash check-load check-debug check-planted boot-soak bench demo \
+.PHONY: all module modules-all pfsadm deb check check-all-kernels check-shared check-package check-crash check-load check-debug check-planted boot-soak bench demo \
 	install uninstall \
 	dkms-install dkms-uninstall clean
 
@@ -117,6 +119,13 @@ check:
 
 check-all-kernels:
 	ALL_KERNELS=1 scripts/check
+
+# make check runs the two-host test on the newest kernel; this, on each.
+check-shared: modules-all pfsadm
+	$(MAKE) -C userspace SANITIZE=1
+	@for k in 6.1 6.12; do \
+		tests/shared/run $$k $(BUILD)/check-shared-$$k asan || exit 1; \
+	done
 
 # DKMS's build under emulation takes longer than make check may: opt-in.
 check-package: modules-all pfsadm deb

@@ -9,6 +9,9 @@
  *   PFS_TABLE_OFFSET(0)          allocation table, copy 0
  *   PFS_TABLE_OFFSET(1)          allocation table, copy 1
  *   PFS_BACKUP_SB_SECTOR         backup superblock (version 2)
+ *   sb.lease_start               sanlock's lease area, shared pools only
+ *                                (version 7): lockspace, pool lease, one
+ *                                lease per table slot, PFS_LEASE_SECTORS each
  *   sb.data_start ... end        data area: one contiguous extent per image
  *
  * Each table copy is a 4 KiB header followed by max_images entries. An
@@ -23,7 +26,7 @@
 
 #include "pfs-types.h"
 
-#define PFS_FORMAT_VERSION	6
+#define PFS_FORMAT_VERSION	7
 #define PFS_FORMAT_VERSION_MIN	1	/* oldest version still read and mapped */
 #define PFS_SB_MAGIC		"DMPFS-SB"
 #define PFS_TABLE_MAGIC		"DMPFS-TB"
@@ -92,6 +95,25 @@
 #define PFS_FREE_BUSY		0x00000002U	/* free space a running command holds */
 #define PFS_MAX_FREE_RECORDS	168
 
+/*
+ * Pool flags (version 7). SHARED: hosts of a cluster use the pool at once,
+ * under sanlock leases kept in the lease area; else the pool belongs to the
+ * host whose ID is in owner_id (zero: none recorded).
+ */
+#define PFS_POOL_SHARED		0x00000001U
+#define PFS_POOL_FLAGS		PFS_POOL_SHARED
+
+/*
+ * The lease area of a shared pool: sanlock's 1 MiB unit (2000 hosts with
+ * 512-byte sectors, 250 with 4 KiB ones), for the lockspace, the pool's
+ * lease and one lease per table slot, in that order.
+ */
+#define PFS_LEASE_SECTORS	2048
+#define PFS_LEASE_LOCKSPACE	0
+#define PFS_LEASE_POOL		1
+#define PFS_LEASE_SLOT(i)	(2 + (i))
+#define PFS_LEASE_AREA_SECTORS	(PFS_LEASE_SLOT(PFS_MAX_IMAGES) * PFS_LEASE_SECTORS)
+
 /* Bounds of a calibrated cost (ns), pfs_sb_validate() enforces them. */
 #define PFS_COST_MAX_NS		1000000000U
 #define PFS_COST_MAX_MIB_NS	4000000000U
@@ -126,14 +148,19 @@ struct pfs_superblock {
 	__le32 max_images;		/* entries in one copy */
 	__le64 format_time;		/* seconds since the epoch */
 	struct pfs_cost_record cost;	/* version 3; zero before */
-	__u8 reserved[384];
+	/* Version 7; zero before. */
+	__le32 pool_flags;		/* PFS_POOL_* */
+	__le32 reserved1;
+	__le64 lease_start;		/* SHARED: first sector of the lease area */
+	__u8 owner_id[PFS_UUID_LEN];	/* not SHARED: the owning host's ID */
+	__u8 reserved[352];
 } __packed;
 
 struct pfs_free_record {
 	__le64 start;			/* first sector on the pool device */
 	__le64 length;			/* sectors */
 	__le32 flags;			/* PFS_FREE_*; unused record: all zero */
-	__le32 reserved;
+	__le32 host_id;			/* busy, shared pool: its host (v7) */
 } __packed;
 
 struct pfs_table_header {

@@ -117,6 +117,24 @@ static bool pfs_cost_valid(const struct pfs_cost_record *c)
 	       !c->reserved;
 }
 
+/*
+ * Version 7's pool fields: a shared pool's lease area lies whole between
+ * the metadata and the data area, aligned to sanlock's unit; a host-local
+ * pool has none.
+ */
+static bool pfs_pool_fields_valid(const struct pfs_superblock *sb, u64 metadata)
+{
+	u32 flags = le32_to_cpu(sb->pool_flags);
+	u64 lease = le64_to_cpu(sb->lease_start);
+
+	if ((flags & ~PFS_POOL_FLAGS) || sb->reserved1)
+		return false;
+	if (!(flags & PFS_POOL_SHARED))
+		return !lease;
+	return lease >= metadata && !(lease % PFS_LEASE_SECTORS) &&
+	       lease + PFS_LEASE_AREA_SECTORS <= le64_to_cpu(sb->data_start);
+}
+
 int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
 		    const char **why)
 {
@@ -150,6 +168,8 @@ int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
 		*why = "pool device is smaller than its superblock says";
 	else if (version >= 3 && !pfs_cost_valid(&sb->cost))
 		*why = "superblock cost model is invalid";
+	else if (version >= 7 && !pfs_pool_fields_valid(sb, metadata))
+		*why = "superblock lease area is invalid";
 	return *why ? -EINVAL : 0;
 }
 
@@ -320,6 +340,8 @@ static const char *pfs_free_records_invalid(const struct pfs_superblock *sb,
 	u32 n = le32_to_cpu(copy->nr_free_records);
 	u64 data_start = le64_to_cpu(sb->data_start);
 	u64 size = le64_to_cpu(sb->device_sectors);
+	bool shared = le32_to_cpu(sb->version) >= 7 &&
+		      (le32_to_cpu(sb->pool_flags) & PFS_POOL_SHARED);
 	unsigned int i, j;
 
 	if (n > PFS_MAX_FREE_RECORDS || copy->reserved0)
@@ -334,7 +356,8 @@ static const char *pfs_free_records_invalid(const struct pfs_superblock *sb,
 				return "unused free-space record is not empty";
 			continue;
 		}
-		if ((flags != PFS_FREE_DIRTY && flags != PFS_FREE_BUSY) || r->reserved)
+		if ((flags != PFS_FREE_DIRTY && flags != PFS_FREE_BUSY) ||
+		    (r->host_id && (flags != PFS_FREE_BUSY || !shared)))
 			return "free-space record has invalid flags";
 		if (len == 0 || start < data_start || start > size || len > size - start)
 			return "free-space record is outside the data area";

@@ -9,7 +9,7 @@ struct pfs_free_set {
 	unsigned int n;
 	struct {
 		uint64_t start, end;
-		uint32_t flags;
+		uint32_t flags, host_id;
 	} r[PFS_MAX_FREE_RECORDS + 2];
 };
 
@@ -24,6 +24,7 @@ static void pfs_free_load(const struct pfs_table_header *t, struct pfs_free_set 
 		s->r[i].start = le64_to_cpu(t->free[i].start);
 		s->r[i].end = s->r[i].start + le64_to_cpu(t->free[i].length);
 		s->r[i].flags = le32_to_cpu(t->free[i].flags);
+		s->r[i].host_id = le32_to_cpu(t->free[i].host_id);
 	}
 }
 
@@ -85,6 +86,7 @@ static int pfs_free_store(struct pfs_table_header *t, struct pfs_free_set *s)
 		t->free[i].start = cpu_to_le64(s->r[i].start);
 		t->free[i].length = cpu_to_le64(s->r[i].end - s->r[i].start);
 		t->free[i].flags = cpu_to_le32(s->r[i].flags);
+		t->free[i].host_id = cpu_to_le32(s->r[i].host_id);
 	}
 	t->nr_free_records = cpu_to_le32(s->n);
 	return 0;
@@ -95,6 +97,7 @@ static void pfs_free_add(struct pfs_free_set *s, uint64_t start, uint64_t end, u
 	s->r[s->n].start = start;
 	s->r[s->n].end = end;
 	s->r[s->n].flags = flags;
+	s->r[s->n].host_id = 0;
 	s->n++;
 }
 
@@ -149,12 +152,14 @@ void pfs_free_mark_clean(struct pfs_table_header *t, uint64_t start, uint64_t le
 	pfs_free_store(t, &s);
 }
 
-int pfs_free_reserve(struct pfs_table_header *t, uint64_t start, uint64_t len)
+int pfs_free_reserve(struct pfs_table_header *t, uint64_t start, uint64_t len,
+		     uint32_t host_id)
 {
 	struct pfs_free_set s;
 
 	pfs_free_load(t, &s);
 	pfs_free_add(&s, start, start + len, PFS_FREE_BUSY);
+	s.r[s.n - 1].host_id = host_id;
 	return pfs_free_store(t, &s);
 }
 
@@ -175,14 +180,15 @@ bool pfs_free_release(struct pfs_table_header *t, uint64_t start, uint64_t len)
 	return false;
 }
 
-unsigned int pfs_free_drop_busy(struct pfs_table_header *t)
+unsigned int pfs_free_drop_busy(struct pfs_table_header *t, uint32_t host_id)
 {
 	struct pfs_free_set s;
 	unsigned int i, dropped = 0;
 
 	pfs_free_load(t, &s);
 	for (i = 0; i < s.n;) {
-		if (s.r[i].flags == PFS_FREE_BUSY) {
+		if (s.r[i].flags == PFS_FREE_BUSY &&
+		    (host_id == PFS_ANY_HOST || s.r[i].host_id == host_id)) {
 			s.r[i] = s.r[--s.n];
 			dropped++;
 		} else {
@@ -194,14 +200,15 @@ unsigned int pfs_free_drop_busy(struct pfs_table_header *t)
 	return dropped;
 }
 
-unsigned int pfs_free_count_busy(const struct pfs_table_header *t)
+unsigned int pfs_free_count_busy(const struct pfs_table_header *t, uint32_t host_id)
 {
 	struct pfs_free_set s;
 	unsigned int i, n = 0;
 
 	pfs_free_load(t, &s);
 	for (i = 0; i < s.n; i++)
-		n += s.r[i].flags == PFS_FREE_BUSY;
+		n += s.r[i].flags == PFS_FREE_BUSY &&
+		     (host_id == PFS_ANY_HOST || s.r[i].host_id == host_id);
 	return n;
 }
 

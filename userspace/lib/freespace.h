@@ -21,13 +21,22 @@
 int pfs_free_mark_dirty(struct pfs_table_header *t, uint64_t start, uint64_t len);
 /* [start, start + len) has been zeroed (or is an image's own now). */
 void pfs_free_mark_clean(struct pfs_table_header *t, uint64_t start, uint64_t len);
-/* Hold free space while it is zeroed without the metadata lock. 0 or -1 (no record left). */
-int pfs_free_reserve(struct pfs_table_header *t, uint64_t start, uint64_t len);
+/*
+ * Hold free space while it is zeroed without the metadata lock, for host
+ * @host_id of a shared pool (0: a host-local pool). 0 or -1 (no record left).
+ */
+int pfs_free_reserve(struct pfs_table_header *t, uint64_t start, uint64_t len,
+		     uint32_t host_id);
 /* Give back a reservation; false if this exact one is not there. */
 bool pfs_free_release(struct pfs_table_header *t, uint64_t start, uint64_t len);
-/* Forget every reservation: their commands are gone (lock.h). */
-unsigned int pfs_free_drop_busy(struct pfs_table_header *t);
-unsigned int pfs_free_count_busy(const struct pfs_table_header *t);
+/*
+ * Forget (count) the reservations of host @host_id (0: a host-local pool's;
+ * PFS_ANY_HOST: all): forgotten when their commands are gone (lock.h).
+ * Another host's stay.
+ */
+#define PFS_ANY_HOST		UINT32_MAX
+unsigned int pfs_free_drop_busy(struct pfs_table_header *t, uint32_t host_id);
+unsigned int pfs_free_count_busy(const struct pfs_table_header *t, uint32_t host_id);
 /*
  * The parts of [start, start + len) that dirty records cover, in sector
  * order, merged, into @out (room for PFS_MAX_FREE_RECORDS). Returns how

@@ -25,6 +25,11 @@ void pfs_lock_set_wait(unsigned int seconds)
 	pfs_lock_wait = seconds;
 }
 
+unsigned int pfs_lock_get_wait(void)
+{
+	return pfs_lock_wait;
+}
+
 void pfs_lock_set_owner(const char *owner)
 {
 	snprintf(pfs_lock_owner, sizeof(pfs_lock_owner), "%s", owner);

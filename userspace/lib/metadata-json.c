@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <uuid/uuid.h>
 
+#include "lease.h"
 #include "metadata-json.h"
 
 static struct json_object *pfs_json_uuid(const uint8_t *uuid)
@@ -81,6 +82,7 @@ struct json_object *pfs_json_superblock(const struct pfs_superblock *sb)
 	pfs_json_u64(o, "data_start", le64_to_cpu(sb->data_start));
 	pfs_json_u64(o, "max_images", le32_to_cpu(sb->max_images));
 	pfs_json_u64(o, "format_time", le64_to_cpu(sb->format_time));
+	json_object_object_add(o, "shared", json_object_new_boolean(pfs_pool_is_shared(sb)));
 	return o;
 }
 

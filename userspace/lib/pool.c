@@ -16,6 +16,7 @@
 #include "archive.h"
 #include "devio.h"
 #include "freespace.h"
+#include "lease.h"
 #include "lock.h"
 #include "pool.h"
 #include "zero.h"
@@ -26,6 +27,7 @@ void pfs_pool_close(struct pfs_pool_handle *pool)
 {
 	if (!pool)
 		return;
+	pfs_lease_pool_release(pool->lease_sock);
 	if (pool->fd >= 0)
 		close(pool->fd);
 	pfs_unlock_pool(pool->lock_fd);
@@ -107,9 +109,32 @@ static int pfs_pool_read(struct pfs_pool_handle *pool, struct pfs_error *err)
 static void pfs_pool_take_table(struct pfs_pool_handle *pool)
 {
 	memcpy(pool->table, pool->copy[pool->current], TABLE_BYTES);
-	if (pfs_free_count_busy(pool->table) &&
+	if (pfs_free_count_busy(pool->table, pool->host_id) &&
 	    !pfs_zeroing_running(pool->sb->pool_uuid))
-		pfs_free_drop_busy(pool->table);
+		pfs_free_drop_busy(pool->table, pool->host_id);
+}
+
+/*
+ * A shared pool's lease, taken after this host's lock (so this host's
+ * commands queue on the flock, not on sanlock), then read again: another
+ * host may have committed.
+ */
+static int pfs_pool_lease(struct pfs_pool_handle *pool, struct pfs_error *err)
+{
+	struct pfs_lease_where w = { .path = pool->path, .fd = pool->fd, .sb = pool->sb };
+	struct pfs_conf conf;
+
+	if (pfs_conf_load(&conf, err))
+		return -1;
+	if (!conf.host_id)
+		return pfs_fail(err, PFS_EXIT_ARGS,
+				"%s is a shared pool and this host has no host_id (set one in %s)",
+				pool->path, conf.path);
+	pool->lease_sock = pfs_lease_pool_acquire(&w, pfs_lock_get_wait(), err);
+	if (pool->lease_sock < 0)
+		return -1;
+	pool->host_id = conf.host_id;
+	return pfs_pool_read(pool, err);
 }
 
 /* Take the lock by UUID, then read again: others may have committed. */
@@ -121,6 +146,8 @@ static int pfs_pool_lock(struct pfs_pool_handle *pool, struct pfs_error *err)
 	pool->lock_fd = pfs_lock_pool(uuid, err);
 	if (pool->lock_fd < 0 || pfs_pool_read(pool, err))
 		return -1;
+	if (pfs_pool_is_shared(pool->sb) && pfs_pool_lease(pool, err))
+		return -1;
 	if (memcmp(uuid, pool->sb->pool_uuid, PFS_UUID_LEN))
 		return pfs_fail(err, PFS_EXIT_BUSY, "%s was formatted again while waiting",
 				pool->path);
@@ -130,6 +157,8 @@ static int pfs_pool_lock(struct pfs_pool_handle *pool, struct pfs_error *err)
 
 void pfs_pool_unlock(struct pfs_pool_handle *pool)
 {
+	pfs_lease_pool_release(pool->lease_sock);
+	pool->lease_sock = -1;
 	pfs_unlock_pool(pool->lock_fd);
 	pool->lock_fd = -1;
 }
@@ -150,6 +179,7 @@ int pfs_pool_open(const char *path, unsigned int flags, struct pfs_pool_handle *
 		return pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
 	pool->fd = -1;
 	pool->lock_fd = -1;
+	pool->lease_sock = -1;
 	pool->flags = flags;
 	snprintf(pool->path, sizeof(pool->path), "%s", path);
 	pool->sb = pfs_alloc_io(PFS_BLOCK_SIZE);
@@ -327,7 +357,11 @@ int pfs_sb_init(struct pfs_superblock *sb, const struct pfs_format_opts *opts,
 		uint64_t dev_sectors, struct pfs_error *err)
 {
 	uint64_t align = opts->align_sectors;
-	uint64_t data_start = (PFS_METADATA_SECTORS + align - 1) / align * align;
+	uint64_t lease_start = (PFS_METADATA_SECTORS + PFS_LEASE_SECTORS - 1) /
+			       PFS_LEASE_SECTORS * PFS_LEASE_SECTORS;
+	uint64_t metadata_end = opts->shared ? lease_start + PFS_LEASE_AREA_SECTORS :
+				PFS_METADATA_SECTORS;
+	uint64_t data_start = (metadata_end + align - 1) / align * align;
 	const char *why;
 
 	if (dev_sectors < data_start + align)
@@ -348,6 +382,10 @@ int pfs_sb_init(struct pfs_superblock *sb, const struct pfs_format_opts *opts,
 	sb->table_sectors = cpu_to_le32(PFS_TABLE_SECTORS);
 	sb->max_images = cpu_to_le32(PFS_MAX_IMAGES);
 	sb->format_time = cpu_to_le64(opts->now ? opts->now : (uint64_t)time(NULL));
+	if (opts->shared) {
+		sb->pool_flags = cpu_to_le32(PFS_POOL_SHARED);
+		sb->lease_start = cpu_to_le64(lease_start);
+	}
 	sb->csum = cpu_to_le32(pfs_sb_csum(sb));
 	if (pfs_sb_validate(sb, dev_sectors, &why))
 		return pfs_fail(err, PFS_EXIT_ARGS, "%s", why);
@@ -369,7 +407,7 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 {
 	struct pfs_superblock *sb = NULL;
 	uint64_t dev_sectors;
-	struct pfs_pool_handle pool = { .fd = -1, .lock_fd = -1 };
+	struct pfs_pool_handle pool = { .fd = -1, .lock_fd = -1, .lease_sock = -1 };
 	uint64_t gen = opts->generation ? opts->generation : 1;
 	struct pfs_table_header *table = NULL;
 	const uint8_t *lock_uuid;
@@ -416,6 +454,13 @@ int pfs_pool_format(const char *path, const struct pfs_format_opts *opts,
 	}
 	if (pfs_sb_init(sb, opts, dev_sectors, err))
 		goto out;
+	/* The leases first: a superblock that says shared has them. */
+	if (opts->shared) {
+		struct pfs_lease_where w = { .path = path, .fd = pool.fd, .sb = sb };
+
+		if (pfs_lease_format(&w, opts->lease_io_timeout, err))
+			goto out;
+	}
 	/* Until it is zeroed, the data area may hold anything. */
 	if (opts->table)
 		memcpy(table, opts->table, TABLE_BYTES);

@@ -17,6 +17,9 @@
 struct pfs_pool_handle {
 	int fd;
 	int lock_fd;				/* the pool's lock, writers only */
+	int lease_sock;				/* sanlock's hold of a shared pool's
+						 * lease, with the lock; -1: none */
+	uint32_t host_id;			/* shared pool: this host's, else 0 */
 	unsigned int flags;			/* PFS_OPEN_* it was opened with */
 	char path[4096];
 	uint64_t dev_sectors;
@@ -39,6 +42,8 @@ struct pfs_format_opts {
 	const struct pfs_table_header *table;
 	uint64_t generation;
 	uint64_t device_sectors;	/* 0: the whole device */
+	bool shared;			/* sanlock leases (lease.h) */
+	unsigned int lease_io_timeout;	/* with shared: seconds */
 };
 
 #define PFS_OPEN_READ		0

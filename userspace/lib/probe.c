@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "probe.h"
 #include "pfs-format.h"
 
@@ -74,25 +75,22 @@ int pfs_probe_signature(const char *path, char *what, unsigned int len,
 	return r;
 }
 
-/* The "pool = DEVICE" line of the config file, if any. */
-static int pfs_conf_pool(char *path, unsigned int len)
+/* The "pool = DEVICE" line of the config file: 1, 0 if none, -1 on error. */
+static int pfs_conf_pool(char *path, unsigned int len, struct pfs_error *err)
 {
-	const char *conf = getenv("PFS_CONF");
-	char line[4200], key[16], value[4097];
-	int found = 0;
-	FILE *f;
+	struct pfs_conf *conf = malloc(sizeof(*conf));
+	int found;
 
-	f = fopen(conf ? conf : "/etc/pfs.conf", "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %15[a-z_] = %4096s", key, value) == 2 &&
-		    !strcmp(key, "pool")) {
-			snprintf(path, len, "%s", value);
-			found = 1;
-		}
+	if (!conf)
+		return pfs_fail(err, PFS_EXIT_NOMEM, "out of memory");
+	if (pfs_conf_load(conf, err)) {
+		free(conf);
+		return -1;
 	}
-	fclose(f);
+	found = !!conf->pool[0];
+	if (found)
+		snprintf(path, len, "%s", conf->pool);
+	free(conf);
 	return found;
 }
 
@@ -237,10 +235,12 @@ int pfs_scan_pools(char (*paths)[PFS_PATH_LEN], unsigned int max, unsigned int *
 bool pfs_pool_requested(const char *requested)
 {
 	const char *env = getenv("PFS_POOL");
+	struct pfs_error ignored = { 0 };
 	char path[PFS_PATH_LEN];
 
+	/* A config file in error names no pool; the command says why. */
 	return (requested && *requested) || (env && *env) ||
-		pfs_conf_pool(path, sizeof(path));
+		pfs_conf_pool(path, sizeof(path), &ignored) > 0;
 }
 
 int pfs_resolve_pool(const char *name, char *path, unsigned int len, struct pfs_error *err)
@@ -274,12 +274,16 @@ int pfs_find_pool(const char *requested, char *path, unsigned int len,
 	char found[8][PFS_PATH_LEN], list[8 * (PFS_PATH_LEN + 2)] = "";
 	char conf[4097];
 	unsigned int n, i;
+	int r;
 
 	if (!requested)
 		requested = getenv("PFS_POOL");
 	if (requested && *requested)
 		return pfs_resolve_pool(requested, path, len, err);
-	if (pfs_conf_pool(conf, sizeof(conf)))
+	r = pfs_conf_pool(conf, sizeof(conf), err);
+	if (r < 0)
+		return -1;
+	if (r)
 		return pfs_resolve_pool(conf, path, len, err);
 	if (pfs_scan_pools(found, 8, &n, err))
 		return -1;

@@ -12,6 +12,7 @@
 #include "pool.h"
 #include "probe.h"
 #include "restore.h"
+#include "shared.h"
 
 /* Fetch a non-negative integer member; a missing or wrong one is an error. */
 static int pfs_restore_json_u64(struct json_object *o, const char *key, uint64_t *v,
@@ -164,7 +165,7 @@ static int pfs_restore_target(const char *dev, const uint8_t *uuid, bool force,
 int pfs_restore(const char *dev, const char *file, bool force, unsigned int *images_out,
 		struct pfs_error *err)
 {
-	struct json_object *root, *sbj, *images;
+	struct json_object *root, *sbj, *images, *shared;
 	struct pfs_format_opts fo = { 0 };
 	struct pfs_table_header *table;
 	uint8_t pool_uuid[PFS_UUID_LEN];
@@ -194,6 +195,16 @@ int pfs_restore(const char *dev, const char *file, bool force, unsigned int *ima
 		pfs_fail(err, PFS_EXIT_ARGS, "dump has format version %llu; this pfsadm reads %d to %d",
 			 (unsigned long long)version, PFS_FORMAT_VERSION_MIN, PFS_FORMAT_VERSION);
 		goto out;
+	}
+	/* A shared pool comes back shared (its lease area where it was), or not at all. */
+	if (json_object_object_get_ex(sbj, "shared", &shared) &&
+	    json_object_get_boolean(shared)) {
+		struct pfs_conf conf;
+
+		if (pfs_shared_can_format(&conf, err))
+			goto out;
+		fo.shared = true;
+		fo.lease_io_timeout = conf.lease_io_timeout;
 	}
 	n = json_object_array_length(images);
 	if (n > PFS_MAX_IMAGES || !fo.align_sectors || fo.align_sectors > (1ULL << 21)) {

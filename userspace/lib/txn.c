@@ -87,7 +87,7 @@ int pfs_txn_hold(struct pfs_pool_handle *pool, uint64_t start, uint64_t len, boo
 		if (h->zeroing < 0)
 			return -1;
 		if ((dirty && pfs_free_mark_dirty(pool->table, start, len)) ||
-		    pfs_free_reserve(pool->table, start, len)) {
+		    pfs_free_reserve(pool->table, start, len, pool->host_id)) {
 			close(h->zeroing);
 			return pfs_fail(err, PFS_EXIT_NOSPACE,
 					"no free-space record left to reserve sectors %llu+%llu",

@@ -50,6 +50,13 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 	/* Reserved before version 3: uncalibrated, whatever was left there. */
 	if (le32_to_cpu(pool->sb->version) < 3)
 		memset(&sb->cost, 0, sizeof(sb->cost));
+	/* Before version 7: a host-local pool with no owner recorded. */
+	if (le32_to_cpu(pool->sb->version) < 7) {
+		sb->pool_flags = 0;
+		sb->reserved1 = 0;
+		sb->lease_start = 0;
+		memset(sb->owner_id, 0, sizeof(sb->owner_id));
+	}
 	sb->csum = cpu_to_le32(pfs_sb_csum(sb));
 	if (pfs_sb_validate(sb, pool->dev_sectors, &why)) {
 		pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot upgrade: %s", pool->path, why);
@@ -61,9 +68,10 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 	 * version 2 the table stays; version 3 only adds the superblock's
 	 * cost model, zero until calibrated, version 4 a move's fields in
 	 * each entry, zero without a move, version 5 flags for an undone
-	 * move and a clone, and version 6 a move to another pool (a flag and
+	 * move and a clone, version 6 a move to another pool (a flag and
 	 * the other pool's UUID in bytes that were reserved, zero), which no
-	 * older table holds.
+	 * older table holds, and version 7 the superblock's pool flags, lease
+	 * area and owner, zero for a host-local pool.
 	 */
 	view.sb = sb;
 	view.table = pool->table;

@@ -14,6 +14,7 @@
 #include "pool.h"
 #include "probe.h"
 #include "restore.h"
+#include "shared.h"
 #include "size.h"
 #include "txn.h"
 #include "upgrade.h"
@@ -49,9 +50,11 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 	static const struct option opts[] = {
 		{ "align", required_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "shared", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pfs_format_opts fo = { .align_sectors = PFS_DEFAULT_ALIGN_SECTORS };
+	struct pfs_conf conf;
 	const struct pfsadm_cmd *cmd = pfsadm_find("format");
 	bool force = false;
 	uint64_t bytes;
@@ -60,7 +63,7 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 	const char *dev;
 	struct pfs_pool_handle *pool;
 
-	while ((c = pfsadm_getopt(argc, argv, "a:f", opts, cmd, &code)) != -1) {
+	while ((c = pfsadm_getopt(argc, argv, "a:fs", opts, cmd, &code)) != -1) {
 		if (c == '?')
 			return code;
 		if (c == 'a') {
@@ -72,11 +75,18 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 			fo.align_sectors = bytes >> PFS_SECTOR_SHIFT;
 		} else if (c == 'f') {
 			force = true;
+		} else if (c == 's') {
+			fo.shared = true;
 		}
 	}
 	if (pfsadm_device_arg(argc, cmd, err))
 		return -1;
 	dev = argv[optind];
+	if (fo.shared) {
+		if (pfs_shared_can_format(&conf, err))
+			return -1;
+		fo.lease_io_timeout = conf.lease_io_timeout;
+	}
 	if (!force) {
 		int found = pfs_probe_signature(dev, what, sizeof(what), err);
 
@@ -100,7 +110,18 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 	 * The data area starts dirty; zeroed now if the device does it for
 	 * free, else discarded as mkfs does (discard promises no zeroes).
 	 */
-	if (pfs_pool_format(dev, &fo, err) || pfs_pool_open(dev, PFS_OPEN_WRITE, &pool, err))
+	if (pfs_pool_format(dev, &fo, err))
+		return -1;
+	if (fo.shared) {
+		bool already;
+
+		printf("joining the pool's lockspace as host %u (sanlock takes %u s)\n",
+		       conf.host_id, 2 * conf.lease_io_timeout);
+		fflush(stdout);
+		if (pfs_shared_lock_start(dev, &already, err))
+			return -1;
+	}
+	if (pfs_pool_open(dev, PFS_OPEN_WRITE, &pool, err))
 		return -1;
 	clean = pfs_txn_clean_offload(pool, err);
 	if (clean < 0) {
@@ -115,9 +136,10 @@ int cmd_format(int argc, char **argv, struct pfs_error *err)
 	else
 		printf("the data area is zeroed as images are created\n");
 	bytes = (pool->dev_sectors - le64_to_cpu(pool->sb->data_start)) << PFS_SECTOR_SHIFT;
-	printf("formatted %s: %s data area, %d images max, %lluK alignment\n", dev,
+	printf("formatted %s: %s data area, %d images max, %lluK alignment%s\n", dev,
 	       pfs_format_size(bytes, what, sizeof(what)), PFS_MAX_IMAGES,
-	       (unsigned long long)fo.align_sectors / 2);
+	       (unsigned long long)fo.align_sectors / 2,
+	       fo.shared ? ", shared (sanlock leases)" : "");
 	pfs_pool_close(pool);
 	return 0;
 }
@@ -195,8 +217,8 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 	}
 	printf("images: %u\n", pfs_pool_count(pool));
 	printf("free space to zero before reuse: %llu sectors; held by running commands: %u extent%s\n",
-	       (unsigned long long)pfs_free_dirty_total(pool), pfs_free_count_busy(pool->table),
-	       pfs_free_count_busy(pool->table) == 1 ? "" : "s");
+	       (unsigned long long)pfs_free_dirty_total(pool), pfs_free_count_busy(pool->table, PFS_ANY_HOST),
+	       pfs_free_count_busy(pool->table, PFS_ANY_HOST) == 1 ? "" : "s");
 	if (sb_problem && repair) {
 		const char *which = pool->sb_why ? "primary" : "backup";
 
@@ -258,6 +280,40 @@ int cmd_upgrade(int argc, char **argv, struct pfs_error *err)
 		printf("%s is already at format version %d\n", pool->path, PFS_FORMAT_VERSION);
 	pfs_pool_close(pool);
 	return r < 0 ? -1 : 0;
+}
+
+/* lock-start and lock-stop: join or leave a shared pool's lockspace. */
+static int pfsadm_lockspace(int argc, char **argv, const char *name, struct pfs_error *err)
+{
+	char dev[PFS_PATH_LEN];
+	const struct pfsadm_cmd *cmd = pfsadm_find(name);
+	bool start = !strcmp(name, "lock-start"), already;
+	int c, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
+		if (c == '?')
+			return code;
+	if (pfsadm_pool_arg(argc, argv, cmd, dev, sizeof(dev), err))
+		return -1;
+	if (start ? pfs_shared_lock_start(dev, &already, err) :
+		    pfs_shared_lock_stop(dev, &already, err))
+		return -1;
+	if (already)
+		printf("%s: this host %s the pool's lockspace already\n", dev,
+		       start ? "is in" : "is not in");
+	else
+		printf("%s: %s the pool's lockspace\n", dev, start ? "joined" : "left");
+	return 0;
+}
+
+int cmd_lock_start(int argc, char **argv, struct pfs_error *err)
+{
+	return pfsadm_lockspace(argc, argv, "lock-start", err);
+}
+
+int cmd_lock_stop(int argc, char **argv, struct pfs_error *err)
+{
+	return pfsadm_lockspace(argc, argv, "lock-stop", err);
 }
 
 int cmd_grow_pool(int argc, char **argv, struct pfs_error *err)

@@ -41,14 +41,17 @@ const char *pfsadm_pool;
 	"                  none is named)\n"
 
 const struct pfsadm_cmd pfsadm_commands[] = {
-	{ "format", "DEVICE [--align SIZE] [--force]",
+	{ "format", "DEVICE [--align SIZE] [--force] [--shared]",
 	  "make DEVICE an empty pool (refuses a device with data on it)",
 	  "  DEVICE          a whole disk, partition or LUN; all of it becomes the pool\n"
 	  "  --align SIZE    the unit images start on and are rounded up to, a power\n"
 	  "                  of two from 4K to 1G (default 1M)\n"
 	  "  --force         erase every signature libblkid finds first (filesystem,\n"
 	  "                  RAID, LVM, partition table); without it such a device\n"
-	  "                  is refused\n", cmd_format },
+	  "                  is refused\n"
+	  "  --shared        for several hosts at once (a LUN all of them see): sanlock\n"
+	  "                  leases order their changes; needs host_id in /etc/pfs.conf\n"
+	  "                  and the sanlock daemon; this host joins the pool\n", cmd_format },
 	{ "create", "NAME SIZE [--weight N] [--iops-max N] [--bps-max SIZE]",
 	  "allocate an image and create /dev/mapper/pfs-NAME",
 	  "  NAME            letters, digits and . _ + -, up to 123, not starting\n"
@@ -149,6 +152,10 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  PFSADM_HELP_DEVICE
 	  "  --repair        rewrite what is damaged or stale from the good copy\n",
 	  cmd_check },
+	{ "lock-start", "[DEVICE]", "join a shared pool's sanlock lockspace (before using it)",
+	  PFSADM_HELP_DEVICE, cmd_lock_start },
+	{ "lock-stop", "[DEVICE]", "leave a shared pool's lockspace (nothing of it held here)",
+	  PFSADM_HELP_DEVICE, cmd_lock_stop },
 	{ "upgrade", "[DEVICE]", "bring a pool to the current on-disk format, in place",
 	  PFSADM_HELP_DEVICE, cmd_upgrade },
 	{ "grow-pool", "[DEVICE]", "take in the space the pool's device gained (a grown LUN)",

@@ -85,7 +85,7 @@ int main(void)
 				for (u = a; u < a + n; u++)
 					dirty[u] = false;
 			} else if (!held_len) {
-				CHECK(!pfs_free_reserve(t, sector(a), (uint64_t)n * ALIGN));
+				CHECK(!pfs_free_reserve(t, sector(a), (uint64_t)n * ALIGN, 0));
 				held_start = sector(a);
 				held_len = (uint64_t)n * ALIGN;
 			} else {
@@ -93,18 +93,25 @@ int main(void)
 				CHECK(pfs_free_release(t, held_start, held_len));
 				held_len = 0;
 			}
-			CHECK(pfs_free_count_busy(t) == (held_len ? 1U : 0U));
+			CHECK(pfs_free_count_busy(t, 0) == (held_len ? 1U : 0U));
 			check_cover();
 		}
 		merged_runs += le32_to_cpu(t->nr_free_records) == PFS_MAX_FREE_RECORDS;
 		if (held_len)
-			CHECK(pfs_free_drop_busy(t) == 1 && pfs_free_count_busy(t) == 0);
+			CHECK(pfs_free_drop_busy(t, 0) == 1 && pfs_free_count_busy(t, 0) == 0);
 	}
 	/* The sequences must have run out of records, or the merge went untested. */
 	CHECK(merged_runs > 0);
+
 	/* Clean everything: no record is left. */
 	pfs_free_mark_clean(t, base, (uint64_t)UNITS * ALIGN);
 	CHECK(t->nr_free_records == 0 && pfs_free_dirty_sectors(t, base, UNITS * ALIGN) == 0);
+	/* A shared pool: a host forgets its own reservations, never another's. */
+	memset(t, 0, sizeof(*t));
+	CHECK(!pfs_free_reserve(t, sector(0), ALIGN, 2) && !pfs_free_reserve(t, sector(2), ALIGN, 3));
+	CHECK(pfs_free_drop_busy(t, 3) == 1 && pfs_free_count_busy(t, 3) == 0);
+	CHECK(pfs_free_count_busy(t, PFS_ANY_HOST) == 1 && pfs_free_count_busy(t, 2) == 1);
+	CHECK(le32_to_cpu(t->free[0].host_id) == 2);
 	printf("%u sequences, %u ran out of records and merged: dirty space always recorded\n",
 	       SEQUENCES, merged_runs);
 	free(t);

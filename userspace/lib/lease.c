@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sanlock.h>
+#include <sanlock_admin.h>
+#include <sanlock_resource.h>
+#include <sanlock_rv.h>
+
+#include "lease.h"
+
+/* A resource with room for its one disk. */
+struct pfs_lease_res {
+	struct sanlk_resource res;
+	struct sanlk_disk disk;
+};
+
+bool pfs_pool_is_shared(const struct pfs_superblock *sb)
+{
+	return le32_to_cpu(sb->version) >= 7 &&
+	       (le32_to_cpu(sb->pool_flags) & PFS_POOL_SHARED);
+}
+
+void pfs_lease_lockspace_name(const struct pfs_superblock *sb, char name[SANLK_NAME_LEN])
+{
+	int i, n = snprintf(name, SANLK_NAME_LEN, "pfs_");
+
+	for (i = 0; i < PFS_UUID_LEN; i++)
+		n += snprintf(name + n, (size_t)(SANLK_NAME_LEN - n), "%02x", sb->pool_uuid[i]);
+}
+
+/* sanlock's own words for what it returned. */
+static const char *pfs_lease_strerror(int rv)
+{
+	switch (rv) {
+	case -ECONNREFUSED:
+	case -ENOENT:
+		return "the sanlock daemon is not running (systemctl start sanlock)";
+	case SANLK_AIO_TIMEOUT:
+		return "I/O to the lease area timed out";
+	case SANLK_LEADER_MAGIC:
+		return "no lease where the pool's lease area should have one";
+	case SANLK_ACQUIRE_LOCKSPACE:
+		return "this host has not joined the pool's lockspace";
+	case SANLK_ACQUIRE_IDDISK:
+		return "the lease's disk does not match the lockspace";
+	}
+	if (rv < 0 && rv > -200)
+		return strerror(-rv);
+	return "sanlock error";
+}
+
+static bool pfs_lease_4k(int fd)
+{
+	int ssz = 512;
+
+	return !ioctl(fd, BLKSSZGET, &ssz) && ssz == 4096;
+}
+
+static uint32_t pfs_lease_ls_flags(const struct pfs_lease_where *w)
+{
+	return SANLK_LSF_ALIGN1M | (pfs_lease_4k(w->fd) ? SANLK_LSF_SECTOR4K : SANLK_LSF_SECTOR512);
+}
+
+static uint32_t pfs_lease_res_flags(const struct pfs_lease_where *w)
+{
+	return SANLK_RES_ALIGN1M | (pfs_lease_4k(w->fd) ? SANLK_RES_SECTOR4K : SANLK_RES_SECTOR512);
+}
+
+static uint64_t pfs_lease_offset(const struct pfs_superblock *sb, unsigned int index)
+{
+	return (le64_to_cpu(sb->lease_start) + (uint64_t)index * PFS_LEASE_SECTORS)
+	       << PFS_SECTOR_SHIFT;
+}
+
+static void pfs_lease_ls_init(const struct pfs_lease_where *w, uint64_t host_id,
+			      struct sanlk_lockspace *ls)
+{
+	memset(ls, 0, sizeof(*ls));
+	pfs_lease_lockspace_name(w->sb, ls->name);
+	ls->host_id = host_id;
+	ls->flags = pfs_lease_ls_flags(w);
+	snprintf(ls->host_id_disk.path, SANLK_PATH_LEN, "%s", w->path);
+	ls->host_id_disk.offset = pfs_lease_offset(w->sb, PFS_LEASE_LOCKSPACE);
+}
+
+static void pfs_lease_res_init(const struct pfs_lease_where *w, const char *name,
+			       unsigned int index, struct pfs_lease_res *r)
+{
+	memset(r, 0, sizeof(*r));
+	pfs_lease_lockspace_name(w->sb, r->res.lockspace_name);
+	snprintf(r->res.name, SANLK_NAME_LEN, "%s", name);
+	r->res.flags = pfs_lease_res_flags(w);
+	r->res.num_disks = 1;
+	snprintf(r->disk.path, SANLK_PATH_LEN, "%s", w->path);
+	r->disk.offset = pfs_lease_offset(w->sb, index);
+}
+
+int pfs_lease_daemon_ok(struct pfs_error *err)
+{
+	int sock = sanlock_register();
+
+	if (sock < 0)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot reach sanlock: %s",
+				pfs_lease_strerror(sock));
+	close(sock);
+	return 0;
+}
+
+int pfs_lease_format(const struct pfs_lease_where *w, unsigned int io_timeout,
+		     struct pfs_error *err)
+{
+	struct sanlk_lockspace ls;
+	struct pfs_lease_res pool;
+	int rv;
+
+	pfs_lease_ls_init(w, 0, &ls);
+	rv = sanlock_write_lockspace(&ls, 0, 0, io_timeout);
+	if (rv)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write the lockspace: %s",
+				w->path, pfs_lease_strerror(rv));
+	pfs_lease_res_init(w, "pool", PFS_LEASE_POOL, &pool);
+	rv = sanlock_write_resource(&pool.res, 0, 0, 0);
+	if (rv)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write the pool lease: %s",
+				w->path, pfs_lease_strerror(rv));
+	return 0;
+}
+
+static int pfs_lease_host_id_ok(const struct pfs_lease_where *w, const struct pfs_conf *conf,
+				struct pfs_error *err)
+{
+	unsigned int max = pfs_lease_4k(w->fd) ? 250 : PFS_MAX_HOST_ID;
+
+	if (!conf->host_id)
+		return pfs_fail(err, PFS_EXIT_ARGS,
+				"%s is a shared pool and this host has no host_id (set one in %s)",
+				w->path, conf->path);
+	if (conf->host_id > max)
+		return pfs_fail(err, PFS_EXIT_ARGS,
+				"host_id %u in %s: a pool on 4 KiB sectors has host IDs 1..%u",
+				conf->host_id, conf->path, max);
+	return 0;
+}
+
+/*
+ * This host's entry for the pool's lockspace, by name: this host may reach
+ * the pool by another path than it joined by. 1 (into @out), 0 if none.
+ */
+static int pfs_lease_find(const struct pfs_superblock *sb, struct sanlk_lockspace *out,
+			  struct pfs_error *err)
+{
+	struct sanlk_lockspace *lss = NULL;
+	char name[SANLK_NAME_LEN];
+	int i, n = 0, rv, found = 0;
+
+	pfs_lease_lockspace_name(sb, name);
+	rv = sanlock_get_lockspaces(&lss, &n, 0);
+	if (rv < 0) {
+		free(lss);
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot ask sanlock about lockspace %s: %s",
+				name, pfs_lease_strerror(rv));
+	}
+	for (i = 0; i < n && !found; i++) {
+		if (!strncmp(lss[i].name, name, SANLK_NAME_LEN)) {
+			*out = lss[i];
+			found = 1;
+		}
+	}
+	free(lss);
+	return found;
+}
+
+int pfs_lease_join(const struct pfs_lease_where *w, const struct pfs_conf *conf,
+		   struct pfs_error *err)
+{
+	struct sanlk_lockspace ls;
+	int rv;
+
+	if (pfs_lease_host_id_ok(w, conf, err))
+		return -1;
+	pfs_lease_ls_init(w, conf->host_id, &ls);
+	rv = sanlock_add_lockspace_timeout(&ls, 0, conf->lease_io_timeout);
+	if (rv == -EEXIST)
+		return 1;
+	if (rv)
+		return pfs_fail(err, rv == -EINPROGRESS ? PFS_EXIT_BUSY : PFS_EXIT_DEVICE,
+				"%s: cannot join lockspace %s as host %u: %s", w->path, ls.name,
+				conf->host_id,
+				rv == -EINPROGRESS ? "being joined or left already" :
+				pfs_lease_strerror(rv));
+	return 0;
+}
+
+int pfs_lease_leave(const struct pfs_lease_where *w, struct pfs_error *err)
+{
+	struct sanlk_lockspace ls;
+	int rv = pfs_lease_find(w->sb, &ls, err);
+
+	if (rv <= 0)
+		return rv < 0 ? -1 : 1;
+	/* UNUSED: never let sanlock kill a holder to leave. */
+	ls.flags = 0;
+	rv = sanlock_rem_lockspace(&ls, SANLK_REM_UNUSED);
+	if (rv == -ENOENT)
+		return 1;
+	if (rv == -EBUSY)
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s: this host still holds leases in lockspace %.48s", w->path,
+				ls.name);
+	if (rv)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot leave lockspace %.48s: %s",
+				w->path, ls.name,
+				rv == -EINPROGRESS ? "being joined or left already" :
+				pfs_lease_strerror(rv));
+	return 0;
+}
+
+int pfs_lease_joined(const struct pfs_superblock *sb, struct pfs_error *err)
+{
+	struct sanlk_lockspace ls;
+	int r = pfs_lease_find(sb, &ls, err);
+
+	if (r <= 0)
+		return r;
+	return !(ls.flags & (SANLK_LSF_ADD | SANLK_LSF_REM));
+}
+
+static bool pfs_lease_held_elsewhere(int rv)
+{
+	return rv == -EAGAIN || rv == SANLK_ACQUIRE_IDLIVE || rv == SANLK_ACQUIRE_OWNED ||
+	       rv == SANLK_ACQUIRE_OTHER || rv == SANLK_ACQUIRE_OWNED_RETRY ||
+	       rv == SANLK_ACQUIRE_SHRETRY;
+}
+
+/* "host 2", or "another host" if sanlock cannot say. */
+static void pfs_lease_owner(struct pfs_lease_res *r, char *buf, size_t len)
+{
+	struct sanlk_host *hosts = NULL;
+	int n = 0;
+
+	snprintf(buf, len, "another host");
+	if (!sanlock_read_resource_owners(&r->res, 0, &hosts, &n) && n > 0)
+		snprintf(buf, len, "host %llu", (unsigned long long)hosts[0].host_id);
+	free(hosts);
+}
+
+static double pfs_lease_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_seconds,
+			   struct pfs_error *err)
+{
+	double deadline = pfs_lease_now() + wait_seconds;
+	struct sanlk_resource *res;
+	struct pfs_lease_res pool;
+	char owner[64], ls_name[SANLK_NAME_LEN];
+	bool told = false;
+	int sock, rv;
+
+	rv = pfs_lease_joined(w->sb, err);
+	if (rv < 0)
+		return -1;
+	pfs_lease_lockspace_name(w->sb, ls_name);
+	if (!rv)
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s is a shared pool and this host has not joined its lockspace %s (run 'pfsadm lock-start')",
+				w->path, ls_name);
+	sock = sanlock_register();
+	if (sock < 0)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot register with sanlock: %s",
+				pfs_lease_strerror(sock));
+	pfs_lease_res_init(w, "pool", PFS_LEASE_POOL, &pool);
+	res = &pool.res;
+	for (;;) {
+		rv = sanlock_acquire(sock, -1, 0, 1, &res, NULL);
+		if (!rv)
+			return sock;
+		if (!pfs_lease_held_elsewhere(rv)) {
+			pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot take the pool's lease: %s",
+				 w->path, pfs_lease_strerror(rv));
+			break;
+		}
+		pfs_lease_owner(&pool, owner, sizeof(owner));
+		if (pfs_lease_now() >= deadline) {
+			pfs_fail(err, PFS_EXIT_BUSY,
+				 "%s: the pool's lease is held by %s; gave up after %u s (--wait)",
+				 w->path, owner, wait_seconds);
+			break;
+		}
+		if (!told) {
+			fprintf(stderr, "pfsadm: %s: the pool's lease is held by %s; waiting up to %u s\n",
+				w->path, owner, wait_seconds);
+			told = true;
+		}
+		usleep(100000 + (unsigned int)(rand() % 200000));
+	}
+	close(sock);
+	return -1;
+}
+
+void pfs_lease_pool_release(int sock)
+{
+	if (sock < 0)
+		return;
+	/* Closing the connection would release it too, but later. */
+	sanlock_release(sock, -1, SANLK_REL_ALL, 0, NULL);
+	close(sock);
+}

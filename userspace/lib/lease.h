@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sanlock leases of a shared pool (format --shared), in the pool's lease
+ * area (pfs-format.h). The lockspace is named after the pool's UUID; a host
+ * joins it with its host_id (conf.h) before it changes the pool. Every
+ * metadata change holds the pool's exclusive lease, taken by the pfsadm
+ * process itself, so sanlock frees it if that process dies. Leases only
+ * order hosts; the pool's flock (lock.h) still orders this host's commands.
+ */
+#ifndef PFS_LEASE_H
+#define PFS_LEASE_H
+
+#include <stdbool.h>
+
+#include "conf.h"
+#include "error.h"
+#include "pfs-format.h"
+
+/* Where a pool's leases are: its device on this host and its superblock. */
+struct pfs_lease_where {
+	const char *path;
+	int fd;					/* open on path: its sector size */
+	const struct pfs_superblock *sb;
+};
+
+/* Whether the superblock says the pool is shared. */
+bool pfs_pool_is_shared(const struct pfs_superblock *sb);
+/* The lockspace's name, "pfs_" and the pool UUID's hex digits. */
+void pfs_lease_lockspace_name(const struct pfs_superblock *sb, char name[48]);
+
+/* The sanlock daemon answers: 0, or -1 saying how to start it. */
+int pfs_lease_daemon_ok(struct pfs_error *err);
+/* Write an empty lockspace and pool lease (format --shared). */
+int pfs_lease_format(const struct pfs_lease_where *w, unsigned int io_timeout,
+		     struct pfs_error *err);
+/*
+ * Join the pool's lockspace as conf->host_id (lock-start), waiting until
+ * sanlock holds this host's delta lease; 1 if it had already joined.
+ */
+int pfs_lease_join(const struct pfs_lease_where *w, const struct pfs_conf *conf,
+		   struct pfs_error *err);
+/* Leave it (lock-stop); refused while this host holds a lease in it. */
+int pfs_lease_leave(const struct pfs_lease_where *w, struct pfs_error *err);
+/* 1 if this host is in the pool's lockspace, 0 if not, -1 on error. */
+int pfs_lease_joined(const struct pfs_superblock *sb, struct pfs_error *err);
+
+/*
+ * Take the pool's exclusive lease for this process, waiting up to
+ * @wait_seconds while another host holds it (saying which, once); returns
+ * the sanlock connection that holds it, or -1.
+ */
+int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_seconds,
+			   struct pfs_error *err);
+void pfs_lease_pool_release(int sock);
+
+#endif /* PFS_LEASE_H */
