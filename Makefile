@@ -69,15 +69,18 @@ pfsadm:
 # module's sources for DKMS (which builds and installs the module).
 install: pfsadm
 	install -D -m 0755 build/user/pfsadm $(DESTDIR)$(sbindir)/pfsadm
+	install -D -m 0755 build/user/pfs-lockd $(DESTDIR)$(sbindir)/pfs-lockd
 	install -D -m 0644 man/pfsadm.8 $(DESTDIR)$(mandir)/man8/pfsadm.8
+	install -D -m 0644 man/pfs-lockd.8 $(DESTDIR)$(mandir)/man8/pfs-lockd.8
 	install -D -m 0644 man/dm-pfs.4 $(DESTDIR)$(mandir)/man4/dm-pfs.4
 	install -D -m 0644 dist/pfsadm.bash-completion $(DESTDIR)$(bashcompdir)/pfsadm
 	install -D -m 0644 dist/60-pfs.rules $(DESTDIR)$(udevrulesdir)/60-pfs.rules
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(modulesloaddir)/dm-pfs.conf
 	install -d $(DESTDIR)$(systemdunitdir)
-	sed 's|@SBINDIR@|$(sbindir)|' dist/pfs-activate.service \
-		>$(DESTDIR)$(systemdunitdir)/pfs-activate.service
-	chmod 0644 $(DESTDIR)$(systemdunitdir)/pfs-activate.service
+	for unit in pfs-activate.service pfs-lockd.service; do \
+		sed 's|@SBINDIR@|$(sbindir)|' dist/$$unit >$(DESTDIR)$(systemdunitdir)/$$unit && \
+		chmod 0644 $(DESTDIR)$(systemdunitdir)/$$unit || exit 1; \
+	done
 	install -d $(DESTDIR)$(dkmsdir)/dm-pfs
 	install -m 0644 dkms.conf Kbuild $(DESTDIR)$(dkmsdir)/
 	install -m 0644 dm-pfs/Kbuild dm-pfs/*.c dm-pfs/*.h $(DESTDIR)$(dkmsdir)/dm-pfs/
@@ -86,6 +89,8 @@ install: pfsadm
 
 uninstall:
 	rm -f $(DESTDIR)$(sbindir)/pfsadm $(DESTDIR)$(mandir)/man8/pfsadm.8 \
+		$(DESTDIR)$(sbindir)/pfs-lockd $(DESTDIR)$(mandir)/man8/pfs-lockd.8 \
+		$(DESTDIR)$(systemdunitdir)/pfs-lockd.service \
 		$(DESTDIR)$(mandir)/man4/dm-pfs.4 $(DESTDIR)$(bashcompdir)/pfsadm \
 		$(DESTDIR)$(udevrulesdir)/60-pfs.rules $(DESTDIR)$(modulesloaddir)/dm-pfs.conf \
 		$(DESTDIR)$(systemdunitdir)/pfs-activate.service

@@ -17,8 +17,10 @@ write_pattern /dev/pfs/b 12 32
 "$PFSADM" --version | grep -q "^pfsadm $(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$PFS_PROJECT/dkms.conf")" ||
 	fail "pfsadm --version does not match dkms.conf"
 
-systemd-analyze verify /lib/systemd/system/pfs-activate.service 2>/tmp/verify.log ||
-	{ cat /tmp/verify.log >&2; fail "pfs-activate.service does not verify"; }
+for unit in pfs-activate.service pfs-lockd.service; do
+	systemd-analyze verify "/lib/systemd/system/$unit" 2>/tmp/verify.log ||
+		{ cat /tmp/verify.log >&2; fail "$unit does not verify"; }
+done
 for page in /usr/share/man/man8/pfsadm.8 /usr/share/man/man4/dm-pfs.4; do
 	MANWIDTH=80 man -l "$page" 2>&1 >/dev/null | grep . && fail "man -l $page warns"
 	MANWIDTH=80 man -l "$page" | grep -q 'SEE ALSO' || fail "man -l $page does not render"

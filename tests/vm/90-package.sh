@@ -95,7 +95,12 @@ PFSADM=/usr/sbin/pfsadm
 [ -f /usr/lib/modules-load.d/dm-pfs.conf ] || fail "no modules-load.d entry"
 [ -L /etc/systemd/system/sysinit.target.wants/pfs-activate.service ] ||
 	fail "the package did not enable pfs-activate.service"
-man -w pfsadm >/dev/null && man -w 4 dm-pfs >/dev/null || fail "man pages not found"
+[ -x /usr/sbin/pfs-lockd ] && [ -f /lib/systemd/system/pfs-lockd.service ] ||
+	fail "no pfs-lockd or its unit"
+[ ! -e /etc/systemd/system/multi-user.target.wants/pfs-lockd.service ] ||
+	fail "the package enabled pfs-lockd.service (a shared pool's admin does)"
+man -w pfsadm >/dev/null && man -w 4 dm-pfs >/dev/null && man -w pfs-lockd >/dev/null ||
+	fail "man pages not found"
 udevadm control --reload
 "$PFSADM" format --force "$POOL" >/dev/null
 "$PFSADM" create vm1 32M >/dev/null
@@ -115,9 +120,9 @@ apt-get purge -y -q pfsadm dm-pfs-dkms >/tmp/apt-purge.log 2>&1 ||
 	{ cat /tmp/apt-purge.log >&2; fail "apt purge failed"; }
 purged_in=$(($(date +%s) - start))
 ! installed pfsadm && ! installed dm-pfs-dkms || fail "a package is still installed after purge"
-for f in /usr/sbin/pfsadm "/usr/src/dm-pfs-$version" /var/lib/dkms/dm-pfs \
+for f in /usr/sbin/pfsadm /usr/sbin/pfs-lockd "/usr/src/dm-pfs-$version" /var/lib/dkms/dm-pfs \
 	/usr/lib/modules-load.d/dm-pfs.conf /lib/udev/rules.d/60-pfs.rules \
-	/lib/systemd/system/pfs-activate.service \
+	/lib/systemd/system/pfs-activate.service /lib/systemd/system/pfs-lockd.service \
 	/etc/systemd/system/sysinit.target.wants/pfs-activate.service; do
 	[ ! -e "$f" ] && [ ! -L "$f" ] || fail "$f is left after purge"
 done

@@ -6,6 +6,7 @@
 
 #include "dm.h"
 #include "image.h"
+#include "image-lease.h"
 #include "live.h"
 #include "pool-move.h"
 
@@ -121,7 +122,14 @@ bool pfs_image_active(const struct pfs_image_entry *e, int *open_count)
 int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       struct pfs_error *err)
 {
+	return pfs_image_activate_mode(pool, e, false, err);
+}
+
+int pfs_image_activate_mode(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+			    bool shared, struct pfs_error *err)
+{
 	char name[PFS_NAME_LEN + 8], uuid[128], params[PFS_IMAGE_PARAMS_LEN];
+	struct pfs_error undo = { 0 };
 
 	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONE)
 		return pfs_fail(err, PFS_EXIT_BUSY,
@@ -135,17 +143,26 @@ int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_imag
 	pfs_image_dm_uuid(pool, e, uuid, sizeof(uuid));
 	if (pfs_image_params(pool, e, params, sizeof(params), err))
 		return -1;
+	/* A shared pool's image: its lease first, or another host may map it too. */
+	if (pfs_image_lease(pool, e, shared, err))
+		return -1;
 	pfs_live_forget();
-	return pfs_dm_create(name, uuid, le64_to_cpu(e->length), params, err);
+	if (!pfs_dm_create(name, uuid, le64_to_cpu(e->length), params, err))
+		return 0;
+	pfs_image_unlease(pool, e, &undo);
+	return -1;
 }
 
-int pfs_image_deactivate(const struct pfs_image_entry *e, struct pfs_error *err)
+int pfs_image_deactivate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+			 struct pfs_error *err)
 {
 	char name[PFS_NAME_LEN + 8];
 
 	pfs_image_dm_name(e, name, sizeof(name));
 	pfs_live_forget();
-	return pfs_dm_remove(name, err);
+	if (pfs_dm_remove(name, err))
+		return -1;
+	return pfs_image_unlease(pool, e, err);
 }
 
 int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,

@@ -23,9 +23,20 @@ void pfs_image_dm_uuid(const struct pfs_pool_handle *pool, const struct pfs_imag
 int pfs_image_params(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		     char *buf, unsigned int len, struct pfs_error *err);
 
+/*
+ * Map the image as pfs-NAME (unmap it). In a shared pool the image's
+ * sanlock lease is taken first for pfs-lockd, exclusive or, with
+ * activate_mode's @shared, shared (a live migration's two hosts), waiting
+ * up to the lock's --wait while another host holds it; deactivate gives
+ * it up after the device is gone.
+ */
 int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       struct pfs_error *err);
-int pfs_image_deactivate(const struct pfs_image_entry *e, struct pfs_error *err);
+int pfs_image_activate_mode(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+			    bool shared, struct pfs_error *err);
+int pfs_image_deactivate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+			 struct pfs_error *err);
+
 /* Apply a changed extent to an active device (suspend, reload, resume). */
 int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		     struct pfs_error *err);

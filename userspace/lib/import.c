@@ -73,7 +73,7 @@ int pfs_image_export(struct pfs_pool_handle *pool, const char *name, const char 
 		return -1;
 	/* Back as it was; the table may have moved under us, so by name. */
 	e = pfs_pool_find(pool, name);
-	if (!own && e && pfs_image_deactivate(e, r ? &undo : err))
+	if (!own && e && pfs_image_deactivate(pool, e, r ? &undo : err))
 		return -1;
 	return r;
 }

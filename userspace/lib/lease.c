@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <linux/fs.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,13 +243,15 @@ static bool pfs_lease_held_elsewhere(int rv)
 }
 
 /* "host 2", or "another host" if sanlock cannot say. */
-static void pfs_lease_owner(struct pfs_lease_res *r, char *buf, size_t len)
+static void pfs_lease_owner(const struct pfs_lease_res *r, char *buf, size_t len)
 {
+	/* A copy: reading the owners rewrites the resource's flags. */
+	struct pfs_lease_res read = *r;
 	struct sanlk_host *hosts = NULL;
 	int n = 0;
 
 	snprintf(buf, len, "another host");
-	if (!sanlock_read_resource_owners(&r->res, 0, &hosts, &n) && n > 0)
+	if (!sanlock_read_resource_owners(&read.res, 0, &hosts, &n) && n > 0)
 		snprintf(buf, len, "host %llu", (unsigned long long)hosts[0].host_id);
 	free(hosts);
 }
@@ -319,4 +322,207 @@ void pfs_lease_pool_release(int sock)
 	/* Closing the connection would release it too, but later. */
 	sanlock_release(sock, -1, SANLK_REL_ALL, 0, NULL);
 	close(sock);
+}
+
+const char *pfs_lockd_pidfile(void)
+{
+	const char *path = getenv("PFS_LOCKD_PIDFILE");
+
+	return path && *path ? path : "/run/pfs-lockd.pid";
+}
+
+/* pfs-lockd's pid, or -1 (error set) if it is not running. */
+static int pfs_lockd_pid(struct pfs_error *err)
+{
+	const char *path = pfs_lockd_pidfile();
+	FILE *f = fopen(path, "re");
+	int pid = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1 || pid <= 0 || (kill(pid, 0) && errno == ESRCH))
+			pid = -1;
+		fclose(f);
+	}
+	if (pid < 0)
+		pfs_fail(err, PFS_EXIT_DEVICE,
+			 "pfs-lockd, which holds this host's image leases, is not running (systemctl start pfs-lockd)");
+	return pid;
+}
+
+static void pfs_lease_image_res(const struct pfs_lease_where *w, unsigned int slot,
+				const uint8_t *uuid, struct pfs_lease_res *r)
+{
+	char name[2 * PFS_UUID_LEN + 1];
+	int i;
+
+	for (i = 0; i < PFS_UUID_LEN; i++)
+		snprintf(name + 2 * i, 3, "%02x", uuid[i]);
+	pfs_lease_res_init(w, name, PFS_LEASE_SLOT(slot), r);
+}
+
+int pfs_lease_image_init(const struct pfs_lease_where *w, unsigned int slot,
+			 const uint8_t *uuid, struct pfs_error *err)
+{
+	struct pfs_lease_res r;
+	int rv;
+
+	pfs_lease_image_res(w, slot, uuid, &r);
+	rv = sanlock_read_resource(&r.res, 0);
+	if (!rv)
+		return 0;
+	/* Never written, or a former image's (removed under its lease): write it. */
+	if (rv != SANLK_LEADER_MAGIC && rv != SANLK_LEADER_RESOURCE &&
+	    rv != SANLK_LEADER_CHECKSUM && rv != SANLK_LEADER_VERSION)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot read image lease %u: %s",
+				w->path, slot, pfs_lease_strerror(rv));
+	pfs_lease_image_res(w, slot, uuid, &r);
+	rv = sanlock_write_resource(&r.res, 0, 0, 0);
+	if (rv)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write image lease %u: %s",
+				w->path, slot, pfs_lease_strerror(rv));
+	return 0;
+}
+
+/* A holder's state as sanlock's lockspace sees it, for a waiting message. */
+static const char *pfs_lease_host_state(const struct pfs_superblock *sb, uint64_t host_id)
+{
+	struct sanlk_host *hs = NULL;
+	char ls[SANLK_NAME_LEN];
+	uint32_t state = 0;
+	int n = 0;
+
+	pfs_lease_lockspace_name(sb, ls);
+	if (!sanlock_get_hosts(ls, host_id, &hs, &n, 0) && n > 0)
+		state = hs[0].flags & SANLK_HOST_MASK;
+	free(hs);
+	switch (state) {
+	case SANLK_HOST_FAIL:
+		return ", which stopped renewing its lease: it frees once sanlock declares that host dead";
+	case SANLK_HOST_DEAD:
+		return ", which sanlock declares dead";
+	}
+	return "";
+}
+
+void pfs_lease_image_holders(const struct pfs_lease_where *w, unsigned int slot,
+			     const struct pfs_image_entry *e, char *buf, size_t len)
+{
+	struct sanlk_host *hosts = NULL;
+	struct pfs_lease_res r;
+	size_t used = 0;
+	int i, n = 0;
+
+	pfs_lease_image_res(w, slot, e->uuid, &r);
+	if (sanlock_read_resource_owners(&r.res, 0, &hosts, &n)) {
+		snprintf(buf, len, "?");
+		free(hosts);
+		return;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < n && used + 1 < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%llu", i ? "," : n > 1 ? "hosts " : "host ",
+					 (unsigned long long)hosts[i].host_id);
+	if (n && (r.res.flags & SANLK_RES_SHARED) && used + 1 < len)
+		snprintf(buf + used, len - used, " (shared)");
+	free(hosts);
+}
+
+int pfs_lease_image_acquire(const struct pfs_lease_where *w, unsigned int slot,
+			    const struct pfs_image_entry *e, bool shared,
+			    unsigned int wait_seconds, struct pfs_error *err)
+{
+	double deadline = pfs_lease_now() + wait_seconds;
+	struct sanlk_resource *res;
+	struct pfs_lease_res r;
+	struct sanlk_host *owners = NULL;
+	char holder[128];
+	bool told = false;
+	int pid = pfs_lockd_pid(err), rv, n;
+
+	if (pid < 0)
+		return -1;
+	res = &r.res;
+	for (;;) {
+		/* Anew each time: reading the owners rewrites the mode flags. */
+		pfs_lease_image_res(w, slot, e->uuid, &r);
+		if (shared)
+			r.res.flags |= SANLK_RES_SHARED;
+		rv = sanlock_acquire(-1, pid, 0, 1, &res, NULL);
+		/* pfs-lockd holds it already: only the mode may change. */
+		if (rv == -EEXIST) {
+			rv = sanlock_convert(-1, pid, 0, res);
+			if (rv == -EALREADY)
+				rv = 0;
+		}
+		if (!rv)
+			return 0;
+		if (rv == -ESRCH)
+			return pfs_lockd_pid(err) < 0 ? -1 :
+				pfs_fail(err, PFS_EXIT_DEVICE, "pfs-lockd is not registered with sanlock");
+		if (!pfs_lease_held_elsewhere(rv))
+			return pfs_fail(err, PFS_EXIT_DEVICE, "cannot take the lease of image %s: %s",
+					e->name, pfs_lease_strerror(rv));
+		n = 0;
+		snprintf(holder, sizeof(holder), "another host");
+		if (!sanlock_read_resource_owners(&r.res, 0, &owners, &n) && n > 0)
+			snprintf(holder, sizeof(holder), "host %llu%s",
+				 (unsigned long long)owners[0].host_id,
+				 pfs_lease_host_state(w->sb, owners[0].host_id));
+		free(owners);
+		owners = NULL;
+		if (pfs_lease_now() >= deadline)
+			return pfs_fail(err, PFS_EXIT_BUSY,
+					"image %s is active on %s (its sanlock lease%s)", e->name,
+					holder, wait_seconds ? "; gave up waiting (--wait)" : "");
+		if (!told) {
+			fprintf(stderr, "pfsadm: image %s is active on %s; waiting up to %u s\n",
+				e->name, holder, wait_seconds);
+			told = true;
+		}
+		sleep(1);
+	}
+}
+
+int pfs_lease_image_release(const struct pfs_lease_where *w, unsigned int slot,
+			    const struct pfs_image_entry *e, struct pfs_error *err)
+{
+	struct pfs_error ignored = { 0 };
+	struct sanlk_resource *res;
+	struct pfs_lease_res r;
+	int pid = pfs_lockd_pid(&ignored), rv;
+
+	/* No pfs-lockd: nothing of this host holds the lease. */
+	if (pid < 0)
+		return 0;
+	pfs_lease_image_res(w, slot, e->uuid, &r);
+	res = &r.res;
+	rv = sanlock_release(-1, pid, 0, 1, &res);
+	if (!rv || rv == -ENOENT || rv == -ESRCH)
+		return 0;
+	return pfs_fail(err, PFS_EXIT_DEVICE, "cannot release the lease of image %s: %s",
+			e->name, pfs_lease_strerror(rv));
+}
+
+int pfs_lease_image_hold(const struct pfs_lease_where *w, unsigned int slot,
+			 const struct pfs_image_entry *e, int sock, struct pfs_error *err)
+{
+	struct sanlk_resource *res;
+	struct pfs_lease_res r;
+	char holder[128];
+	int rv;
+
+	pfs_lease_image_res(w, slot, e->uuid, &r);
+	res = &r.res;
+	rv = sanlock_acquire(sock, -1, 0, 1, &res, NULL);
+	if (!rv)
+		return 0;
+	if (rv == -EEXIST)
+		return pfs_fail(err, PFS_EXIT_BUSY, "image %s is active on this host", e->name);
+	if (pfs_lease_held_elsewhere(rv)) {
+		pfs_lease_image_holders(w, slot, e, holder, sizeof(holder));
+		return pfs_fail(err, PFS_EXIT_BUSY, "image %s is active on %s (its sanlock lease)",
+				e->name, holder[0] ? holder : "another host");
+	}
+	return pfs_fail(err, PFS_EXIT_DEVICE, "cannot take the lease of image %s: %s", e->name,
+			pfs_lease_strerror(rv));
 }

@@ -53,4 +53,38 @@ int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_se
 			   struct pfs_error *err);
 void pfs_lease_pool_release(int sock);
 
+/* Where pfs-lockd, which holds image leases, writes its pid. */
+const char *pfs_lockd_pidfile(void);
+
+/*
+ * Image leases, one per table slot, named after the image's UUID. Init
+ * writes slot @slot's lease for @uuid unless it is there already; call it
+ * under the pool's lease, when the slot is given an image.
+ */
+int pfs_lease_image_init(const struct pfs_lease_where *w, unsigned int slot,
+			 const uint8_t *uuid, struct pfs_error *err);
+/*
+ * Take the image's lease for pfs-lockd, exclusive or @shared (converting
+ * one it holds already), waiting up to @wait_seconds while another host
+ * holds it (a dead host's lease frees once sanlock declares it dead), and
+ * saying so once. Release gives it up; 0 if pfs-lockd did not hold it.
+ */
+int pfs_lease_image_acquire(const struct pfs_lease_where *w, unsigned int slot,
+			    const struct pfs_image_entry *e, bool shared,
+			    unsigned int wait_seconds, struct pfs_error *err);
+int pfs_lease_image_release(const struct pfs_lease_where *w, unsigned int slot,
+			    const struct pfs_image_entry *e, struct pfs_error *err);
+/*
+ * Take the image's exclusive lease on connection @sock (the pool lease's),
+ * not waiting: proof that no host has the image active. Freed with @sock.
+ */
+int pfs_lease_image_hold(const struct pfs_lease_where *w, unsigned int slot,
+			 const struct pfs_image_entry *e, int sock, struct pfs_error *err);
+/*
+ * Who holds the image's lease, in words: "host 2", "hosts 1,2 (shared)";
+ * "" if no host does, "?" if sanlock cannot say.
+ */
+void pfs_lease_image_holders(const struct pfs_lease_where *w, unsigned int slot,
+			     const struct pfs_image_entry *e, char *buf, size_t len);
+
 #endif /* PFS_LEASE_H */

@@ -11,6 +11,7 @@
 #include "dm.h"
 #include "freespace.h"
 #include "image.h"
+#include "image-lease.h"
 #include "live.h"
 #include "move.h"
 #include "pool-move.h"
@@ -316,7 +317,7 @@ static int pfs_move_finish(struct pfs_pool_handle *pool, const char *name, int o
 	pfs_crash_point(forward ? "move-switched" : "abort-done");
 	if (pfs_image_reload(pool, e, err))
 		return -1;
-	return own ? 0 : pfs_image_deactivate(e, err);
+	return own ? 0 : pfs_image_deactivate(pool, e, err);
 }
 
 int pfs_image_move(struct pfs_pool_handle *pool, const char *name, uint64_t dest,
@@ -432,7 +433,7 @@ static int pfs_clone_begin(struct pfs_pool_handle *pool, struct pfs_image_entry 
 	src->copy_dest = cpu_to_le64(dest);
 	src->copy_done = 0;
 	src->copy_region = cpu_to_le32(pfs_move_region(len));
-	if (pfs_pool_commit(pool, err)) {
+	if (pfs_image_lease_init(pool, c, err) || pfs_pool_commit(pool, err)) {
 		memset(c, 0, sizeof(*c));
 		*src = saved;
 		return -1;
@@ -473,7 +474,7 @@ int pfs_image_clone(struct pfs_pool_handle *pool, const char *src, const char *d
 	if (pfs_pool_commit(pool, err))
 		return -1;
 	pfs_crash_point("clone-done");
-	if (pfs_image_reload(pool, e, err) || (!own && pfs_image_deactivate(e, err)))
+	if (pfs_image_reload(pool, e, err) || (!own && pfs_image_deactivate(pool, e, err)))
 		return -1;
 	return pfs_image_activate(pool, pfs_pool_find(pool, dst), err);
 }

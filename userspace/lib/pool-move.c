@@ -30,6 +30,7 @@
 #include "crashpoint.h"
 #include "freespace.h"
 #include "image.h"
+#include "image-lease.h"
 #include "move.h"
 #include "pool-move.h"
 #include "probe.h"
@@ -225,7 +226,7 @@ static int pfs_pool_move_begin(struct pfs_pool_handle *src, struct pfs_pool_hand
 		d->bps_max = e->bps_max;
 		d->flags = cpu_to_le32(PFS_IMAGE_IN_USE | PFS_IMAGE_INCOMING);
 		memcpy(d->copy_pool, src->sb->pool_uuid, PFS_UUID_LEN);
-		if (pfs_pool_commit(dst, err)) {
+		if (pfs_image_lease_init(dst, d, err) || pfs_pool_commit(dst, err)) {
 			memset(d, 0, sizeof(*d));
 			return -1;
 		}
@@ -271,7 +272,7 @@ static int pfs_pool_move_end(struct pfs_pool_handle *src, struct pfs_pool_handle
 		return -1;
 	}
 	pfs_crash_point("pool-move-done");
-	return deactivate ? pfs_image_deactivate(d, err) : 0;
+	return deactivate ? pfs_image_deactivate(dst, d, err) : 0;
 }
 
 /* Commit 3: the destination's entry becomes the image, with its QoS as now. */

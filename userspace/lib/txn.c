@@ -12,6 +12,7 @@
 #include "dm.h"
 #include "freespace.h"
 #include "image.h"
+#include "image-lease.h"
 #include "live.h"
 #include "lock.h"
 #include "pool-move.h"
@@ -218,8 +219,10 @@ int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sect
 	e->weight = cpu_to_le32(PFS_DEFAULT_WEIGHT);
 	pfs_txn_store_qos(qos, e);
 	e->flags = cpu_to_le32(PFS_IMAGE_IN_USE);
-	if (pfs_pool_commit(pool, err))
+	if (pfs_image_lease_init(pool, e, err) || pfs_pool_commit(pool, err)) {
+		memset(e, 0, sizeof(*e));
 		return -1;
+	}
 	if (pfs_image_activate(pool, e, err)) {
 		memset(e, 0, sizeof(*e));	/* the space stays clean */
 		pfs_txn_rollback(pool, "create");
@@ -245,9 +248,13 @@ int pfs_txn_remove(struct pfs_pool_handle *pool, const char *name, bool wipe,
 		return -1;
 	start = le64_to_cpu(e->start);
 	len = le64_to_cpu(e->length);
-	/* Its own device only: pfs-NAME may be another pool's image. */
-	if ((pfs_image_maps_here(pool, e) && pfs_image_deactivate(e, err)) ||
-	    pfs_image_check_unmapped(pool, e, start, len, err))
+	/*
+	 * Its own device only: pfs-NAME may be another pool's image. In a
+	 * shared pool, no other host may have it active either.
+	 */
+	if ((pfs_image_maps_here(pool, e) && pfs_image_deactivate(pool, e, err)) ||
+	    pfs_image_check_unmapped(pool, e, start, len, err) ||
+	    pfs_image_lease_unheld(pool, e, err))
 		return -1;
 	/*
 	 * One commit frees the extent as dirty space (and, to wipe it now,
@@ -405,6 +412,9 @@ int pfs_txn_resize(struct pfs_pool_handle *pool, const char *name, uint64_t len,
 
 	*changed = false;
 	if (!e)
+		return -1;
+	/* Another host's device would not follow the new length. */
+	if (pfs_image_lease_local(pool, e, err))
 		return -1;
 	old = le64_to_cpu(e->length);
 	if (len == old) {
@@ -705,7 +715,8 @@ int pfs_image_claim(struct pfs_pool_handle *pool, const char *name,
 		return pfs_fail(err, PFS_EXIT_DEVICE, "no image named %s", name);
 	own = pfs_image_own_device(pool, *e, err);
 	if (own < 0 || pfs_image_check_unmapped(pool, *e, le64_to_cpu((*e)->start),
-						 le64_to_cpu((*e)->length), err))
+						 le64_to_cpu((*e)->length), err) ||
+	    pfs_image_lease_local(pool, *e, err))
 		return -1;
 	return own;
 }

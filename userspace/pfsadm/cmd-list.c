@@ -10,7 +10,9 @@
 #include "alloc.h"
 #include "freespace.h"
 #include "image.h"
+#include "image-lease.h"
 #include "json.h"
+#include "lease.h"
 #include "pfsadm.h"
 #include "probe.h"
 #include "report.h"
@@ -88,6 +90,7 @@ static unsigned int pfsadm_rows(const struct pfs_pool_handle *pool, struct pfsad
 		rows[n].e = &e[i];
 		rows[n].state = pfs_image_state(pool, &e[i], &rows[n].open_count);
 		rows[n].copy_done = pfs_image_copy_done(pool, &e[i]);
+		pfs_image_holders(pool, &e[i], rows[n].host, sizeof(rows[n].host));
 		n++;
 	}
 	return n;
@@ -133,7 +136,7 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find("list");
 	static struct pfsadm_row rows[PFS_MAX_IMAGES];
-	bool json = false, free_only = false, names = false;
+	bool json = false, free_only = false, names = false, columns = false;
 	struct pfsadm_report report;
 	struct json_object *arr;
 	struct pfs_pool_handle *pool;
@@ -147,6 +150,7 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 		json |= c == 'j';
 		free_only |= c == 'f';
 		names |= c == 'n';
+		columns |= c == 'o';
 		if (pfsadm_list_opt(c, &report, err))
 			return -1;
 	}
@@ -159,6 +163,9 @@ int cmd_list(int argc, char **argv, struct pfs_error *err)
 		pfs_pool_close(pool);
 		return 0;
 	}
+	/* A shared pool says which host runs each image. */
+	if (!columns && pfs_pool_is_shared(pool->sb))
+		pfsadm_report_columns(&report, "+host", err);
 	n = pfsadm_rows(pool, rows);
 	if (json) {
 		struct json_object *root = pfs_json_report(pool);
@@ -385,6 +392,9 @@ int cmd_pools(int argc, char **argv, struct pfs_error *err)
 	return failed;
 }
 
+/* activate --shared: a shared lease, for a live migration's two hosts. */
+static bool pfsadm_lease_shared;
+
 /* Run @fn on every image of one pool; carry on past failures, report each. */
 static int pfsadm_all_images(struct pfs_pool_handle *pool, const char *cmd_name,
 			     int (*fn)(const struct pfs_pool_handle *, const struct pfs_image_entry *,
@@ -394,6 +404,12 @@ static int pfsadm_all_images(struct pfs_pool_handle *pool, const char *cmd_name,
 	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
 	int i, failed = 0;
 
+	/* Not every image of a shared pool is this host's to run. */
+	if (!strcmp(cmd_name, "activate") && pfs_pool_is_shared(pool->sb)) {
+		fprintf(stderr, "pfsadm activate: %s is a shared pool: activate its images by name, each on its host\n",
+			pool->path);
+		return 0;
+	}
 	for (i = 0; i < PFS_MAX_IMAGES; i++) {
 		struct pfs_error one = { 0 };
 
@@ -448,6 +464,7 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
+		{ "shared", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pfsadm_cmd *cmd = pfsadm_find(cmd_name);
@@ -460,7 +477,12 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 		if (c == '?')
 			return code;
 		all |= c == 'a';
+		if (c == 's' && strcmp(cmd_name, "activate"))
+			return pfs_fail(err, PFS_EXIT_ARGS, "pfsadm %s has no --shared", cmd_name);
+		pfsadm_lease_shared |= c == 's';
 	}
+	if (pfsadm_lease_shared && all)
+		return pfs_fail(err, PFS_EXIT_ARGS, "activate --shared takes one NAME, not --all");
 	if (all ? optind != argc : optind != argc - 1)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", cmd->name, cmd->usage);
 	if (all && !pfs_pool_requested(pfsadm_pool))
@@ -488,11 +510,12 @@ static int pfsadm_activate_one(const struct pfs_pool_handle *pool, const struct 
 	if (le32_to_cpu(e->flags) & (PFS_IMAGE_CLONE | PFS_IMAGE_INCOMING))
 		return pfs_image_activate(pool, e, err);
 	own = pfs_image_own_device(pool, e, err);
+	/* Active here already: in a shared pool, its lease may change mode. */
 	if (own)
-		return own > 0 ? 0 : -1;
+		return own > 0 ? pfs_image_lease(pool, e, pfsadm_lease_shared, err) : -1;
 	/* Mapped under another name (by hand, through another path): no. */
 	if (pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), le64_to_cpu(e->length), err) ||
-	    pfs_image_activate(pool, e, err))
+	    pfs_image_activate_mode(pool, e, pfsadm_lease_shared, err))
 		return -1;
 	printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", e->name);
 	return 0;
@@ -503,7 +526,7 @@ static int pfsadm_deactivate_one(const struct pfs_pool_handle *pool, const struc
 {
 	int own = pfs_image_own_device(pool, e, err);
 
-	return own > 0 ? pfs_image_deactivate(e, err) : own;
+	return own > 0 ? pfs_image_deactivate(pool, e, err) : own;
 }
 
 int cmd_activate(int argc, char **argv, struct pfs_error *err)

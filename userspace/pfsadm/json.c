@@ -3,7 +3,9 @@
 #include <uuid/uuid.h>
 
 #include "image.h"
+#include "image-lease.h"
 #include "json.h"
+#include "lease.h"
 
 struct json_object *pfs_json_image(const struct pfs_pool_handle *pool,
 				   const struct pfs_image_entry *e)
@@ -19,6 +21,12 @@ struct json_object *pfs_json_image(const struct pfs_pool_handle *pool,
 	json_object_object_add(o, "open_count", json_object_new_int(open_count));
 	snprintf(dev, sizeof(dev), "/dev/mapper/" PFS_DM_PREFIX "%s", e->name);
 	json_object_object_add(o, "device", json_object_new_string(dev));
+	if (pfs_pool_is_shared(pool->sb)) {
+		char host[64];
+
+		pfs_image_holders(pool, e, host, sizeof(host));
+		json_object_object_add(o, "host", json_object_new_string(host));
+	}
 	return o;
 }
 
@@ -33,6 +41,7 @@ struct json_object *pfs_json_report(const struct pfs_pool_handle *pool)
 		json_object_object_add(o, "device", json_object_new_string(pool->path));
 		uuid_unparse_lower(pool->sb->pool_uuid, uuid);
 		json_object_object_add(o, "uuid", json_object_new_string(uuid));
+		json_object_object_add(o, "shared", json_object_new_boolean(pfs_pool_is_shared(pool->sb)));
 		json_object_object_add(root, "pool", o);
 	}
 	return root;

@@ -143,8 +143,11 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  "  --json          the counters since activation, as one JSON report\n"
 	  "  --prometheus    the same in node_exporter's textfile collector format\n",
 	  cmd_stats },
-	{ "activate", "NAME|--all", "create the dm device of images", PFSADM_HELP_ALL,
-	  cmd_activate },
+	{ "activate", "NAME|--all [--shared]", "create the dm device of images", PFSADM_HELP_ALL
+	  "  --shared        in a shared pool, take the image's lease shared, so that\n"
+	  "                  two hosts hold it during a live migration (the host that\n"
+	  "                  runs it first converts its own the same way); activate\n"
+	  "                  without it converts back to exclusive\n", cmd_activate },
 	{ "deactivate", "NAME|--all", "remove the dm device of images (not an open one)",
 	  PFSADM_HELP_ALL, cmd_deactivate },
 	{ "check", "[DEVICE] [--repair]",

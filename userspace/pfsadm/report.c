@@ -172,6 +172,12 @@ static void cell_device(const struct pfsadm_report *r, const struct pfsadm_row *
 	snprintf(buf, PFSADM_CELL_LEN, "/dev/mapper/" PFS_DM_PREFIX "%s", row->e->name);
 }
 
+static void cell_host(const struct pfsadm_report *r, const struct pfsadm_row *row, char *buf)
+{
+	(void)r;
+	snprintf(buf, PFSADM_CELL_LEN, "%s", row->host[0] ? row->host : "-");
+}
+
 static const struct pfsadm_field pfsadm_fields[] = {
 	{ "name", "NAME", false, cell_name, NULL },
 	{ "uuid", "UUID", false, cell_uuid, NULL },
@@ -185,6 +191,7 @@ static const struct pfsadm_field pfsadm_fields[] = {
 	{ "end", "END", true, cell_end, key_end },
 	{ "created", "CREATED", false, cell_created, key_created },
 	{ "device", "DEVICE", false, cell_device, NULL },
+	{ "host", "HOST", false, cell_host, NULL },
 	{ NULL, NULL, false, NULL, NULL },
 };
 

@@ -17,6 +17,7 @@ struct pfsadm_row {
 	enum pfs_image_state state;
 	int open_count;
 	uint64_t copy_done;	/* moving: sectors on the destination */
+	char host[64];		/* shared pool: who holds its lease; else "" */
 };
 
 struct pfsadm_field;

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfs-lockd: holds this host's image leases of shared pools. It registers
+ * with sanlock and waits; pfsadm asks sanlock to acquire and release image
+ * leases for this process (sanlock's acquire for a registered pid), so a
+ * lease outlives the command that took it, as the image's device does, and
+ * ends with this process. Its pid is in /run/pfs-lockd.pid
+ * ($PFS_LOCKD_PIDFILE). SIGTERM ends it: sanlock then frees every image
+ * lease it held, so stop it only with no shared image active (the unit's
+ * ordering does that at shutdown).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sanlock.h>
+#include <sanlock_resource.h>
+
+#include "lease.h"
+
+static int pfs_lockd_write_pid(const char *path)
+{
+	char tmp[4200];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", (int)getpid());
+	if (fclose(f) || rename(tmp, path)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* How many leases this process holds, as sanlock says; -1 if it cannot. */
+static int pfs_lockd_held(int sock)
+{
+	char *state = NULL;
+	int count = 0;
+
+	if (sanlock_inquire(sock, -1, 0, &count, &state))
+		return -1;
+	free(state);
+	return count;
+}
+
+int main(int argc, char **argv)
+{
+	const char *pidfile = pfs_lockd_pidfile();
+	sigset_t set;
+	int sock, sig, held;
+
+	if (argc > 1) {
+		fprintf(stderr, "usage: %s (no arguments; see pfsadm(8), SHARED POOLS)\n",
+			argv[0]);
+		return 1;
+	}
+	sock = sanlock_register();
+	if (sock < 0) {
+		fprintf(stderr, "pfs-lockd: cannot register with sanlock: %s\n",
+			sock == -ECONNREFUSED || sock == -ENOENT ?
+			"the sanlock daemon is not running" : strerror(-sock));
+		return 1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (pfs_lockd_write_pid(pidfile)) {
+		fprintf(stderr, "pfs-lockd: cannot write %s: %s\n", pidfile, strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "pfs-lockd: holding image leases for pid %d\n", (int)getpid());
+	while (sigwait(&set, &sig))
+		;
+	held = pfs_lockd_held(sock);
+	if (held > 0)
+		fprintf(stderr, "pfs-lockd: %s: %d image lease%s freed\n", strsignal(sig), held,
+			held == 1 ? "" : "s");
+	unlink(pidfile);
+	close(sock);
+	return 0;
+}
