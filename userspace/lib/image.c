@@ -7,6 +7,7 @@
 #include "dm.h"
 #include "image.h"
 #include "image-lease.h"
+#include "owner.h"
 #include "live.h"
 #include "pool-move.h"
 
@@ -131,6 +132,9 @@ int pfs_image_activate_mode(const struct pfs_pool_handle *pool, const struct pfs
 	char name[PFS_NAME_LEN + 8], uuid[128], params[PFS_IMAGE_PARAMS_LEN];
 	struct pfs_error undo = { 0 };
 
+	/* Another host's pool: its images are that host's to run. */
+	if (pfs_owner_check(pool, err))
+		return -1;
 	if (le32_to_cpu(e->flags) & PFS_IMAGE_CLONE)
 		return pfs_fail(err, PFS_EXIT_BUSY,
 				"%s is a clone still being copied; pfsadm clone finishes it first",

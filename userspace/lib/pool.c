@@ -18,6 +18,7 @@
 #include "freespace.h"
 #include "lease.h"
 #include "lock.h"
+#include "owner.h"
 #include "pool.h"
 #include "zero.h"
 
@@ -211,6 +212,8 @@ int pfs_pool_open(const char *path, unsigned int flags, struct pfs_pool_handle *
 			 path, version, PFS_FORMAT_VERSION);
 		goto fail;
 	}
+	if (writable && !(flags & PFS_OPEN_FOREIGN) && pfs_owner_check(pool, err))
+		goto fail;
 	if (writable ? pfs_pool_lock(pool, err) : (pfs_pool_take_table(pool), 0))
 		goto fail;
 	*out = pool;
@@ -386,6 +389,7 @@ int pfs_sb_init(struct pfs_superblock *sb, const struct pfs_format_opts *opts,
 		sb->pool_flags = cpu_to_le32(PFS_POOL_SHARED);
 		sb->lease_start = cpu_to_le64(lease_start);
 	}
+	pfs_owner_stamp(sb);
 	sb->csum = cpu_to_le32(pfs_sb_csum(sb));
 	if (pfs_sb_validate(sb, dev_sectors, &why))
 		return pfs_fail(err, PFS_EXIT_ARGS, "%s", why);

@@ -50,12 +50,14 @@ struct pfs_format_opts {
 #define PFS_OPEN_WRITE		0x1	/* take the lock; changes to follow */
 #define PFS_OPEN_ANY_VERSION	0x2	/* write an older format (check, upgrade) */
 #define PFS_OPEN_BACKUP_SB	0x4	/* a bad superblock: use the backup (check) */
+#define PFS_OPEN_FOREIGN	0x8	/* write another host's pool (take-over, owner.h) */
 
 /*
  * Open an existing pool. A writable one holds the pool's lock (by UUID,
  * lock.h) until it is closed, and forgets reservations (freespace.h) whose
  * commands are gone; a read-only one holds none. Writers refuse a pool of
- * an older format by name (pfsadm upgrade).
+ * an older format by name (pfsadm upgrade), and another host's pool
+ * (owner.h) unless PFS_OPEN_FOREIGN.
  */
 int pfs_pool_open(const char *path, unsigned int flags, struct pfs_pool_handle **out,
 		  struct pfs_error *err);

@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "crashpoint.h"
 #include "devio.h"
+#include "owner.h"
 #include "upgrade.h"
 
 /* Version 2 keeps a backup superblock where version 1 may have data. */
@@ -50,12 +51,12 @@ int pfs_pool_upgrade(struct pfs_pool_handle *pool, struct pfs_error *err)
 	/* Reserved before version 3: uncalibrated, whatever was left there. */
 	if (le32_to_cpu(pool->sb->version) < 3)
 		memset(&sb->cost, 0, sizeof(sb->cost));
-	/* Before version 7: a host-local pool with no owner recorded. */
+	/* Before version 7: a host-local pool, this host's from now on. */
 	if (le32_to_cpu(pool->sb->version) < 7) {
 		sb->pool_flags = 0;
 		sb->reserved1 = 0;
 		sb->lease_start = 0;
-		memset(sb->owner_id, 0, sizeof(sb->owner_id));
+		pfs_owner_stamp(sb);
 	}
 	sb->csum = cpu_to_le32(pfs_sb_csum(sb));
 	if (pfs_sb_validate(sb, pool->dev_sectors, &why)) {

@@ -13,6 +13,7 @@
 #include "image-lease.h"
 #include "json.h"
 #include "lease.h"
+#include "owner.h"
 #include "pfsadm.h"
 #include "probe.h"
 #include "report.h"
@@ -408,6 +409,14 @@ static int pfsadm_all_images(struct pfs_pool_handle *pool, const char *cmd_name,
 	if (!strcmp(cmd_name, "activate") && pfs_pool_is_shared(pool->sb)) {
 		fprintf(stderr, "pfsadm activate: %s is a shared pool: activate its images by name, each on its host\n",
 			pool->path);
+		return 0;
+	}
+	/* Nor any of another host's pool (a disk moved here, a LUN seen by two). */
+	if (!strcmp(cmd_name, "activate") && !pfs_owner_is_here(pool->sb)) {
+		struct pfs_error why = { 0 };
+
+		pfs_owner_check(pool, &why);
+		fprintf(stderr, "pfsadm activate: skipped: %s\n", why.msg);
 		return 0;
 	}
 	for (i = 0; i < PFS_MAX_IMAGES; i++) {

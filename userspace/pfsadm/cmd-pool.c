@@ -13,6 +13,8 @@
 #include "pool-move.h"
 #include "pool.h"
 #include "probe.h"
+#include "lease.h"
+#include "owner.h"
 #include "restore.h"
 #include "shared.h"
 #include "size.h"
@@ -166,6 +168,27 @@ static int pfsadm_check_moves(struct pfs_pool_handle *pool, char *why, unsigned 
 	return problems;
 }
 
+/* check's word on who may change the pool. */
+static void pfsadm_print_owner(const struct pfs_pool_handle *pool)
+{
+	struct pfs_error why = { 0 };
+	static const uint8_t zero[PFS_UUID_LEN];
+	char ls[48];
+
+	if (pfs_pool_is_shared(pool->sb)) {
+		pfs_lease_lockspace_name(pool->sb, ls);
+		printf("shared: sanlock lockspace %.48s\n", ls);
+	} else if (!pfs_owner_is_here(pool->sb)) {
+		pfs_owner_check(pool, &why);
+		printf("owner: another host: %s\n", why.msg);
+	} else if (le32_to_cpu(pool->sb->version) < 7 ||
+		   !memcmp(pool->sb->owner_id, zero, PFS_UUID_LEN)) {
+		printf("owner: none recorded (any host may change it)\n");
+	} else {
+		printf("owner: this host\n");
+	}
+}
+
 int cmd_check(int argc, char **argv, struct pfs_error *err)
 {
 	char dev[PFS_PATH_LEN];
@@ -200,6 +223,7 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 		printf("superblock: ok, format version %u%s\n", le32_to_cpu(pool->sb->version),
 		       le32_to_cpu(pool->sb->version) >= 2 ? ", backup matches" :
 		       " (no backup; pfsadm upgrade adds one)");
+	pfsadm_print_owner(pool);
 	for (i = 0; i < 2; i++) {
 		if (pool->copy_why[i])
 			printf("table copy %d: damaged: %s\n", i, pool->copy_why[i]);
@@ -255,6 +279,28 @@ int cmd_check(int argc, char **argv, struct pfs_error *err)
 	if (moves)
 		return pfs_fail(err, PFS_EXIT_DEVICE, "%s", move_why);
 	return 0;
+}
+
+int cmd_take_over(int argc, char **argv, struct pfs_error *err)
+{
+	char dev[PFS_PATH_LEN];
+	const struct pfsadm_cmd *cmd = pfsadm_find("take-over");
+	struct pfs_pool_handle *pool;
+	int c, r, code = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
+		if (c == '?')
+			return code;
+	if (pfsadm_pool_arg(argc, argv, cmd, dev, sizeof(dev), err) ||
+	    pfs_pool_open(dev, PFS_OPEN_WRITE | PFS_OPEN_FOREIGN, &pool, err))
+		return -1;
+	r = pfs_owner_take_over(pool, err);
+	if (r > 0)
+		printf("%s is this host's now\n", pool->path);
+	else if (!r)
+		printf("%s is this host's already\n", pool->path);
+	pfs_pool_close(pool);
+	return r < 0 ? -1 : 0;
 }
 
 int cmd_upgrade(int argc, char **argv, struct pfs_error *err)

@@ -155,6 +155,8 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  PFSADM_HELP_DEVICE
 	  "  --repair        rewrite what is damaged or stale from the good copy\n",
 	  cmd_check },
+	{ "take-over", "[DEVICE]", "make another host's pool this host's (a disk moved here)",
+	  PFSADM_HELP_DEVICE, cmd_take_over },
 	{ "lock-start", "[DEVICE]", "join a shared pool's sanlock lockspace (before using it)",
 	  PFSADM_HELP_DEVICE, cmd_lock_start },
 	{ "lock-stop", "[DEVICE]", "leave a shared pool's lockspace (nothing of it held here)",

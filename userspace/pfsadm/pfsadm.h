@@ -39,6 +39,7 @@ int cmd_format(int argc, char **argv, struct pfs_error *err);
 int cmd_check(int argc, char **argv, struct pfs_error *err);
 int cmd_upgrade(int argc, char **argv, struct pfs_error *err);
 int cmd_lock_start(int argc, char **argv, struct pfs_error *err);
+int cmd_take_over(int argc, char **argv, struct pfs_error *err);
 int cmd_lock_stop(int argc, char **argv, struct pfs_error *err);
 int cmd_calibrate(int argc, char **argv, struct pfs_error *err);
 int cmd_grow_pool(int argc, char **argv, struct pfs_error *err);
