@@ -47,7 +47,8 @@ start_sanlock() {
 }
 
 start_lockd() {
-	"$LOCKD" 2>/tmp/lockd.log &
+	rm -f /run/pfs-lockd.pid
+	"$LOCKD" 2>>/tmp/lockd.log &
 	for _ in $(seq 100); do
 		[ -s /run/pfs-lockd.pid ] && return 0
 		sleep 0.1
@@ -223,6 +224,34 @@ for ((i = 0; i < 5; i++)); do
 	"$PFSADM" --pool "$POOL" remove --yes "shared-$i" >/dev/null
 	"$PFSADM" --pool "$LOCAL" remove --yes "local-$i" >/dev/null
 done
+
+# pfs-lockd told to go, as sanlock does when the lockspace fails: before
+# the leases go, the devices of the images it held are suspended, so a
+# write made now reaches the LUN only once the lease is taken back.
+start=$(image_field h2-0 start_sector)
+kill -TERM "$(cat /run/pfs-lockd.pid)"
+for _ in $(seq 100); do [ -e /run/pfs-lockd.pid ] || break; sleep 0.1; done
+[ ! -e /run/pfs-lockd.pid ] || fail "pfs-lockd did not exit"
+grep -q "device.* suspended" /tmp/lockd.log || fail "pfs-lockd did not say it suspended: $(cat /tmp/lockd.log)"
+for img in h1-0 h1-1 h2-0; do
+	dmsetup info "pfs-$img" | grep -q "State: *SUSPENDED" || fail "pfs-$img is not suspended"
+done
+"$PFSADM" list -o name,state | grep -qE '^h2-0 +suspended$' || fail "list does not show h2-0 suspended"
+pattern 99 1 | dd of=/dev/mapper/pfs-h2-0 bs=1M count=1 iflag=fullblock oflag=direct status=none &
+writer=$!
+sleep 2
+kill -0 "$writer" 2>/dev/null || fail "a write to a fenced image completed"
+cmp <(pattern 20 1) <(dd if="$POOL" bs=512 skip="$start" count=2048 iflag=direct status=none) ||
+	fail "a write to a fenced image reached the pool"
+start_lockd
+"$PFSADM" activate h2-0 >/dev/null
+wait "$writer" || fail "the held write failed once resumed"
+check_pattern /dev/mapper/pfs-h2-0 99 1
+for img in $("$PFSADM" list -o name,state --noheadings | awk '$2 == "suspended" { print $1 }'); do
+	"$PFSADM" activate "$img" >/dev/null
+done
+dmsetup info pfs-h1-1 | grep -q "State: *ACTIVE" || fail "activate did not resume pfs-h1-1"
+! "$PFSADM" list -o state --noheadings | grep -q suspended || fail "an image is still suspended"
 
 # Leaving the lockspace waits until nothing of it is held here.
 expect_exit 5 "$PFSADM" lock-stop

@@ -191,6 +191,20 @@ int pfs_dm_reload(const char *name, uint64_t sectors, const char *params,
 	return r;
 }
 
+int pfs_dm_suspend(const char *name, struct pfs_error *err)
+{
+	if (!pfs_dm_simple(DM_DEVICE_SUSPEND, name, 0, NULL, false))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot suspend %s: %s", name, pfs_dm_why());
+	return 0;
+}
+
+int pfs_dm_resume(const char *name, struct pfs_error *err)
+{
+	if (!pfs_dm_simple(DM_DEVICE_RESUME, name, 0, NULL, true))
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot resume %s: %s", name, pfs_dm_why());
+	return 0;
+}
+
 int pfs_dm_live_sectors(const char *name, uint64_t *sectors, struct pfs_error *err)
 {
 	return pfs_dm_live_table(name, sectors, NULL, 0, err);

@@ -30,6 +30,9 @@ int pfs_dm_create(const char *name, const char *uuid, uint64_t sectors,
  */
 int pfs_dm_reload(const char *name, uint64_t sectors, const char *params,
 		  struct pfs_error *err);
+/* Hold a device's I/O (a lost lease), and let it go again. */
+int pfs_dm_suspend(const char *name, struct pfs_error *err);
+int pfs_dm_resume(const char *name, struct pfs_error *err);
 int pfs_dm_live_sectors(const char *name, uint64_t *sectors, struct pfs_error *err);
 /* The live table's length and its target's parameters (into @params). */
 int pfs_dm_live_table(const char *name, uint64_t *sectors, char *params, size_t len,

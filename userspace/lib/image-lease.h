@@ -32,7 +32,7 @@ void pfs_image_holders(const struct pfs_pool_handle *pool, const struct pfs_imag
  */
 int pfs_image_lease_local(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			  struct pfs_error *err);
-/* A shared pool's image mapped here already: take its lease in this mode. */
+/* Take its lease in this mode: 1 if taken now, 0 if held already (or not shared). */
 int pfs_image_lease(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		    bool shared, struct pfs_error *err);
 /* Give up the lease pfs-lockd holds, if it does. */

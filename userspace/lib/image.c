@@ -148,13 +148,29 @@ int pfs_image_activate_mode(const struct pfs_pool_handle *pool, const struct pfs
 	if (pfs_image_params(pool, e, params, sizeof(params), err))
 		return -1;
 	/* A shared pool's image: its lease first, or another host may map it too. */
-	if (pfs_image_lease(pool, e, shared, err))
+	if (pfs_image_lease(pool, e, shared, err) < 0)
 		return -1;
 	pfs_live_forget();
 	if (!pfs_dm_create(name, uuid, le64_to_cpu(e->length), params, err))
 		return 0;
 	pfs_image_unlease(pool, e, &undo);
 	return -1;
+}
+
+int pfs_image_reclaim(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+		      bool shared, struct pfs_error *err)
+{
+	char name[PFS_NAME_LEN + 8];
+	struct pfs_dm_info info;
+	int r = pfs_image_lease(pool, e, shared, err);
+
+	if (r <= 0)
+		return r;
+	/* Taken anew: pfs-lockd lost it, and suspended the device then. */
+	pfs_image_dm_name(e, name, sizeof(name));
+	if (pfs_image_dm_info(e, &info) && info.suspended)
+		return pfs_dm_resume(name, err);
+	return 0;
 }
 
 int pfs_image_deactivate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,

@@ -36,6 +36,13 @@ int pfs_image_activate_mode(const struct pfs_pool_handle *pool, const struct pfs
 			    bool shared, struct pfs_error *err);
 int pfs_image_deactivate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 			 struct pfs_error *err);
+/*
+ * A shared pool's image mapped here already: take its lease in this mode
+ * (activate again, or --shared). If it had to be taken anew, pfs-lockd had
+ * lost it and suspended the device (fence.h): resume it.
+ */
+int pfs_image_reclaim(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+		      bool shared, struct pfs_error *err);
 
 /* Apply a changed extent to an active device (suspend, reload, resume). */
 int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,

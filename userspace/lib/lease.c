@@ -448,14 +448,14 @@ int pfs_lease_image_acquire(const struct pfs_lease_where *w, unsigned int slot,
 		if (shared)
 			r.res.flags |= SANLK_RES_SHARED;
 		rv = sanlock_acquire(-1, pid, 0, 1, &res, NULL);
+		if (!rv)
+			return 1;
 		/* pfs-lockd holds it already: only the mode may change. */
 		if (rv == -EEXIST) {
 			rv = sanlock_convert(-1, pid, 0, res);
-			if (rv == -EALREADY)
-				rv = 0;
+			if (rv == -EALREADY || !rv)
+				return 0;
 		}
-		if (!rv)
-			return 0;
 		if (rv == -ESRCH)
 			return pfs_lockd_pid(err) < 0 ? -1 :
 				pfs_fail(err, PFS_EXIT_DEVICE, "pfs-lockd is not registered with sanlock");

@@ -67,7 +67,8 @@ int pfs_lease_image_init(const struct pfs_lease_where *w, unsigned int slot,
  * Take the image's lease for pfs-lockd, exclusive or @shared (converting
  * one it holds already), waiting up to @wait_seconds while another host
  * holds it (a dead host's lease frees once sanlock declares it dead), and
- * saying so once. Release gives it up; 0 if pfs-lockd did not hold it.
+ * saying so once: 1 if taken now, 0 if pfs-lockd held it already. Release
+ * gives it up; 0 if pfs-lockd did not hold it.
  */
 int pfs_lease_image_acquire(const struct pfs_lease_where *w, unsigned int slot,
 			    const struct pfs_image_entry *e, bool shared,

@@ -5,9 +5,15 @@
  * leases for this process (sanlock's acquire for a registered pid), so a
  * lease outlives the command that took it, as the image's device does, and
  * ends with this process. Its pid is in /run/pfs-lockd.pid
- * ($PFS_LOCKD_PIDFILE). SIGTERM ends it: sanlock then frees every image
- * lease it held, so stop it only with no shared image active (the unit's
- * ordering does that at shutdown).
+ * ($PFS_LOCKD_PIDFILE).
+ *
+ * SIGTERM or SIGINT ends it, and sanlock then frees every image lease it
+ * held. sanlock sends SIGTERM itself when a lockspace fails (this host
+ * lost the LUN, or could not renew its lease in time): before it exits,
+ * it suspends the device of every image it holds a lease for (fence.h),
+ * so that once another host takes those images over, nothing more from
+ * here reaches them. `pfsadm activate NAME` takes the lease again and
+ * resumes the device.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +27,7 @@
 #include <sanlock.h>
 #include <sanlock_resource.h>
 
+#include "fence.h"
 #include "lease.h"
 
 static int pfs_lockd_write_pid(const char *path)
@@ -40,23 +47,33 @@ static int pfs_lockd_write_pid(const char *path)
 	return 0;
 }
 
-/* How many leases this process holds, as sanlock says; -1 if it cannot. */
-static int pfs_lockd_held(int sock)
+/* Suspend the devices of the images whose leases this process holds. */
+static void pfs_lockd_fence(int sock)
 {
+	struct pfs_error err = { 0 };
 	char *state = NULL;
-	int count = 0;
+	int count = 0, n;
 
-	if (sanlock_inquire(sock, -1, 0, &count, &state))
-		return -1;
+	if (sanlock_inquire(sock, -1, 0, &count, &state)) {
+		fprintf(stderr, "pfs-lockd: cannot ask sanlock which leases it holds\n");
+		return;
+	}
+	if (count > 0) {
+		n = pfs_fence_images(state, &err);
+		if (n < 0)
+			fprintf(stderr, "pfs-lockd: %s\n", err.msg);
+		else
+			fprintf(stderr, "pfs-lockd: %d image lease%s freed; %d device%s suspended\n",
+				count, count == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	}
 	free(state);
-	return count;
 }
 
 int main(int argc, char **argv)
 {
 	const char *pidfile = pfs_lockd_pidfile();
 	sigset_t set;
-	int sock, sig, held;
+	int sock, sig;
 
 	if (argc > 1) {
 		fprintf(stderr, "usage: %s (no arguments; see pfsadm(8), SHARED POOLS)\n",
@@ -81,10 +98,8 @@ int main(int argc, char **argv)
 	fprintf(stderr, "pfs-lockd: holding image leases for pid %d\n", (int)getpid());
 	while (sigwait(&set, &sig))
 		;
-	held = pfs_lockd_held(sock);
-	if (held > 0)
-		fprintf(stderr, "pfs-lockd: %s: %d image lease%s freed\n", strsignal(sig), held,
-			held == 1 ? "" : "s");
+	fprintf(stderr, "pfs-lockd: %s\n", strsignal(sig));
+	pfs_lockd_fence(sock);
 	unlink(pidfile);
 	close(sock);
 	return 0;

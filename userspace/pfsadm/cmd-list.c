@@ -521,7 +521,7 @@ static int pfsadm_activate_one(const struct pfs_pool_handle *pool, const struct 
 	own = pfs_image_own_device(pool, e, err);
 	/* Active here already: in a shared pool, its lease may change mode. */
 	if (own)
-		return own > 0 ? pfs_image_lease(pool, e, pfsadm_lease_shared, err) : -1;
+		return own > 0 ? pfs_image_reclaim(pool, e, pfsadm_lease_shared, err) : -1;
 	/* Mapped under another name (by hand, through another path): no. */
 	if (pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), le64_to_cpu(e->length), err) ||
 	    pfs_image_activate_mode(pool, e, pfsadm_lease_shared, err))
