@@ -175,7 +175,15 @@ barrier checked-migration
 
 # Host 1 dies (a power cut: no release) holding h1-1; host 2 takes it over
 # once sanlock declares host 1 dead, and says so while it waits.
+held_extents() {	# how many extents running commands hold, as check says
+	"$PFSADM" check "$POOL" | sed -n 's/.*held by running commands: \([0-9]*\) extent.*/\1/p'
+}
 if [ "$me" = 1 ]; then
+	# First a create killed while it zeroes space a removed image left:
+	# its reservation (host 1's) stays in the table when host 1 dies.
+	"$PFSADM" remove --no-wipe --yes h1-7 >/dev/null
+	killed zeroing-reserved "$PFSADM" create doomed 16M
+	[ "$(held_extents)" = 1 ] || fail "no reservation left by the killed create"
 	barrier dying
 	date +%s.%N >"$PFS_EXCHANGE/died.1"
 	log "powering off while holding h1-1"
@@ -195,6 +203,9 @@ while [ ! -e "$PFS_EXCHANGE/died.1" ]; do
 	[ -e "$PFS_EXCHANGE/failed.1" ] && fail "host 1 failed before it died"
 	sleep 0.1
 done
+# Host 1 is not known dead yet: its reservation stays through a change here.
+"$PFSADM" set h2-1 --weight 110 >/dev/null
+[ "$(held_extents)" = 1 ] || fail "host 2 dropped a live host's reservation"
 "$PFSADM" --wait 400 activate h1-1 >/dev/null 2>/tmp/takeover.err
 took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/died.1")" | bc)
 grep -q "image h1-1 is active on host 1.*waiting up to 400 s" /tmp/takeover.err ||
@@ -203,6 +214,9 @@ log "took over h1-1 $took s after host 1 died: $(head -n1 /tmp/takeover.err)"
 echo "$took" >"$PFS_EXCHANGE/takeover-seconds"
 check_pattern /dev/mapper/pfs-h1-1 11 16
 "$PFSADM" list -o name,host | grep -qE '^h1-1 +host 2$' || fail "h1-1 is not host 2's"
+# Host 1 is dead now: the next change drops what its killed create held.
+"$PFSADM" set h2-1 --weight 120 >/dev/null
+[ "$(held_extents)" = 0 ] || fail "a dead host's reservation is still held: $(held_extents)"
 
 # What the leases cost a create: 5 on the shared pool against 5 on a
 # host-local pool on a local disk of the same kind (reported, not judged).

@@ -324,6 +324,20 @@ void pfs_lease_pool_release(int sock)
 	close(sock);
 }
 
+bool pfs_lease_host_gone(const struct pfs_superblock *sb, uint32_t host_id)
+{
+	struct sanlk_host *hs = NULL;
+	char ls[SANLK_NAME_LEN];
+	uint32_t state = 0;
+	int n = 0;
+
+	pfs_lease_lockspace_name(sb, ls);
+	if (!sanlock_get_hosts(ls, host_id, &hs, &n, 0) && n > 0)
+		state = hs[0].flags & SANLK_HOST_MASK;
+	free(hs);
+	return state == SANLK_HOST_DEAD || state == SANLK_HOST_FREE;
+}
+
 const char *pfs_lockd_pidfile(void)
 {
 	const char *path = getenv("PFS_LOCKD_PIDFILE");

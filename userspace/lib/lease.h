@@ -53,6 +53,12 @@ int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_se
 			   struct pfs_error *err);
 void pfs_lease_pool_release(int sock);
 
+/*
+ * Whether sanlock reports host @host_id of the pool's lockspace gone (dead,
+ * or its host ID free): nothing it started can still be running.
+ */
+bool pfs_lease_host_gone(const struct pfs_superblock *sb, uint32_t host_id);
+
 /* Where pfs-lockd, which holds image leases, writes its pid. */
 const char *pfs_lockd_pidfile(void);
 

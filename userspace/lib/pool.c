@@ -109,10 +109,25 @@ static int pfs_pool_read(struct pfs_pool_handle *pool, struct pfs_error *err)
  */
 static void pfs_pool_take_table(struct pfs_pool_handle *pool)
 {
+	const struct pfs_free_record *r = pool->table->free;
+	unsigned int i;
+
 	memcpy(pool->table, pool->copy[pool->current], TABLE_BYTES);
 	if (pfs_free_count_busy(pool->table, pool->host_id) &&
 	    !pfs_zeroing_running(pool->sb->pool_uuid))
 		pfs_free_drop_busy(pool->table, pool->host_id);
+	/* A shared pool's writer: another host's, once sanlock says it died. */
+	if (!pool->host_id)
+		return;
+	for (i = 0; i < le32_to_cpu(pool->table->nr_free_records) && i < PFS_MAX_FREE_RECORDS; i++) {
+		uint32_t host = le32_to_cpu(r[i].host_id);
+
+		if (le32_to_cpu(r[i].flags) == PFS_FREE_BUSY && host && host != pool->host_id &&
+		    pfs_lease_host_gone(pool->sb, host)) {
+			pfs_free_drop_busy(pool->table, host);
+			i = (unsigned int)-1;	/* the records moved: look again */
+		}
+	}
 }
 
 /*
