@@ -324,7 +324,8 @@ void pfs_lease_pool_release(int sock)
 	close(sock);
 }
 
-bool pfs_lease_host_gone(const struct pfs_superblock *sb, uint32_t host_id)
+/* Host @host_id's state in the pool's lockspace (SANLK_HOST_*); 0 if unknown. */
+static uint32_t pfs_lease_host(const struct pfs_superblock *sb, uint64_t host_id)
 {
 	struct sanlk_host *hs = NULL;
 	char ls[SANLK_NAME_LEN];
@@ -335,6 +336,13 @@ bool pfs_lease_host_gone(const struct pfs_superblock *sb, uint32_t host_id)
 	if (!sanlock_get_hosts(ls, host_id, &hs, &n, 0) && n > 0)
 		state = hs[0].flags & SANLK_HOST_MASK;
 	free(hs);
+	return state;
+}
+
+bool pfs_lease_host_gone(const struct pfs_superblock *sb, uint32_t host_id)
+{
+	uint32_t state = pfs_lease_host(sb, host_id);
+
 	return state == SANLK_HOST_DEAD || state == SANLK_HOST_FREE;
 }
 
@@ -400,16 +408,7 @@ int pfs_lease_image_init(const struct pfs_lease_where *w, unsigned int slot,
 /* A holder's state as sanlock's lockspace sees it, for a waiting message. */
 static const char *pfs_lease_host_state(const struct pfs_superblock *sb, uint64_t host_id)
 {
-	struct sanlk_host *hs = NULL;
-	char ls[SANLK_NAME_LEN];
-	uint32_t state = 0;
-	int n = 0;
-
-	pfs_lease_lockspace_name(sb, ls);
-	if (!sanlock_get_hosts(ls, host_id, &hs, &n, 0) && n > 0)
-		state = hs[0].flags & SANLK_HOST_MASK;
-	free(hs);
-	switch (state) {
+	switch (pfs_lease_host(sb, host_id)) {
 	case SANLK_HOST_FAIL:
 		return ", which stopped renewing its lease: it frees once sanlock declares that host dead";
 	case SANLK_HOST_DEAD:
