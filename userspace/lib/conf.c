@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,11 @@ static int pfs_conf_number(const char *p, const char *end, unsigned int lo, unsi
 	return 0;
 }
 
+static bool pfs_conf_key_is(const char *key, const char *key_end, const char *name)
+{
+	return (size_t)(key_end - key) == strlen(name) && !memcmp(key, name, strlen(name));
+}
+
 static int pfs_conf_line(const char *p, const char *end, const char *path, unsigned int lineno,
 			 struct pfs_conf *conf, struct pfs_error *err)
 {
@@ -58,7 +64,7 @@ static int pfs_conf_line(const char *p, const char *end, const char *path, unsig
 		return pfs_fail(err, PFS_EXIT_ARGS, "%s:%u: expected \"key = value\"", path,
 				lineno);
 	value = pfs_conf_skip_space(p + 1, end);
-	if ((size_t)(key_end - key) == strlen("pool") && !memcmp(key, "pool", 4)) {
+	if (pfs_conf_key_is(key, key_end, "pool")) {
 		if (value == end || (size_t)(end - value) >= sizeof(conf->pool) ||
 		    memchr(value, ' ', (size_t)(end - value)) ||
 		    memchr(value, '\t', (size_t)(end - value)))
@@ -68,14 +74,13 @@ static int pfs_conf_line(const char *p, const char *end, const char *path, unsig
 		conf->pool[end - value] = '\0';
 		return 0;
 	}
-	if ((size_t)(key_end - key) == strlen("host_id") && !memcmp(key, "host_id", 7)) {
+	if (pfs_conf_key_is(key, key_end, "host_id")) {
 		if (pfs_conf_number(value, end, 1, PFS_MAX_HOST_ID, &conf->host_id))
 			return pfs_fail(err, PFS_EXIT_ARGS, "%s:%u: host_id must be 1..%u",
 					path, lineno, PFS_MAX_HOST_ID);
 		return 0;
 	}
-	if ((size_t)(key_end - key) == strlen("lease_io_timeout") &&
-	    !memcmp(key, "lease_io_timeout", 16)) {
+	if (pfs_conf_key_is(key, key_end, "lease_io_timeout")) {
 		if (pfs_conf_number(value, end, 1, 300, &conf->lease_io_timeout))
 			return pfs_fail(err, PFS_EXIT_ARGS,
 					"%s:%u: lease_io_timeout must be 1..300 seconds", path,

@@ -5,20 +5,8 @@
 
 #include "dm.h"
 #include "fence.h"
+#include "hex.h"
 #include "live.h"
-
-/* Parse 32 hex digits at @s into @out; 0, or -1 if they are not there. */
-static int pfs_fence_hex(const char *s, uint8_t out[PFS_UUID_LEN])
-{
-	unsigned int i, byte;
-
-	for (i = 0; i < PFS_UUID_LEN; i++) {
-		if (sscanf(s + 2 * i, "%2x", &byte) != 1)
-			return -1;
-		out[i] = (uint8_t)byte;
-	}
-	return 0;
-}
 
 /* One resource of the inquiry: "pfs_<pool hex>:<image hex>:..." */
 static int pfs_fence_one(const char *res, struct pfs_error *err)
@@ -29,7 +17,8 @@ static int pfs_fence_one(const char *res, struct pfs_error *err)
 	int n = 0;
 
 	if (strncmp(res, "pfs_", 4) || strlen(res) < 4 + 32 + 1 + 32 || res[36] != ':' ||
-	    pfs_fence_hex(res + 4, pool) || pfs_fence_hex(res + 37, image))
+	    pfs_hex_decode(res + 4, PFS_UUID_LEN, pool) ||
+	    pfs_hex_decode(res + 37, PFS_UUID_LEN, image))
 		return 0;	/* not an image lease of ours */
 	if (pfs_live_read(pool, &maps, err))
 		return -1;

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include "dm.h"
+#include "hex.h"
 #include "image.h"
 #include "image-lease.h"
 #include "owner.h"
@@ -62,21 +63,13 @@ void pfs_image_dm_name(const struct pfs_image_entry *e, char *buf, unsigned int 
 	snprintf(buf, len, PFS_DM_PREFIX "%.*s", PFS_NAME_LEN - 1, e->name);
 }
 
-static void pfs_hex(const uint8_t *b, unsigned int n, char *out)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 void pfs_image_dm_uuid(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       char *buf, unsigned int len)
 {
 	char p[2 * PFS_UUID_LEN + 1], i[2 * PFS_UUID_LEN + 1];
 
-	pfs_hex(pool->sb->pool_uuid, PFS_UUID_LEN, p);
-	pfs_hex(e->uuid, PFS_UUID_LEN, i);
+	pfs_hex_encode(pool->sb->pool_uuid, PFS_UUID_LEN, p);
+	pfs_hex_encode(e->uuid, PFS_UUID_LEN, i);
 	snprintf(buf, len, PFS_DM_UUID_PREFIX "%s-%s", p, i);
 }
 

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sanlock.h>
@@ -16,7 +15,9 @@
 #include <sanlock_resource.h>
 #include <sanlock_rv.h>
 
+#include "hex.h"
 #include "lease.h"
+#include "lock.h"
 
 /* A resource with room for its one disk. */
 struct pfs_lease_res {
@@ -32,10 +33,8 @@ bool pfs_pool_is_shared(const struct pfs_superblock *sb)
 
 void pfs_lease_lockspace_name(const struct pfs_superblock *sb, char name[SANLK_NAME_LEN])
 {
-	int i, n = snprintf(name, SANLK_NAME_LEN, "pfs_");
-
-	for (i = 0; i < PFS_UUID_LEN; i++)
-		n += snprintf(name + n, (size_t)(SANLK_NAME_LEN - n), "%02x", sb->pool_uuid[i]);
+	memcpy(name, "pfs_", 4);
+	pfs_hex_encode(sb->pool_uuid, PFS_UUID_LEN, name + 4);
 }
 
 /* sanlock's own words for what it returned. */
@@ -136,8 +135,8 @@ int pfs_lease_format(const struct pfs_lease_where *w, unsigned int io_timeout,
 	return 0;
 }
 
-static int pfs_lease_host_id_ok(const struct pfs_lease_where *w, const struct pfs_conf *conf,
-				struct pfs_error *err)
+int pfs_lease_host_id_ok(const struct pfs_lease_where *w, const struct pfs_conf *conf,
+			 struct pfs_error *err)
 {
 	unsigned int max = pfs_lease_4k(w->fd) ? 250 : PFS_MAX_HOST_ID;
 
@@ -242,35 +241,29 @@ static bool pfs_lease_held_elsewhere(int rv)
 	       rv == SANLK_ACQUIRE_SHRETRY;
 }
 
-/* "host 2", or "another host" if sanlock cannot say. */
-static void pfs_lease_owner(const struct pfs_lease_res *r, char *buf, size_t len)
+/* The first host holding lease @r, for a waiting message; 0 if sanlock cannot say. */
+static uint64_t pfs_lease_owner(const struct pfs_lease_res *r)
 {
 	/* A copy: reading the owners rewrites the resource's flags. */
 	struct pfs_lease_res read = *r;
 	struct sanlk_host *hosts = NULL;
+	uint64_t host_id = 0;
 	int n = 0;
 
-	snprintf(buf, len, "another host");
 	if (!sanlock_read_resource_owners(&read.res, 0, &hosts, &n) && n > 0)
-		snprintf(buf, len, "host %llu", (unsigned long long)hosts[0].host_id);
+		host_id = hosts[0].host_id;
 	free(hosts);
-}
-
-static double pfs_lease_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return host_id;
 }
 
 int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_seconds,
 			   struct pfs_error *err)
 {
-	double deadline = pfs_lease_now() + wait_seconds;
+	double deadline = pfs_lock_now() + wait_seconds;
 	struct sanlk_resource *res;
 	struct pfs_lease_res pool;
 	char owner[64], ls_name[SANLK_NAME_LEN];
+	uint64_t host_id;
 	bool told = false;
 	int sock, rv;
 
@@ -297,8 +290,12 @@ int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_se
 				 w->path, pfs_lease_strerror(rv));
 			break;
 		}
-		pfs_lease_owner(&pool, owner, sizeof(owner));
-		if (pfs_lease_now() >= deadline) {
+		host_id = pfs_lease_owner(&pool);
+		if (host_id)
+			snprintf(owner, sizeof(owner), "host %llu", (unsigned long long)host_id);
+		else
+			snprintf(owner, sizeof(owner), "another host");
+		if (pfs_lock_now() >= deadline) {
 			pfs_fail(err, PFS_EXIT_BUSY,
 				 "%s: the pool's lease is held by %s; gave up after %u s (--wait)",
 				 w->path, owner, wait_seconds);
@@ -375,10 +372,8 @@ static void pfs_lease_image_res(const struct pfs_lease_where *w, unsigned int sl
 				const uint8_t *uuid, struct pfs_lease_res *r)
 {
 	char name[2 * PFS_UUID_LEN + 1];
-	int i;
 
-	for (i = 0; i < PFS_UUID_LEN; i++)
-		snprintf(name + 2 * i, 3, "%02x", uuid[i]);
+	pfs_hex_encode(uuid, PFS_UUID_LEN, name);
 	pfs_lease_res_init(w, name, PFS_LEASE_SLOT(slot), r);
 }
 
@@ -444,22 +439,21 @@ int pfs_lease_image_acquire(const struct pfs_lease_where *w, unsigned int slot,
 			    const struct pfs_image_entry *e, bool shared,
 			    unsigned int wait_seconds, struct pfs_error *err)
 {
-	double deadline = pfs_lease_now() + wait_seconds;
+	double deadline = pfs_lock_now() + wait_seconds;
 	struct sanlk_resource *res;
 	struct pfs_lease_res r;
-	struct sanlk_host *owners = NULL;
 	char holder[128];
+	uint64_t host_id;
 	bool told = false;
-	int pid = pfs_lockd_pid(err), rv, n;
+	int pid = pfs_lockd_pid(err), rv;
 
 	if (pid < 0)
 		return -1;
+	pfs_lease_image_res(w, slot, e->uuid, &r);
+	if (shared)
+		r.res.flags |= SANLK_RES_SHARED;
 	res = &r.res;
 	for (;;) {
-		/* Anew each time: reading the owners rewrites the mode flags. */
-		pfs_lease_image_res(w, slot, e->uuid, &r);
-		if (shared)
-			r.res.flags |= SANLK_RES_SHARED;
 		rv = sanlock_acquire(-1, pid, 0, 1, &res, NULL);
 		if (!rv)
 			return 1;
@@ -475,15 +469,13 @@ int pfs_lease_image_acquire(const struct pfs_lease_where *w, unsigned int slot,
 		if (!pfs_lease_held_elsewhere(rv))
 			return pfs_fail(err, PFS_EXIT_DEVICE, "cannot take the lease of image %s: %s",
 					e->name, pfs_lease_strerror(rv));
-		n = 0;
-		snprintf(holder, sizeof(holder), "another host");
-		if (!sanlock_read_resource_owners(&r.res, 0, &owners, &n) && n > 0)
-			snprintf(holder, sizeof(holder), "host %llu%s",
-				 (unsigned long long)owners[0].host_id,
-				 pfs_lease_host_state(w->sb, owners[0].host_id));
-		free(owners);
-		owners = NULL;
-		if (pfs_lease_now() >= deadline)
+		host_id = pfs_lease_owner(&r);
+		if (host_id)
+			snprintf(holder, sizeof(holder), "host %llu%s", (unsigned long long)host_id,
+				 pfs_lease_host_state(w->sb, host_id));
+		else
+			snprintf(holder, sizeof(holder), "another host");
+		if (pfs_lock_now() >= deadline)
 			return pfs_fail(err, PFS_EXIT_BUSY,
 					"image %s is active on %s (its sanlock lease%s)", e->name,
 					holder, wait_seconds ? "; gave up waiting (--wait)" : "");

@@ -30,6 +30,9 @@ void pfs_lease_lockspace_name(const struct pfs_superblock *sb, char name[48]);
 
 /* The sanlock daemon answers: 0, or -1 saying how to start it. */
 int pfs_lease_daemon_ok(struct pfs_error *err);
+/* @conf has a host_id this pool can take (1..2000; 250 on 4 KiB sectors). */
+int pfs_lease_host_id_ok(const struct pfs_lease_where *w, const struct pfs_conf *conf,
+			 struct pfs_error *err);
 /* Write an empty lockspace and pool lease (format --shared). */
 int pfs_lease_format(const struct pfs_lease_where *w, unsigned int io_timeout,
 		     struct pfs_error *err);

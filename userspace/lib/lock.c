@@ -48,7 +48,7 @@ static void pfs_lock_holder(int fd, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-static double pfs_lock_now(void)
+double pfs_lock_now(void)
 {
 	struct timespec ts;
 

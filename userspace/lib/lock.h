@@ -19,6 +19,8 @@
 /* How long a writer waits (seconds, default 60), and who it is. */
 void pfs_lock_set_wait(unsigned int seconds);
 unsigned int pfs_lock_get_wait(void);
+/* Monotonic seconds, for the deadline of a wait (a lock's, a lease's). */
+double pfs_lock_now(void);
 void pfs_lock_set_owner(const char *owner);
 /* Take the exclusive lock of pool @uuid; returns a descriptor, or -1. */
 int pfs_lock_pool(const uint8_t *uuid, struct pfs_error *err);

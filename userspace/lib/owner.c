@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "devio.h"
+#include "hex.h"
 #include "lease.h"
 #include "owner.h"
 
@@ -12,7 +13,6 @@ int pfs_machine_id(uint8_t id[PFS_UUID_LEN])
 {
 	const char *path = getenv("PFS_MACHINE_ID_FILE");
 	char text[64];
-	unsigned int i, byte;
 	FILE *f = fopen(path && *path ? path : "/etc/machine-id", "re");
 	int ok;
 
@@ -20,14 +20,7 @@ int pfs_machine_id(uint8_t id[PFS_UUID_LEN])
 		return 0;
 	ok = fgets(text, sizeof(text), f) && strspn(text, "0123456789abcdef") == 32;
 	fclose(f);
-	if (!ok)
-		return 0;
-	for (i = 0; i < PFS_UUID_LEN; i++) {
-		if (sscanf(text + 2 * i, "%2x", &byte) != 1)
-			return 0;
-		id[i] = (uint8_t)byte;
-	}
-	return 1;
+	return ok && !pfs_hex_decode(text, PFS_UUID_LEN, id);
 }
 
 static bool pfs_owner_none(const struct pfs_superblock *sb)
@@ -53,14 +46,6 @@ bool pfs_owner_is_here(const struct pfs_superblock *sb)
 	       (pfs_machine_id(id) && !memcmp(id, sb->owner_id, PFS_UUID_LEN));
 }
 
-static void pfs_owner_text(const uint8_t *id, char out[33])
-{
-	int i;
-
-	for (i = 0; i < PFS_UUID_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", id[i]);
-}
-
 int pfs_owner_check(const struct pfs_pool_handle *pool, struct pfs_error *err)
 {
 	uint8_t id[PFS_UUID_LEN];
@@ -68,9 +53,9 @@ int pfs_owner_check(const struct pfs_pool_handle *pool, struct pfs_error *err)
 
 	if (pfs_owner_is_here(pool->sb))
 		return 0;
-	pfs_owner_text(pool->sb->owner_id, owner);
+	pfs_hex_encode(pool->sb->owner_id, PFS_UUID_LEN, owner);
 	if (pfs_machine_id(id))
-		pfs_owner_text(id, here);
+		pfs_hex_encode(id, PFS_UUID_LEN, here);
 	return pfs_fail(err, PFS_EXIT_BUSY,
 			"%s belongs to host %s (this host's machine-id is %s); 'pfsadm take-over' makes it this host's",
 			pool->path, owner, here);

@@ -107,27 +107,32 @@ static int pfs_pool_read(struct pfs_pool_handle *pool, struct pfs_error *err)
  * (their dirty records stay): a writer's next commit drops them, and a
  * reader reports their space as the free space it is.
  */
-static void pfs_pool_take_table(struct pfs_pool_handle *pool)
+/* Another host holding a reservation that sanlock reports gone; 0 if none. */
+static uint32_t pfs_pool_gone_holder(const struct pfs_pool_handle *pool)
 {
 	const struct pfs_free_record *r = pool->table->free;
-	unsigned int i;
+	uint32_t i, host, n = le32_to_cpu(pool->table->nr_free_records);
+
+	for (i = 0; i < n && i < PFS_MAX_FREE_RECORDS; i++) {
+		host = le32_to_cpu(r[i].host_id);
+		if (le32_to_cpu(r[i].flags) == PFS_FREE_BUSY && host && host != pool->host_id &&
+		    pfs_lease_host_gone(pool->sb, host))
+			return host;
+	}
+	return 0;
+}
+
+static void pfs_pool_take_table(struct pfs_pool_handle *pool)
+{
+	uint32_t gone;
 
 	memcpy(pool->table, pool->copy[pool->current], TABLE_BYTES);
 	if (pfs_free_count_busy(pool->table, pool->host_id) &&
 	    !pfs_zeroing_running(pool->sb->pool_uuid))
 		pfs_free_drop_busy(pool->table, pool->host_id);
 	/* A shared pool's writer: another host's, once sanlock says it died. */
-	if (!pool->host_id)
-		return;
-	for (i = 0; i < le32_to_cpu(pool->table->nr_free_records) && i < PFS_MAX_FREE_RECORDS; i++) {
-		uint32_t host = le32_to_cpu(r[i].host_id);
-
-		if (le32_to_cpu(r[i].flags) == PFS_FREE_BUSY && host && host != pool->host_id &&
-		    pfs_lease_host_gone(pool->sb, host)) {
-			pfs_free_drop_busy(pool->table, host);
-			i = (unsigned int)-1;	/* the records moved: look again */
-		}
-	}
+	while (pool->host_id && (gone = pfs_pool_gone_holder(pool)))
+		pfs_free_drop_busy(pool->table, gone);
 }
 
 /*
@@ -140,12 +145,8 @@ static int pfs_pool_lease(struct pfs_pool_handle *pool, struct pfs_error *err)
 	struct pfs_lease_where w = { .path = pool->path, .fd = pool->fd, .sb = pool->sb };
 	struct pfs_conf conf;
 
-	if (pfs_conf_load(&conf, err))
+	if (pfs_conf_load(&conf, err) || pfs_lease_host_id_ok(&w, &conf, err))
 		return -1;
-	if (!conf.host_id)
-		return pfs_fail(err, PFS_EXIT_ARGS,
-				"%s is a shared pool and this host has no host_id (set one in %s)",
-				pool->path, conf.path);
 	pool->lease_sock = pfs_lease_pool_acquire(&w, pfs_lock_get_wait(), err);
 	if (pool->lease_sock < 0)
 		return -1;
