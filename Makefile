@@ -77,7 +77,7 @@ install: pfsadm
 	install -D -m 0644 dist/60-pfs.rules $(DESTDIR)$(udevrulesdir)/60-pfs.rules
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(modulesloaddir)/dm-pfs.conf
 	install -d $(DESTDIR)$(systemdunitdir)
-	for unit in pfs-activate.service pfs-lockd.service; do \
+	for unit in pfs-activate.service pfs-activate-shared.service pfs-lockd.service; do \
 		sed 's|@SBINDIR@|$(sbindir)|' dist/$$unit >$(DESTDIR)$(systemdunitdir)/$$unit && \
 		chmod 0644 $(DESTDIR)$(systemdunitdir)/$$unit || exit 1; \
 	done
@@ -91,6 +91,7 @@ uninstall:
 	rm -f $(DESTDIR)$(sbindir)/pfsadm $(DESTDIR)$(mandir)/man8/pfsadm.8 \
 		$(DESTDIR)$(sbindir)/pfs-lockd $(DESTDIR)$(mandir)/man8/pfs-lockd.8 \
 		$(DESTDIR)$(systemdunitdir)/pfs-lockd.service \
+		$(DESTDIR)$(systemdunitdir)/pfs-activate-shared.service \
 		$(DESTDIR)$(mandir)/man4/dm-pfs.4 $(DESTDIR)$(bashcompdir)/pfsadm \
 		$(DESTDIR)$(udevrulesdir)/60-pfs.rules $(DESTDIR)$(modulesloaddir)/dm-pfs.conf \
 		$(DESTDIR)$(systemdunitdir)/pfs-activate.service

@@ -17,7 +17,7 @@ write_pattern /dev/pfs/b 12 32
 "$PFSADM" --version | grep -q "^pfsadm $(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$PFS_PROJECT/dkms.conf")" ||
 	fail "pfsadm --version does not match dkms.conf"
 
-for unit in pfs-activate.service pfs-lockd.service; do
+for unit in pfs-activate.service pfs-activate-shared.service pfs-lockd.service; do
 	systemd-analyze verify "/lib/systemd/system/$unit" 2>/tmp/verify.log ||
 		{ cat /tmp/verify.log >&2; fail "$unit does not verify"; }
 done

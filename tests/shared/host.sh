@@ -6,56 +6,7 @@
 # lost entry, check clean on both), each reads the other's data where the
 # table puts it, and a change on one host is seen by the other's next
 # command.
-cd "$PFS_PROJECT/tests/vm" && . ./lib.sh
-LOCKD=$PFS_PROJECT/build/user/pfs-lockd
-if [ "${PFS_VM_PFSADM:-plain}" = asan ]; then
-	PFSADM=$PFS_PROJECT/build/user-asan/pfsadm
-	LOCKD=$PFS_PROJECT/build/user-asan/pfs-lockd
-fi
-me=${PFS_HOST_ID:?}
-other=$((3 - me))
-udevadm settle
-POOL=$(readlink -f /dev/disk/by-id/virtio-pfs-shared0)
-LOCAL=
-for d in /dev/vd?; do [ "$d" = "$POOL" ] || LOCAL=$d; done
-[ -b "$POOL" ] && [ -b "$LOCAL" ] || fail "no shared disk ($POOL) or local disk ($LOCAL)"
-export PFS_POOL=$POOL
-PER_HOST=8
-log() { echo "host $me: $*"; }
-
-# barrier NAME: wait (up to 10 min) until both hosts reached NAME.
-barrier() {
-	local i
-	: >"$PFS_EXCHANGE/$1.$me"
-	for ((i = 0; i < 6000; i++)); do
-		[ -e "$PFS_EXCHANGE/$1.$other" ] && return 0
-		[ -e "$PFS_EXCHANGE/failed.$other" ] && fail "host $other failed (before $1)"
-		sleep 0.1
-	done
-	fail "host $other never reached $1"
-}
-# A host that fails tells the other, which stops waiting at its next barrier.
-trap '[ $? -eq 0 ] || : >"$PFS_EXCHANGE/failed.$me"' EXIT
-
-start_sanlock() {
-	sanlock daemon -w 0 -U root -G root
-	for _ in $(seq 100); do
-		sanlock client status >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	fail "the sanlock daemon did not start"
-}
-
-start_lockd() {
-	rm -f /run/pfs-lockd.pid
-	"$LOCKD" 2>>/tmp/lockd.log &
-	for _ in $(seq 100); do
-		[ -s /run/pfs-lockd.pid ] && return 0
-		sleep 0.1
-	done
-	cat /tmp/lockd.log
-	fail "pfs-lockd did not start"
-}
+cd "$PFS_PROJECT/tests/vm" && . ./lib.sh && . ../shared/lib.sh
 
 # Refused, writing nothing: no host_id, then no sanlock daemon.
 : >/etc/pfs.conf
@@ -178,12 +129,57 @@ barrier checked-migration
 held_extents() {	# how many extents running commands hold, as check says
 	"$PFSADM" check "$POOL" | sed -n 's/.*held by running commands: \([0-9]*\) extent.*/\1/p'
 }
+# A move between two shared pools, live: the image's lease and this host's
+# record go with it, and it stays host 1's alone.
+[ "$me" = 1 ] && "$PFSADM" format --shared "$POOL2" >/dev/null
+barrier formatted2
+[ "$me" = 2 ] && "$PFSADM" lock-start "$POOL2" >/dev/null
+barrier joined2
+leases_match_devices() {	# each active image holds one lease, no other is held
+	local leases devices
+	leases=$(sanlock client status | grep -c '^r pfs_')
+	devices=$(dmsetup ls --target pfs | grep -c '^pfs-')
+	[ "$leases" = "$devices" ] ||
+		fail "$leases image leases held for $devices devices: $(sanlock client status)"
+}
+if [ "$me" = 1 ]; then
+	"$PFSADM" move h1-3 --to-pool "$POOL2" >/dev/null
+	check_pattern /dev/mapper/pfs-h1-3 13 16
+	"$PFSADM" --pool "$POOL2" list -o name,host | grep -qE '^h1-3 +host 1$' ||
+		fail "the second pool does not say host 1 runs h1-3"
+	! "$PFSADM" list -o name | grep -qx h1-3 || fail "h1-3 is still in the first pool"
+	[ "$(grep -lx h1-3 /var/lib/pfs/held/*/* | xargs -n1 dirname)" != \
+	  "$(grep -lx h1-2 /var/lib/pfs/held/*/* | xargs -n1 dirname)" ] ||
+		fail "h1-3 is recorded in its former pool: $(grep -r . /var/lib/pfs/held)"
+	leases_match_devices
+fi
+barrier moved
+if [ "$me" = 2 ]; then
+	expect_exit 5 "$PFSADM" --pool "$POOL2" --wait 2 activate h1-3
+	grep -q "image h1-3 is active on host 1" /tmp/expect_exit.out ||
+		fail "activate of the moved h1-3: $(cat /tmp/expect_exit.out)"
+fi
+barrier moved-refused
+if [ "$me" = 1 ]; then
+	"$PFSADM" --pool "$POOL2" move h1-3 --to-pool "$POOL" >/dev/null
+	check_pattern /dev/mapper/pfs-h1-3 13 16
+	"$PFSADM" list -o name,host | grep -qE '^h1-3 +host 1$' || fail "h1-3 is not back as host 1's"
+	[ "$(grep -lx h1-3 /var/lib/pfs/held/*/* | wc -l)" = 1 ] || fail "h1-3 recorded twice"
+	leases_match_devices
+fi
+barrier moved-back
+
+# An image no host runs: no host's boot may take it.
+[ "$me" = 2 ] && "$PFSADM" deactivate h2-7 >/dev/null
 if [ "$me" = 1 ]; then
 	# First a create killed while it zeroes space a removed image left:
 	# its reservation (host 1's) stays in the table when host 1 dies.
 	"$PFSADM" remove --no-wipe --yes h1-7 >/dev/null
 	killed zeroing-reserved "$PFSADM" create doomed 16M
 	[ "$(held_extents)" = 1 ] || fail "no reservation left by the killed create"
+	# What its next boot activates: the images it runs now, and no other.
+	held=$(cat /var/lib/pfs/held/*/* | sort | tr '\n' ' ')
+	[ "$held" = "h1-1 h1-2 h1-3 h1-4 h1-5 h1-6 " ] || fail "this host's record of what it runs: $held"
 	barrier dying
 	date +%s.%N >"$PFS_EXCHANGE/died.1"
 	log "powering off while holding h1-1"
@@ -266,11 +262,36 @@ for img in $("$PFSADM" list -o name,state --noheadings | awk '$2 == "suspended" 
 done
 dmsetup info pfs-h1-1 | grep -q "State: *ACTIVE" || fail "activate did not resume pfs-h1-1"
 ! "$PFSADM" list -o state --noheadings | grep -q suspended || fail "an image is still suspended"
+# Host 1 may boot again now: h1-1 is this host's, and held.
+: >"$PFS_EXCHANGE/reboot-go"
+
+# Host 1 boots again (tests/shared/reboot.sh) and runs its boot units:
+# they bring back the images it ran, but not h1-1, which is this host's now.
+barrier rebooted
+dmsetup info pfs-h1-1 | grep -q "State: *ACTIVE" || fail "pfs-h1-1 is not active here after host 1's boot"
+"$PFSADM" list -o name,host | grep -qE '^h1-1 +host 2$' || fail "host 1's boot took h1-1: $("$PFSADM" list -o name,host)"
+"$PFSADM" list -o name,host | grep -qE '^h1-2 +host 1$' || fail "host 1's boot did not take h1-2 back"
+
+# Host 1 loses the lease area, not the data: sanlock fails its lockspace
+# and pfs-lockd fences its devices. h1-2 is this host's once sanlock
+# declares host 1 dead, and host 1's held writes never land.
+barrier cut
+"$PFSADM" --wait 400 activate h1-2 >/dev/null 2>/tmp/cut.err
+took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/cut-at")" | bc)
+log "took over h1-2 $took s after host 1 lost the lease area: $(head -n1 /tmp/cut.err)"
+echo "$took" >"$PFS_EXCHANGE/cut-takeover-seconds"
+check_pattern /dev/mapper/pfs-h1-2 12 8
+check_pattern /dev/mapper/pfs-h1-2 77 1 8
+write_pattern /dev/mapper/pfs-h1-2 88 1 8
+barrier cut-taken
+barrier cut-verified
+check_pattern /dev/mapper/pfs-h1-2 88 1 8
 
 # Leaving the lockspace waits until nothing of it is held here.
 expect_exit 5 "$PFSADM" lock-stop
 grep -q "still holds leases" /tmp/expect_exit.out || fail "lock-stop: $(cat /tmp/expect_exit.out)"
 "$PFSADM" deactivate --all >/dev/null
+[ -z "$(ls /var/lib/pfs/held/*/)" ] || fail "deactivated images are still recorded: $(ls /var/lib/pfs/held/*/)"
 "$PFSADM" check "$POOL" >/tmp/check.out || { cat /tmp/check.out; fail "check is not clean"; }
 "$PFSADM" lock-stop | grep -q "left the pool's lockspace"
 log "passed"

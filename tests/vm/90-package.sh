@@ -97,8 +97,11 @@ PFSADM=/usr/sbin/pfsadm
 	fail "the package did not enable pfs-activate.service"
 [ -x /usr/sbin/pfs-lockd ] && [ -f /lib/systemd/system/pfs-lockd.service ] ||
 	fail "no pfs-lockd or its unit"
-[ ! -e /etc/systemd/system/multi-user.target.wants/pfs-lockd.service ] ||
-	fail "the package enabled pfs-lockd.service (a shared pool's admin does)"
+[ -f /lib/systemd/system/pfs-activate-shared.service ] || fail "no pfs-activate-shared.service"
+for unit in pfs-lockd.service pfs-activate-shared.service; do
+	[ ! -e "/etc/systemd/system/multi-user.target.wants/$unit" ] ||
+		fail "the package enabled $unit (a shared pool's admin does)"
+done
 man -w pfsadm >/dev/null && man -w 4 dm-pfs >/dev/null && man -w pfs-lockd >/dev/null ||
 	fail "man pages not found"
 udevadm control --reload
@@ -123,6 +126,7 @@ purged_in=$(($(date +%s) - start))
 for f in /usr/sbin/pfsadm /usr/sbin/pfs-lockd "/usr/src/dm-pfs-$version" /var/lib/dkms/dm-pfs \
 	/usr/lib/modules-load.d/dm-pfs.conf /lib/udev/rules.d/60-pfs.rules \
 	/lib/systemd/system/pfs-activate.service /lib/systemd/system/pfs-lockd.service \
+	/lib/systemd/system/pfs-activate-shared.service \
 	/etc/systemd/system/sysinit.target.wants/pfs-activate.service; do
 	[ ! -e "$f" ] && [ ! -L "$f" ] || fail "$f is left after purge"
 done

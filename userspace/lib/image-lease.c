@@ -102,3 +102,24 @@ int pfs_image_lease_local(const struct pfs_pool_handle *pool, const struct pfs_i
 				e->name, holders);
 	return 0;
 }
+
+int pfs_image_lease_other(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+			  uint64_t *other, struct pfs_error *err)
+{
+	struct pfs_lease_where w;
+	unsigned int slot = 0;
+	int r = pfs_image_where(pool, e, &w, &slot, err);
+
+	*other = 0;
+	return r <= 0 ? r : pfs_lease_image_other(&w, slot, e, other, err);
+}
+
+int pfs_image_unlease_gone(const struct pfs_pool_handle *pool, const struct pfs_image_entry *slot,
+			   const struct pfs_image_entry *was, struct pfs_error *err)
+{
+	struct pfs_lease_where w;
+	unsigned int index = 0;
+	int r = pfs_image_where(pool, slot, &w, &index, err);
+
+	return r <= 0 ? r : pfs_lease_image_release(&w, index, was, err);
+}

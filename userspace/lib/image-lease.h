@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "image.h"
 
@@ -38,5 +39,16 @@ int pfs_image_lease(const struct pfs_pool_handle *pool, const struct pfs_image_e
 /* Give up the lease pfs-lockd holds, if it does. */
 int pfs_image_unlease(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		      struct pfs_error *err);
+
+/* Another host holding its lease (host_id in @other, else 0); see lease.h. */
+int pfs_image_lease_other(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+			  uint64_t *other, struct pfs_error *err);
+
+/*
+ * Give up the lease of image @was, whose table slot @slot no longer holds
+ * it (moved to another pool, its entry cleared), if pfs-lockd holds it.
+ */
+int pfs_image_unlease_gone(const struct pfs_pool_handle *pool, const struct pfs_image_entry *slot,
+			   const struct pfs_image_entry *was, struct pfs_error *err);
 
 #endif /* PFS_IMAGE_LEASE_H */

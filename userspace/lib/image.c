@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include "dm.h"
+#include "held.h"
 #include "hex.h"
 #include "image.h"
 #include "image-lease.h"
@@ -113,6 +114,14 @@ bool pfs_image_active(const struct pfs_image_entry *e, int *open_count)
 	return true;
 }
 
+void pfs_image_remember(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
+{
+	struct pfs_error why = { 0 };
+
+	if (pfs_held_add(pool, e, &why))
+		fprintf(stderr, "pfsadm: warning: %s\n", why.msg);
+}
+
 int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		       struct pfs_error *err)
 {
@@ -144,8 +153,10 @@ int pfs_image_activate_mode(const struct pfs_pool_handle *pool, const struct pfs
 	if (pfs_image_lease(pool, e, shared, err) < 0)
 		return -1;
 	pfs_live_forget();
-	if (!pfs_dm_create(name, uuid, le64_to_cpu(e->length), params, err))
+	if (!pfs_dm_create(name, uuid, le64_to_cpu(e->length), params, err)) {
+		pfs_image_remember(pool, e);
 		return 0;
+	}
 	pfs_image_unlease(pool, e, &undo);
 	return -1;
 }
@@ -159,6 +170,7 @@ int pfs_image_reclaim(const struct pfs_pool_handle *pool, const struct pfs_image
 
 	if (r <= 0)
 		return r;
+	pfs_image_remember(pool, e);
 	/* Taken anew: pfs-lockd lost it, and suspended the device then. */
 	pfs_image_dm_name(e, name, sizeof(name));
 	if (pfs_image_dm_info(e, &info) && info.suspended)
@@ -175,7 +187,7 @@ int pfs_image_deactivate(const struct pfs_pool_handle *pool, const struct pfs_im
 	pfs_live_forget();
 	if (pfs_dm_remove(name, err))
 		return -1;
-	return pfs_image_unlease(pool, e, err);
+	return pfs_image_unlease(pool, e, err) || pfs_held_drop(pool, e, err) ? -1 : 0;
 }
 
 int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,

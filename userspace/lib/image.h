@@ -43,6 +43,12 @@ int pfs_image_deactivate(const struct pfs_pool_handle *pool, const struct pfs_im
  */
 int pfs_image_reclaim(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		      bool shared, struct pfs_error *err);
+/*
+ * A shared pool's image runs here now (held.h): so this host's boot
+ * activates it again. The device stands if that cannot be written down;
+ * a warning says so.
+ */
+void pfs_image_remember(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e);
 
 /* Apply a changed extent to an active device (suspend, reload, resume). */
 int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,

@@ -412,6 +412,34 @@ static const char *pfs_lease_host_state(const struct pfs_superblock *sb, uint64_
 	return "";
 }
 
+int pfs_lease_image_other(const struct pfs_lease_where *w, unsigned int slot,
+			  const struct pfs_image_entry *e, uint64_t *other, struct pfs_error *err)
+{
+	struct sanlk_host *hosts = NULL;
+	struct sanlk_lockspace ls;
+	struct pfs_lease_res r;
+	int i, n = 0, rv = pfs_lease_find(w->sb, &ls, err);
+
+	if (rv < 0)
+		return -1;
+	if (!rv)
+		return pfs_fail(err, PFS_EXIT_BUSY,
+				"%s: this host has not joined the pool's lockspace (run 'pfsadm lock-start')",
+				w->path);
+	*other = 0;
+	pfs_lease_image_res(w, slot, e->uuid, &r);
+	rv = sanlock_read_resource_owners(&r.res, 0, &hosts, &n);
+	/* This host's own host_id is a former boot of it: no one else's. */
+	for (i = 0; !rv && i < n && !*other; i++)
+		if (hosts[i].host_id != ls.host_id)
+			*other = hosts[i].host_id;
+	free(hosts);
+	if (rv)
+		return pfs_fail(err, PFS_EXIT_DEVICE, "cannot read the lease of image %s: %s",
+				e->name, pfs_lease_strerror(rv));
+	return 0;
+}
+
 void pfs_lease_image_holders(const struct pfs_lease_where *w, unsigned int slot,
 			     const struct pfs_image_entry *e, char *buf, size_t len)
 {

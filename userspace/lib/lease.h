@@ -97,4 +97,12 @@ int pfs_lease_image_hold(const struct pfs_lease_where *w, unsigned int slot,
 void pfs_lease_image_holders(const struct pfs_lease_where *w, unsigned int slot,
 			     const struct pfs_image_entry *e, char *buf, size_t len);
 
+/*
+ * Another host holding the image's lease: its host_id in @other, else 0
+ * (none, or only this host's host_id: a former boot of this host). Fails
+ * if this host has not joined the lockspace.
+ */
+int pfs_lease_image_other(const struct pfs_lease_where *w, unsigned int slot,
+			  const struct pfs_image_entry *e, uint64_t *other, struct pfs_error *err);
+
 #endif /* PFS_LEASE_H */

@@ -29,6 +29,7 @@
 #include "alloc.h"
 #include "crashpoint.h"
 #include "freespace.h"
+#include "held.h"
 #include "image.h"
 #include "image-lease.h"
 #include "move.h"
@@ -246,8 +247,24 @@ static int pfs_pool_move_begin(struct pfs_pool_handle *src, struct pfs_pool_hand
 }
 
 /*
+ * A device of this host maps the image (@d, @dst's entry for it): in a
+ * shared destination it takes the image's lease there before the image
+ * can be @dst's, so that no host activates it there meanwhile.
+ */
+static int pfs_pool_move_lease(struct pfs_pool_handle *src, struct pfs_pool_handle *dst,
+			       const char *name, struct pfs_error *err)
+{
+	const struct pfs_image_entry *e = pfs_pool_find(src, name), *d = pfs_pool_find(dst, name);
+
+	if (!e || !d || !pfs_image_maps_here(src, e))
+		return 0;
+	return pfs_image_lease(dst, d, false, err) < 0 ? -1 : 0;
+}
+
+/*
  * Commit 4, after 3: the device (if any still maps @src) onto @dst, then
- * the source's entry goes. @deactivate: the device was made for the copy.
+ * the source's entry goes, and with it the image's lease and record of
+ * this host there. @deactivate: the device was made for the copy.
  */
 static int pfs_pool_move_end(struct pfs_pool_handle *src, struct pfs_pool_handle *dst,
 			     const char *name, bool deactivate, struct pfs_error *err)
@@ -257,9 +274,11 @@ static int pfs_pool_move_end(struct pfs_pool_handle *src, struct pfs_pool_handle
 	struct pfs_image_entry saved = *e;
 
 	if (pfs_image_maps_here(src, e)) {
-		if (pfs_image_reload(dst, d, err))
+		if (pfs_pool_move_lease(src, dst, name, err) || pfs_image_reload(dst, d, err))
 			return -1;
 		pfs_crash_point("pool-move-reloaded");
+		if (!deactivate)
+			pfs_image_remember(dst, d);
 	}
 	memset(e, 0, sizeof(*e));
 	if (pfs_free_mark_dirty(src->table, start, len)) {
@@ -272,6 +291,8 @@ static int pfs_pool_move_end(struct pfs_pool_handle *src, struct pfs_pool_handle
 		return -1;
 	}
 	pfs_crash_point("pool-move-done");
+	if (pfs_image_unlease_gone(src, e, &saved, err) || pfs_held_drop(src, &saved, err))
+		return -1;
 	return deactivate ? pfs_image_deactivate(dst, d, err) : 0;
 }
 
@@ -335,7 +356,8 @@ static int pfs_pool_move_run(struct pfs_pool_handle *src, struct pfs_pool_handle
 		return -1;
 	pfs_pool_unlock(dst);
 	if (pfs_copy_follow(src, dst, name, "moving", progress, err) ||
-	    pfs_pool_lock_second(src, dst, err) || pfs_pool_move_switch(src, dst, name, err))
+	    pfs_pool_lock_second(src, dst, err) || pfs_pool_move_lease(src, dst, name, err) ||
+	    pfs_pool_move_switch(src, dst, name, err))
 		return -1;
 	return pfs_pool_move_end(src, dst, name, !own, err);
 }

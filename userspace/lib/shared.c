@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
+#include <string.h>
 
 #include "lease.h"
+#include "probe.h"
 #include "shared.h"
 
 int pfs_shared_can_format(struct pfs_conf *conf, struct pfs_error *err)
@@ -56,4 +58,27 @@ int pfs_shared_lock_start(const char *dev, bool *already, struct pfs_error *err)
 int pfs_shared_lock_stop(const char *dev, bool *already, struct pfs_error *err)
 {
 	return pfs_shared_lockspace(dev, false, already, err);
+}
+
+int pfs_shared_pools(char (*paths)[PFS_PATH_LEN], unsigned int max, unsigned int *n,
+		     struct pfs_error *err)
+{
+	char found[64][PFS_PATH_LEN];
+	struct pfs_pool_handle *pool;
+	unsigned int i, count;
+
+	*n = 0;
+	if (pfs_scan_pools(found, 64, &count, err))
+		return -1;
+	for (i = 0; i < count && i < 64; i++) {
+		struct pfs_error ignored = { 0 };
+
+		/* One this host cannot read is no pool to join. */
+		if (pfs_pool_open(found[i], PFS_OPEN_READ, &pool, &ignored))
+			continue;
+		if (pfs_pool_is_shared(pool->sb) && *n < max)
+			memcpy(paths[(*n)++], found[i], PFS_PATH_LEN);
+		pfs_pool_close(pool);
+	}
+	return 0;
 }

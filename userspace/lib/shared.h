@@ -25,4 +25,8 @@ int pfs_shared_can_format(struct pfs_conf *conf, struct pfs_error *err);
 int pfs_shared_lock_start(const char *dev, bool *already, struct pfs_error *err);
 int pfs_shared_lock_stop(const char *dev, bool *already, struct pfs_error *err);
 
+/* The shared pools found on this host's devices (lock-start --all). */
+int pfs_shared_pools(char (*paths)[PFS_PATH_LEN], unsigned int max, unsigned int *n,
+		     struct pfs_error *err);
+
 #endif /* PFS_SHARED_H */

@@ -26,6 +26,7 @@
 
 #include <sanlock.h>
 #include <sanlock_resource.h>
+#include <systemd/sd-daemon.h>
 
 #include "fence.h"
 #include "lease.h"
@@ -96,6 +97,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "pfs-lockd: holding image leases for pid %d\n", (int)getpid());
+	/* Ready: the boot's activations (pfs-activate-shared) may start. */
+	sd_notify(0, "READY=1");
 	while (sigwait(&set, &sig))
 		;
 	fprintf(stderr, "pfs-lockd: %s\n", strsignal(sig));

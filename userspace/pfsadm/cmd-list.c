@@ -9,10 +9,12 @@
 
 #include "alloc.h"
 #include "freespace.h"
+#include "held.h"
 #include "image.h"
 #include "image-lease.h"
 #include "json.h"
 #include "lease.h"
+#include "lock.h"
 #include "owner.h"
 #include "pfsadm.h"
 #include "probe.h"
@@ -396,6 +398,62 @@ int cmd_pools(int argc, char **argv, struct pfs_error *err)
 /* activate --shared: a shared lease, for a live migration's two hosts. */
 static bool pfsadm_lease_shared;
 
+/*
+ * activate --all in a shared pool (a boot): the images this host ran when
+ * it stopped, unless another host has taken one over since (then it is
+ * that host's, and forgotten here). Not waiting on a lease: at boot, a
+ * lease held elsewhere is another host's image.
+ */
+static int pfsadm_activate_held(struct pfs_pool_handle *pool,
+				int (*activate)(const struct pfs_pool_handle *,
+						const struct pfs_image_entry *, struct pfs_error *),
+				struct pfs_error *err)
+{
+	const struct pfs_image_entry *e = pfs_table_entries(pool->table);
+	unsigned int wait = pfs_lock_get_wait();
+	struct pfs_error ignored = { 0 };
+	int i, joined, held = 0, failed = 0;
+
+	pfs_held_prune(pool);
+	for (i = 0; i < PFS_MAX_IMAGES; i++)
+		held += (le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE) && pfs_held_has(pool, &e[i]);
+	if (!held)
+		return 0;
+	/* Early in a boot sanlock is not up yet: pfs-activate-shared comes later. */
+	joined = pfs_lease_daemon_ok(&ignored) ? 0 : pfs_lease_joined(pool->sb, err);
+	if (joined < 0) {
+		fprintf(stderr, "pfsadm activate: %s\n", err->msg);
+		return -1;
+	}
+	if (!joined) {
+		fprintf(stderr, "pfsadm activate: %s: %d image%s of this shared pool ran here; activated once this host joins its lockspace (pfsadm lock-start; pfs-activate-shared.service)\n",
+			pool->path, held, held == 1 ? "" : "s");
+		return 0;
+	}
+	pfs_lock_set_wait(0);
+	for (i = 0; i < PFS_MAX_IMAGES; i++) {
+		struct pfs_error one = { 0 };
+		uint64_t other;
+
+		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE) || !pfs_held_has(pool, &e[i]))
+			continue;
+		if (!pfs_image_lease_other(pool, &e[i], &other, &one) && other) {
+			fprintf(stderr, "pfsadm activate: %s runs on host %llu now; not activated here\n",
+				e[i].name, (unsigned long long)other);
+			if (!pfs_held_drop(pool, &e[i], &one))
+				continue;
+		}
+		if (one.msg[0] || activate(pool, &e[i], &one)) {
+			fprintf(stderr, "pfsadm activate: %s\n", one.msg);
+			if (!failed)
+				*err = one;
+			failed = -1;
+		}
+	}
+	pfs_lock_set_wait(wait);
+	return failed;
+}
+
 /* Run @fn on every image of one pool; carry on past failures, report each. */
 static int pfsadm_all_images(struct pfs_pool_handle *pool, const char *cmd_name,
 			     int (*fn)(const struct pfs_pool_handle *, const struct pfs_image_entry *,
@@ -406,11 +464,8 @@ static int pfsadm_all_images(struct pfs_pool_handle *pool, const char *cmd_name,
 	int i, failed = 0;
 
 	/* Not every image of a shared pool is this host's to run. */
-	if (!strcmp(cmd_name, "activate") && pfs_pool_is_shared(pool->sb)) {
-		fprintf(stderr, "pfsadm activate: %s is a shared pool: activate its images by name, each on its host\n",
-			pool->path);
-		return 0;
-	}
+	if (!strcmp(cmd_name, "activate") && pfs_pool_is_shared(pool->sb))
+		return pfsadm_activate_held(pool, fn, err);
 	/* Nor any of another host's pool (a disk moved here, a LUN seen by two). */
 	if (!strcmp(cmd_name, "activate") && !pfs_owner_is_here(pool->sb)) {
 		struct pfs_error why = { 0 };

@@ -328,19 +328,11 @@ int cmd_upgrade(int argc, char **argv, struct pfs_error *err)
 	return r < 0 ? -1 : 0;
 }
 
-/* lock-start and lock-stop: join or leave a shared pool's lockspace. */
-static int pfsadm_lockspace(int argc, char **argv, const char *name, struct pfs_error *err)
+/* lock-start and lock-stop on one pool, said in one line. */
+static int pfsadm_lockspace_one(const char *dev, bool start, struct pfs_error *err)
 {
-	char dev[PFS_PATH_LEN];
-	const struct pfsadm_cmd *cmd = pfsadm_find(name);
-	bool start = !strcmp(name, "lock-start"), already;
-	int c, code = 0;
+	bool already;
 
-	while ((c = pfsadm_getopt(argc, argv, "", NULL, cmd, &code)) != -1)
-		if (c == '?')
-			return code;
-	if (pfsadm_pool_arg(argc, argv, cmd, dev, sizeof(dev), err))
-		return -1;
 	if (start ? pfs_shared_lock_start(dev, &already, err) :
 		    pfs_shared_lock_stop(dev, &already, err))
 		return -1;
@@ -350,6 +342,51 @@ static int pfsadm_lockspace(int argc, char **argv, const char *name, struct pfs_
 	else
 		printf("%s: %s the pool's lockspace\n", dev, start ? "joined" : "left");
 	return 0;
+}
+
+/*
+ * lock-start and lock-stop: join or leave a shared pool's lockspace; with
+ * --all, every shared pool found (the chosen one, if a pool is chosen).
+ */
+static int pfsadm_lockspace(int argc, char **argv, const char *name, struct pfs_error *err)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char dev[PFS_PATH_LEN], paths[64][PFS_PATH_LEN];
+	const struct pfsadm_cmd *cmd = pfsadm_find(name);
+	bool start = !strcmp(name, "lock-start"), all = false;
+	unsigned int n = 0, i;
+	int c, code = 0, failed = 0;
+
+	while ((c = pfsadm_getopt(argc, argv, "", opts, cmd, &code)) != -1) {
+		if (c == '?')
+			return code;
+		all |= c == 'a';
+	}
+	if (!all || pfs_pool_requested(pfsadm_pool)) {
+		if (all && optind != argc)
+			return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", cmd->name, cmd->usage);
+		if (pfsadm_pool_arg(argc, argv, cmd, dev, sizeof(dev), err))
+			return -1;
+		return pfsadm_lockspace_one(dev, start, err);
+	}
+	if (optind != argc)
+		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", cmd->name, cmd->usage);
+	if (pfs_shared_pools(paths, 64, &n, err))
+		return -1;
+	for (i = 0; i < n && i < 64; i++) {
+		struct pfs_error one = { 0 };
+
+		if (pfsadm_lockspace_one(paths[i], start, &one)) {
+			fprintf(stderr, "pfsadm %s: %s\n", name, one.msg);
+			if (!failed)
+				*err = one;
+			failed = -1;
+		}
+	}
+	return failed;
 }
 
 int cmd_lock_start(int argc, char **argv, struct pfs_error *err)

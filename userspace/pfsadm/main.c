@@ -36,6 +36,8 @@ const char *pfsadm_pool;
 	"  DEVICE          the pool's device, or UUID=<pool UUID> (default: the\n" \
 	"                  pool --pool, PFS_POOL or /etc/pfs.conf names, or the\n" \
 	"                  only one found)\n"
+#define PFSADM_HELP_ALL_SHARED \
+	"  --all           every shared pool found (the one chosen, if one is)\n"
 #define PFSADM_HELP_ALL \
 	"  --all           every image of the pool (of every pool found, when\n" \
 	"                  none is named)\n"
@@ -144,6 +146,8 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  "  --prometheus    the same in node_exporter's textfile collector format\n",
 	  cmd_stats },
 	{ "activate", "NAME|--all [--shared]", "create the dm device of images", PFSADM_HELP_ALL
+	  "                  (in a shared pool: the images this host ran when it\n"
+	  "                  stopped, unless another host has taken one over since)\n"
 	  "  --shared        in a shared pool, take the image's lease shared, so that\n"
 	  "                  two hosts hold it during a live migration (the host that\n"
 	  "                  runs it first converts its own the same way); activate\n"
@@ -157,10 +161,10 @@ const struct pfsadm_cmd pfsadm_commands[] = {
 	  cmd_check },
 	{ "take-over", "[DEVICE]", "make another host's pool this host's (a disk moved here)",
 	  PFSADM_HELP_DEVICE, cmd_take_over },
-	{ "lock-start", "[DEVICE]", "join a shared pool's sanlock lockspace (before using it)",
-	  PFSADM_HELP_DEVICE, cmd_lock_start },
-	{ "lock-stop", "[DEVICE]", "leave a shared pool's lockspace (nothing of it held here)",
-	  PFSADM_HELP_DEVICE, cmd_lock_stop },
+	{ "lock-start", "[DEVICE | --all]", "join a shared pool's sanlock lockspace (before using it)",
+	  PFSADM_HELP_DEVICE PFSADM_HELP_ALL_SHARED, cmd_lock_start },
+	{ "lock-stop", "[DEVICE | --all]", "leave a shared pool's lockspace (nothing of it held here)",
+	  PFSADM_HELP_DEVICE PFSADM_HELP_ALL_SHARED, cmd_lock_stop },
 	{ "upgrade", "[DEVICE]", "bring a pool to the current on-disk format, in place",
 	  PFSADM_HELP_DEVICE, cmd_upgrade },
 	{ "grow-pool", "[DEVICE]", "take in the space the pool's device gained (a grown LUN)",
