@@ -67,7 +67,7 @@ int pfs_held_add(const struct pfs_pool_handle *pool, const struct pfs_image_entr
 	if (!pfs_held_path(pool, e->uuid, path, sizeof(path)))
 		return 0;
 	pfs_held_dir(pool, dir, sizeof(dir));
-	if (pfs_mkdir_p(dir) || (fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	if (pfs_mkdir_p(dir) || (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
 	    dprintf(fd, "%.*s\n", PFS_NAME_LEN, e->name) < 0 || fsync(fd) ||
 	    pfs_held_sync_dir(path)) {
 		int saved = errno;

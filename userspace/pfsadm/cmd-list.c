@@ -398,6 +398,13 @@ int cmd_pools(int argc, char **argv, struct pfs_error *err)
 /* activate --shared: a shared lease, for a live migration's two hosts. */
 static bool pfsadm_lease_shared;
 
+/* An image --all covers: a clone or an incoming image has no device of its own yet. */
+static bool pfsadm_all_covers(const struct pfs_image_entry *e)
+{
+	return (le32_to_cpu(e->flags) & PFS_IMAGE_IN_USE) &&
+	       !(le32_to_cpu(e->flags) & (PFS_IMAGE_CLONE | PFS_IMAGE_INCOMING));
+}
+
 /*
  * activate --all in a shared pool (a boot): the images this host ran when
  * it stopped, unless another host has taken one over since (then it is
@@ -416,7 +423,7 @@ static int pfsadm_activate_held(struct pfs_pool_handle *pool,
 
 	pfs_held_prune(pool);
 	for (i = 0; i < PFS_MAX_IMAGES; i++)
-		held += (le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE) && pfs_held_has(pool, &e[i]);
+		held += pfsadm_all_covers(&e[i]) && pfs_held_has(pool, &e[i]);
 	if (!held)
 		return 0;
 	/* Early in a boot sanlock is not up yet: pfs-activate-shared comes later. */
@@ -435,7 +442,7 @@ static int pfsadm_activate_held(struct pfs_pool_handle *pool,
 		struct pfs_error one = { 0 };
 		uint64_t other;
 
-		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE) || !pfs_held_has(pool, &e[i]))
+		if (!pfsadm_all_covers(&e[i]) || !pfs_held_has(pool, &e[i]))
 			continue;
 		if (!pfs_image_lease_other(pool, &e[i], &other, &one) && other) {
 			fprintf(stderr, "pfsadm activate: %s runs on host %llu now; not activated here\n",
@@ -477,9 +484,7 @@ static int pfsadm_all_images(struct pfs_pool_handle *pool, const char *cmd_name,
 	for (i = 0; i < PFS_MAX_IMAGES; i++) {
 		struct pfs_error one = { 0 };
 
-		/* A clone or an incoming image has no device of its own yet. */
-		if (!(le32_to_cpu(e[i].flags) & PFS_IMAGE_IN_USE) ||
-		    (le32_to_cpu(e[i].flags) & (PFS_IMAGE_CLONE | PFS_IMAGE_INCOMING)))
+		if (!pfsadm_all_covers(&e[i]))
 			continue;
 		if (fn(pool, &e[i], &one)) {
 			fprintf(stderr, "pfsadm %s: %s\n", cmd_name, one.msg);
