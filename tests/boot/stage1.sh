@@ -41,4 +41,20 @@ complete_words pfsadm re
 complete_words pfsadm remove ""
 grep -qw a <<<"${COMPREPLY[*]}" && grep -qw b <<<"${COMPREPLY[*]}" ||
 	fail "completion of image names: ${COMPREPLY[*]}"
+
+# A shared pool on the second disk (host_id 1; sanlock as a host runs it,
+# under a name that outlives the reboot): s1 runs when the host goes down,
+# s2 was deactivated.
+SHARED=/dev/vdb
+. "$PFS_PROJECT/tests/boot/shared-host.sh"
+sanlock daemon -w 0
+for _ in $(seq 100); do sanlock client status >/dev/null 2>&1 && break; sleep 0.1; done
+/usr/sbin/pfs-lockd 2>/tmp/lockd.log &
+for _ in $(seq 100); do [ -s /run/pfs-lockd.pid ] && break; sleep 0.1; done
+"$PFSADM" format --shared "$SHARED" >/dev/null
+"$PFSADM" --pool "$SHARED" create s1 32M >/dev/null
+"$PFSADM" --pool "$SHARED" create s2 32M >/dev/null
+"$PFSADM" --pool "$SHARED" deactivate s2 >/dev/null
+write_pattern /dev/mapper/pfs-s1 21 32
+[ "$(cat /var/lib/pfs/held/*/*)" = s1 ] || fail "the record says: $(cat /var/lib/pfs/held/*/*)"
 sync
