@@ -148,9 +148,10 @@ if [ "$me" = 1 ]; then
 	"$PFSADM" --pool "$POOL2" list -o name,host | grep -qE '^h1-3 +host 1$' ||
 		fail "the second pool does not say host 1 runs h1-3"
 	! "$PFSADM" list -o name | grep -qx h1-3 || fail "h1-3 is still in the first pool"
-	[ "$(grep -lx h1-3 /var/lib/pfs/held/*/* | xargs -n1 dirname)" != \
-	  "$(grep -lx h1-2 /var/lib/pfs/held/*/* | xargs -n1 dirname)" ] ||
-		fail "h1-3 is recorded in its former pool: $(grep -r . /var/lib/pfs/held)"
+	dir3=$(grep -lx h1-3 /var/lib/pfs/held/*/* | xargs -r -n1 dirname)
+	dir2=$(grep -lx h1-2 /var/lib/pfs/held/*/* | xargs -r -n1 dirname)
+	[ -n "$dir3" ] && [ "$(echo "$dir3" | wc -l)" = 1 ] && [ "$dir3" != "$dir2" ] ||
+		fail "h1-3 is not recorded in its new pool alone: $(grep -r . /var/lib/pfs/held)"
 	leases_match_devices
 fi
 barrier moved
@@ -276,7 +277,7 @@ dmsetup info pfs-h1-1 | grep -q "State: *ACTIVE" || fail "pfs-h1-1 is not active
 # and pfs-lockd fences its devices. h1-2 is this host's once sanlock
 # declares host 1 dead, and host 1's held writes never land.
 barrier cut
-"$PFSADM" --wait 400 activate h1-2 >/dev/null 2>/tmp/cut.err
+"$PFSADM" --wait 400 activate h1-2 >/dev/null 2>/tmp/cut.err || fail "h1-2 not taken over: $(cat /tmp/cut.err)"
 took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/cut-at")" | bc)
 log "took over h1-2 $took s after host 1 lost the lease area: $(head -n1 /tmp/cut.err)"
 echo "$took" >"$PFS_EXCHANGE/cut-takeover-seconds"

@@ -22,8 +22,8 @@ done
 sectors=$(blockdev --getsz "$POOL")
 dmsetup create lun0 --table "0 $sectors linear $POOL 0"
 LUN=/dev/mapper/lun0
-printf 'host_id = 1\nlease_io_timeout = 5\npool = %s\n' "$LUN" >/etc/pfs.conf
-unset PFS_POOL
+printf 'host_id = 1\nlease_io_timeout = 5\n' >/etc/pfs.conf
+export PFS_POOL=$LUN
 
 unit_commands() {	# UNIT: the pfsadm arguments of its ExecStart lines
 	sed -n 's|^ExecStart=-\{0,1\}@SBINDIR@/pfsadm ||p' "$PFS_PROJECT/dist/$1"

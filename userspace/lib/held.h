@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Which images of shared pools this host runs, kept on this host (one empty
- * file per image under /var/lib/pfs/held/POOL-UUID/), so that its boot
- * activates those again and no other host's. An activation adds the image,
- * a deactivation drops it; a power cut or a shutdown leaves it. In a
- * host-local pool every function here does nothing and succeeds.
+ * Which images of shared pools this host runs, kept on this host (one file
+ * per image, holding its name, under /var/lib/pfs/held/POOL-UUID/), so
+ * that its boot activates those again and no other host's. What a user
+ * activates (activate, create, a clone's end) is added, not a copy's
+ * temporary device; a deactivation drops it; a power cut or a shutdown
+ * leaves it. In a host-local pool every function here does nothing and
+ * succeeds.
  */
 #ifndef PFS_HELD_H
 #define PFS_HELD_H

@@ -153,10 +153,8 @@ int pfs_image_activate_mode(const struct pfs_pool_handle *pool, const struct pfs
 	if (pfs_image_lease(pool, e, shared, err) < 0)
 		return -1;
 	pfs_live_forget();
-	if (!pfs_dm_create(name, uuid, le64_to_cpu(e->length), params, err)) {
-		pfs_image_remember(pool, e);
+	if (!pfs_dm_create(name, uuid, le64_to_cpu(e->length), params, err))
 		return 0;
-	}
 	pfs_image_unlease(pool, e, &undo);
 	return -1;
 }
@@ -168,9 +166,12 @@ int pfs_image_reclaim(const struct pfs_pool_handle *pool, const struct pfs_image
 	struct pfs_dm_info info;
 	int r = pfs_image_lease(pool, e, shared, err);
 
-	if (r <= 0)
+	if (r < 0)
 		return r;
+	/* Running here: the next boot brings it back, whoever activated it. */
 	pfs_image_remember(pool, e);
+	if (!r)
+		return 0;
 	/* Taken anew: pfs-lockd lost it, and suspended the device then. */
 	pfs_image_dm_name(e, name, sizeof(name));
 	if (pfs_image_dm_info(e, &info) && info.suspended)
@@ -187,7 +188,7 @@ int pfs_image_deactivate(const struct pfs_pool_handle *pool, const struct pfs_im
 	pfs_live_forget();
 	if (pfs_dm_remove(name, err))
 		return -1;
-	return pfs_image_unlease(pool, e, err) || pfs_held_drop(pool, e, err) ? -1 : 0;
+	return pfs_held_drop(pool, e, err) || pfs_image_unlease(pool, e, err) ? -1 : 0;
 }
 
 int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,

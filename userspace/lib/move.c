@@ -476,7 +476,11 @@ int pfs_image_clone(struct pfs_pool_handle *pool, const char *src, const char *d
 	pfs_crash_point("clone-done");
 	if (pfs_image_reload(pool, e, err) || (!own && pfs_image_deactivate(pool, e, err)))
 		return -1;
-	return pfs_image_activate(pool, pfs_pool_find(pool, dst), err);
+	c = pfs_pool_find(pool, dst);
+	if (pfs_image_activate(pool, c, err))
+		return -1;
+	pfs_image_remember(pool, c);
+	return 0;
 }
 
 int pfs_clone_abandon(struct pfs_pool_handle *pool, struct pfs_image_entry *c,

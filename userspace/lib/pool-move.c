@@ -258,7 +258,12 @@ static int pfs_pool_move_lease(struct pfs_pool_handle *src, struct pfs_pool_hand
 
 	if (!e || !d || !pfs_image_maps_here(src, e))
 		return 0;
-	return pfs_image_lease(dst, d, false, err) < 0 ? -1 : 0;
+	if (pfs_image_lease(dst, d, false, err) < 0)
+		return -1;
+	/* Recorded there before it is there: a cut between leaves no gap. */
+	if (pfs_held_has(src, e))
+		pfs_image_remember(dst, d);
+	return 0;
 }
 
 /*
@@ -272,14 +277,16 @@ static int pfs_pool_move_end(struct pfs_pool_handle *src, struct pfs_pool_handle
 	struct pfs_image_entry *e = pfs_pool_find(src, name), *d = pfs_pool_find(dst, name);
 	uint64_t start = le64_to_cpu(e->start), len = le64_to_cpu(e->length);
 	struct pfs_image_entry saved = *e;
+	bool held = pfs_held_has(src, e) || pfs_held_has(dst, d);
 
 	if (pfs_image_maps_here(src, e)) {
 		if (pfs_pool_move_lease(src, dst, name, err) || pfs_image_reload(dst, d, err))
 			return -1;
 		pfs_crash_point("pool-move-reloaded");
-		if (!deactivate)
-			pfs_image_remember(dst, d);
 	}
+	/* Ran here: the next boot brings it back from its new pool. */
+	if (held && !deactivate)
+		pfs_image_remember(dst, d);
 	memset(e, 0, sizeof(*e));
 	if (pfs_free_mark_dirty(src->table, start, len)) {
 		*e = saved;
@@ -356,9 +363,17 @@ static int pfs_pool_move_run(struct pfs_pool_handle *src, struct pfs_pool_handle
 		return -1;
 	pfs_pool_unlock(dst);
 	if (pfs_copy_follow(src, dst, name, "moving", progress, err) ||
-	    pfs_pool_lock_second(src, dst, err) || pfs_pool_move_lease(src, dst, name, err) ||
-	    pfs_pool_move_switch(src, dst, name, err))
+	    pfs_pool_lock_second(src, dst, err) || pfs_pool_move_lease(src, dst, name, err))
 		return -1;
+	if (pfs_pool_move_switch(src, dst, name, err)) {
+		struct pfs_error undo = { 0 };
+
+		/* Still the source's: the lease taken there for it goes again. */
+		d = pfs_pool_find(dst, name);
+		if (d && !pfs_held_drop(dst, d, &undo))
+			pfs_image_unlease(dst, d, &undo);
+		return -1;
+	}
 	return pfs_pool_move_end(src, dst, name, !own, err);
 }
 

@@ -232,6 +232,13 @@ int pfs_scan_pools(char (*paths)[PFS_PATH_LEN], unsigned int max, unsigned int *
 	return 0;
 }
 
+bool pfs_pool_named(const char *requested)
+{
+	const char *env = getenv("PFS_POOL");
+
+	return (requested && *requested) || (env && *env);
+}
+
 bool pfs_pool_requested(const char *requested)
 {
 	const char *env = getenv("PFS_POOL");

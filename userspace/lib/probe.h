@@ -33,6 +33,11 @@ int pfs_find_pool(const char *requested, char *path, unsigned int len,
 /* Every block device with a dm-pfs superblock: up to @max paths, *n in all. */
 int pfs_scan_pools(char (*paths)[PFS_PATH_LEN], unsigned int max, unsigned int *n,
 		   struct pfs_error *err);
+/*
+ * A pool named for this command (@requested: --pool, or PFS_POOL), not
+ * the default /etc/pfs.conf gives: what narrows --all.
+ */
+bool pfs_pool_named(const char *requested);
 /* Did --pool, PFS_POOL or /etc/pfs.conf choose a pool? */
 bool pfs_pool_requested(const char *requested);
 

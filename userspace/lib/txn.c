@@ -228,6 +228,7 @@ int pfs_txn_create(struct pfs_pool_handle *pool, const char *name, uint64_t sect
 		pfs_txn_rollback(pool, "create");
 		return -1;
 	}
+	pfs_image_remember(pool, e);
 	return 0;
 }
 

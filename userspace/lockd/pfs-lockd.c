@@ -103,6 +103,8 @@ int main(int argc, char **argv)
 		;
 	fprintf(stderr, "pfs-lockd: %s\n", strsignal(sig));
 	pfs_lockd_fence(sock);
+	/* Now, not when sanlock notices the exit: its unit leaves the lockspaces next. */
+	sanlock_release(sock, -1, SANLK_REL_ALL, 0, NULL);
 	unlink(pidfile);
 	close(sock);
 	return 0;

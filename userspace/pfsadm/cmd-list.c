@@ -444,7 +444,9 @@ static int pfsadm_activate_held(struct pfs_pool_handle *pool,
 
 		if (!pfsadm_all_covers(&e[i]) || !pfs_held_has(pool, &e[i]))
 			continue;
-		if (!pfs_image_lease_other(pool, &e[i], &other, &one) && other) {
+		/* Mapped here (shared for a migration, say): this host's to keep. */
+		if (!pfs_image_maps_here(pool, &e[i]) &&
+		    !pfs_image_lease_other(pool, &e[i], &other, &one) && other) {
 			fprintf(stderr, "pfsadm activate: %s runs on host %llu now; not activated here\n",
 				e[i].name, (unsigned long long)other);
 			if (!pfs_held_drop(pool, &e[i], &one))
@@ -554,7 +556,8 @@ static int pfsadm_each_image(int argc, char **argv, const char *cmd_name,
 		return pfs_fail(err, PFS_EXIT_ARGS, "activate --shared takes one NAME, not --all");
 	if (all ? optind != argc : optind != argc - 1)
 		return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", cmd->name, cmd->usage);
-	if (all && !pfs_pool_requested(pfsadm_pool))
+	/* --all: every pool, unless one is named (pfs.conf's default is not). */
+	if (all && !pfs_pool_named(pfsadm_pool))
 		return pfsadm_all_pools(cmd_name, fn, err);
 	if (all) {
 		if (pfsadm_open_pool(PFS_OPEN_READ, &pool, err))
@@ -586,6 +589,7 @@ static int pfsadm_activate_one(const struct pfs_pool_handle *pool, const struct 
 	if (pfs_image_check_unmapped(pool, e, le64_to_cpu(e->start), le64_to_cpu(e->length), err) ||
 	    pfs_image_activate_mode(pool, e, pfsadm_lease_shared, err))
 		return -1;
+	pfs_image_remember(pool, e);
 	printf("/dev/mapper/" PFS_DM_PREFIX "%s\n", e->name);
 	return 0;
 }

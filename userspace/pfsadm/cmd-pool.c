@@ -365,7 +365,7 @@ static int pfsadm_lockspace(int argc, char **argv, const char *name, struct pfs_
 			return code;
 		all |= c == 'a';
 	}
-	if (!all || pfs_pool_requested(pfsadm_pool)) {
+	if (!all || pfs_pool_named(pfsadm_pool)) {
 		if (all && optind != argc)
 			return pfs_fail(err, PFS_EXIT_ARGS, "usage: pfsadm %s %s", cmd->name, cmd->usage);
 		if (pfsadm_pool_arg(argc, argv, cmd, dev, sizeof(dev), err))

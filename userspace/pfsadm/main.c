@@ -37,10 +37,11 @@ const char *pfsadm_pool;
 	"                  pool --pool, PFS_POOL or /etc/pfs.conf names, or the\n" \
 	"                  only one found)\n"
 #define PFSADM_HELP_ALL_SHARED \
-	"  --all           every shared pool found (the one chosen, if one is)\n"
+	"  --all           every shared pool found (the one --pool or PFS_POOL\n" \
+	"                  names, if one does)\n"
 #define PFSADM_HELP_ALL \
 	"  --all           every image of the pool (of every pool found, when\n" \
-	"                  none is named)\n"
+	"                  --pool or PFS_POOL names none)\n"
 
 const struct pfsadm_cmd pfsadm_commands[] = {
 	{ "format", "DEVICE [--align SIZE] [--force] [--shared]",
