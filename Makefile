@@ -126,12 +126,11 @@ check:
 check-all-kernels:
 	ALL_KERNELS=1 scripts/check
 
-# make check runs the two-host test on the newest kernel; this, on each,
-# with the storage cut (a fenced host, about 2 minutes more each).
+# make check runs the two-host test on the newest kernel; this, on each.
 check-shared: modules-all pfsadm
 	$(MAKE) -C userspace SANITIZE=1
 	@for k in 6.1 6.12; do \
-		tests/shared/run $$k $(BUILD)/check-shared-$$k asan cut || exit 1; \
+		tests/shared/run $$k $(BUILD)/check-shared-$$k asan || exit 1; \
 	done
 
 # DKMS's build under emulation takes longer than make check may: opt-in.

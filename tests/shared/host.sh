@@ -276,19 +276,17 @@ dmsetup info pfs-h1-1 | grep -q "State: *ACTIVE" || fail "pfs-h1-1 is not active
 # Host 1 loses the lease area, not the data: sanlock fails its lockspace
 # and pfs-lockd fences its devices. h1-2 is this host's once sanlock
 # declares host 1 dead, and host 1's held writes never land.
-if [ "$PFS_SHARED_CUT" = 1 ]; then
-	barrier cut
-	"$PFSADM" --wait 400 activate h1-2 >/dev/null 2>/tmp/cut.err || fail "h1-2 not taken over: $(cat /tmp/cut.err)"
-	took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/cut-at")" | bc)
-	log "took over h1-2 $took s after host 1 lost the lease area: $(head -n1 /tmp/cut.err)"
-	echo "$took" >"$PFS_EXCHANGE/cut-takeover-seconds"
-	check_pattern /dev/mapper/pfs-h1-2 12 8
-	check_pattern /dev/mapper/pfs-h1-2 77 1 8
-	write_pattern /dev/mapper/pfs-h1-2 88 1 8
-	barrier cut-taken
-	barrier cut-verified
-	check_pattern /dev/mapper/pfs-h1-2 88 1 8
-fi
+barrier cut
+"$PFSADM" --wait 400 activate h1-2 >/dev/null 2>/tmp/cut.err || fail "h1-2 not taken over: $(cat /tmp/cut.err)"
+took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/cut-at")" | bc)
+log "took over h1-2 $took s after host 1 lost the lease area: $(head -n1 /tmp/cut.err)"
+echo "$took" >"$PFS_EXCHANGE/cut-takeover-seconds"
+check_pattern /dev/mapper/pfs-h1-2 12 8
+check_pattern /dev/mapper/pfs-h1-2 77 1 8
+write_pattern /dev/mapper/pfs-h1-2 88 1 8
+barrier cut-taken
+barrier cut-verified
+check_pattern /dev/mapper/pfs-h1-2 88 1 8
 
 # Leaving the lockspace waits until nothing of it is held here.
 expect_exit 5 "$PFSADM" lock-stop

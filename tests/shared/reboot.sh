@@ -60,64 +60,58 @@ held=$(cat /var/lib/pfs/held/*/* | sort | tr '\n' ' ')
 ! grep -q h1-1 /tmp/again.out || fail "h1-1 again: $(cat /tmp/again.out)"
 barrier rebooted
 
-# The storage cut (tests/shared/run ... cut; make check-shared).
-if [ "$PFS_SHARED_CUT" = 1 ]; then
-	# A VM's writer on h1-2, going on through the cut until the fence stops it.
-	start=$(image_field h1-2 start_sector)
-	(while write_pattern /dev/mapper/pfs-h1-2 77 1 8; do :; done) 2>/dev/null &
-	writer=$!
-	until cmp -s <(pattern 77 1) \
-		<(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none); do
-		sleep 0.1
-	done
-	# Cut the lease area from this host (sanlock's line says where it starts).
-	lease_start=$(($(sanlock client status | sed -n 's/^s pfs_[^:]*:1:[^:]*:\([0-9]*\)$/\1/p') / 512))
-	data_start=$("$PFSADM" dump | sed -n 's/^ *"data_start": *\([0-9]*\).*/\1/p')
-	[ "$lease_start" -gt 0 ] && [ "$data_start" -gt "$lease_start" ] ||
-		fail "no lease area found ($lease_start..$data_start): $(sanlock client status)"
-	dmsetup load lun0 <<-TABLE
-		0 $lease_start linear $POOL 0
-		$lease_start $((data_start - lease_start)) error
-		$data_start $((sectors - data_start)) linear $POOL $data_start
-	TABLE
-	dmsetup resume lun0
-	date +%s.%N >"$PFS_EXCHANGE/cut-at"
-	barrier cut
-	log "cut from the lease area"
-	for ((i = 0; i < 1500; i++)); do
-		dmsetup info pfs-h1-2 | grep -q "State: *SUSPENDED" && break
-		sleep 0.1
-	done
-	fenced=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/cut-at")" | bc)
-	dmsetup info pfs-h1-2 | grep -q "State: *SUSPENDED" || fail "h1-2 not fenced 150 s after the cut: $(cat /tmp/lockd.log)"
-	log "fenced $fenced s after the cut: $(tail -n1 /tmp/lockd.log)"
-	echo "$fenced" >"$PFS_EXCHANGE/fenced-seconds"
-	for _ in $(seq 100); do [ -e /run/pfs-lockd.pid ] || break; sleep 0.1; done
-	[ ! -e /run/pfs-lockd.pid ] || fail "pfs-lockd did not exit when sanlock failed the lockspace"
-	sleep 2
-	kill -0 "$writer" 2>/dev/null || fail "the writer ended: a write to a fenced image completed"
-	cmp <(pattern 77 1) <(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none) ||
-		fail "h1-2 changed after the fence"
+# A VM's writer on h1-2, going on through the cut until the fence stops it.
+start=$(image_field h1-2 start_sector)
+(while write_pattern /dev/mapper/pfs-h1-2 77 1 8; do :; done) 2>/dev/null &
+writer=$!
+until cmp -s <(pattern 77 1) \
+	<(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none); do
+	sleep 0.1
+done
+# Cut the lease area from this host (sanlock's line says where it starts).
+lease_start=$(($(sanlock client status | sed -n 's/^s pfs_[^:]*:1:[^:]*:\([0-9]*\)$/\1/p') / 512))
+data_start=$("$PFSADM" dump | sed -n 's/^ *"data_start": *\([0-9]*\).*/\1/p')
+[ "$lease_start" -gt 0 ] && [ "$data_start" -gt "$lease_start" ] ||
+	fail "no lease area found ($lease_start..$data_start): $(sanlock client status)"
+dmsetup load lun0 <<-TABLE
+	0 $lease_start linear $POOL 0
+	$lease_start $((data_start - lease_start)) error
+	$data_start $((sectors - data_start)) linear $POOL $data_start
+TABLE
+dmsetup resume lun0
+date +%s.%N >"$PFS_EXCHANGE/cut-at"
+barrier cut
+log "cut from the lease area"
+for ((i = 0; i < 1500; i++)); do
+	dmsetup info pfs-h1-2 | grep -q "State: *SUSPENDED" && break
+	sleep 0.1
+done
+fenced=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/cut-at")" | bc)
+dmsetup info pfs-h1-2 | grep -q "State: *SUSPENDED" || fail "h1-2 not fenced 150 s after the cut: $(cat /tmp/lockd.log)"
+log "fenced $fenced s after the cut: $(tail -n1 /tmp/lockd.log)"
+echo "$fenced" >"$PFS_EXCHANGE/fenced-seconds"
+for _ in $(seq 100); do [ -e /run/pfs-lockd.pid ] || break; sleep 0.1; done
+[ ! -e /run/pfs-lockd.pid ] || fail "pfs-lockd did not exit when sanlock failed the lockspace"
+sleep 2
+kill -0 "$writer" 2>/dev/null || fail "the writer ended: a write to a fenced image completed"
+cmp <(pattern 77 1) <(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none) ||
+	fail "h1-2 changed after the fence"
 
-	# Host 2 takes h1-2 over and writes; then the path comes back here.
-	barrier cut-taken
-	dmsetup load lun0 --table "0 $sectors linear $POOL 0"
-	dmsetup resume lun0
-	sleep 3
-	kill -0 "$writer" 2>/dev/null || fail "the writer ended once the path came back"
-	cmp <(pattern 88 1) <(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none) ||
-		fail "a write held by the fence reached the pool over host 2's"
-	# The VM stops here: its held writes fail, they do not land.
-	for dev in $(dmsetup ls --target pfs | awk '{ print $1 }'); do
-		dmsetup remove --force "$dev" >/dev/null
-	done
-	wait "$writer" 2>/dev/null
-	cmp <(pattern 88 1) <(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none) ||
-		fail "a write held by the fence landed when its device went"
-	"$PFSADM" check >/tmp/check.out || { cat /tmp/check.out; fail "check is not clean"; }
-	barrier cut-verified
-else
-	"$PFSADM" deactivate --all >/dev/null
-	"$PFSADM" lock-stop >/dev/null
-fi
+# Host 2 takes h1-2 over and writes; then the path comes back here.
+barrier cut-taken
+dmsetup load lun0 --table "0 $sectors linear $POOL 0"
+dmsetup resume lun0
+sleep 3
+kill -0 "$writer" 2>/dev/null || fail "the writer ended once the path came back"
+cmp <(pattern 88 1) <(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none) ||
+	fail "a write held by the fence reached the pool over host 2's"
+# The VM stops here: its held writes fail, they do not land.
+for dev in $(dmsetup ls --target pfs | awk '{ print $1 }'); do
+	dmsetup remove --force "$dev" >/dev/null
+done
+wait "$writer" 2>/dev/null
+cmp <(pattern 88 1) <(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none) ||
+	fail "a write held by the fence landed when its device went"
+"$PFSADM" check >/tmp/check.out || { cat /tmp/check.out; fail "check is not clean"; }
+barrier cut-verified
 log "passed"
