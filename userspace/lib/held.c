@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devio.h"
@@ -13,6 +15,11 @@
 #include "lease.h"
 
 #define PFS_HELD_DIR	"/var/lib/pfs/held"
+/*
+ * A record younger than this may be a create's or a move's that committed
+ * after the table prune compares with was read: left for the next prune.
+ */
+#define PFS_HELD_PRUNE_AGE	60
 
 /* The pool's directory of records; 0 if the pool is host-local. */
 static int pfs_held_dir(const struct pfs_pool_handle *pool, char *dir, size_t len)
@@ -108,8 +115,10 @@ bool pfs_held_has(const struct pfs_pool_handle *pool, const struct pfs_image_ent
 int pfs_held_prune(const struct pfs_pool_handle *pool)
 {
 	const struct pfs_image_entry *t = pfs_table_entries(pool->table);
+	time_t old = time(NULL) - PFS_HELD_PRUNE_AGE;
 	char dir[512], path[1024];
 	struct dirent *d;
+	struct stat st;
 	int i, n = 0;
 	DIR *dp;
 
@@ -129,7 +138,7 @@ int pfs_held_prune(const struct pfs_pool_handle *pool)
 			found = (le32_to_cpu(t[i].flags) & PFS_IMAGE_IN_USE) &&
 				!memcmp(t[i].uuid, uuid, PFS_UUID_LEN);
 		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		if (!found && !unlink(path))
+		if (!found && !stat(path, &st) && st.st_mtime < old && !unlink(path))
 			n++;
 	}
 	closedir(dp);

@@ -23,7 +23,11 @@ int pfs_held_drop(const struct pfs_pool_handle *pool, const struct pfs_image_ent
 		  struct pfs_error *err);
 /* Whether image @e ran here when this host last stopped. */
 bool pfs_held_has(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e);
-/* Forget images no longer in the pool's table (removed, moved away); how many. */
+/*
+ * Forget images no longer in the pool's table (removed, moved away), but
+ * not records a minute old or younger (another command may have committed
+ * them after @pool's table was read); how many.
+ */
 int pfs_held_prune(const struct pfs_pool_handle *pool);
 
 #endif /* PFS_HELD_H */

@@ -6,8 +6,11 @@
  * pool.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -26,6 +29,25 @@ static unsigned int files_in(const char *dir)
 		n += d->d_name[0] != '.';
 	closedir(dp);
 	return n;
+}
+
+/* Make every record in @dir @seconds older. */
+static void age_records(const char *dir, int seconds)
+{
+	time_t then = time(NULL) - seconds;
+	struct timespec times[2] = { { .tv_sec = then }, { .tv_sec = then } };
+	char path[512];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	while (dp && (d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		utimensat(AT_FDCWD, path, times, 0);
+	}
+	if (dp)
+		closedir(dp);
 }
 
 int main(void)
@@ -63,9 +85,14 @@ int main(void)
 	CHECK(!pfs_held_drop(&pool, b, &err));	/* not there: no error */
 	CHECK(!pfs_held_has(&pool, b) && pfs_held_has(&pool, a));
 
-	/* Removed from the table (or moved away): pruned; present: kept. */
+	/*
+	 * Removed from the table (or moved away): pruned once a minute old
+	 * (younger, another command may have just made it); present: kept.
+	 */
 	CHECK(!pfs_held_add(&pool, b, &err));
 	b->flags = 0;
+	CHECK(pfs_held_prune(&pool) == 0 && pfs_held_has(&pool, b));
+	age_records(dir, 120);
 	CHECK(pfs_held_prune(&pool) == 1);
 	CHECK(files_in(dir) == 1 && pfs_held_has(&pool, a));
 	CHECK(pfs_held_prune(&pool) == 0);
