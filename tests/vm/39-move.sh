@@ -2,7 +2,9 @@
 # through the whole move (reads and writes before, under and past the copy
 # cursor) with no mismatch; the image ends on its new extent, the old one
 # is free and dirty, the data outside fio's range is intact. An inactive
-# image moves too and stays inactive. Bad moves change nothing. Killed
+# image moves too and stays inactive, also when a run cut short is
+# finished by another (or the move aborted), unless a user activated it
+# meanwhile. Bad moves change nothing. Killed
 # after a progress commit, and with the device removed and made again,
 # the move resumes; killed after its switch commit, check names it and the
 # same move finishes it.
@@ -106,4 +108,47 @@ dmsetup table pfs-a | grep -q " a $(image_field a start_sector)$" || fail "the t
 "$PFSADM" activate --all >/dev/null
 check_pattern /dev/mapper/pfs-a 42 64
 check_pattern /dev/mapper/pfs-b 40 16
+"$PFSADM" deactivate --all
+
+# An inactive image's move cut short and finished by the next run (or
+# aborted): the device made for the copy goes at the end, whichever run
+# ends it; once a user activates or opens the image meanwhile, it stays.
+"$PFSADM" create c 64M >/dev/null
+write_pattern /dev/mapper/pfs-c 43 64
+"$PFSADM" deactivate c
+state_is() {	# STATE WHAT
+	[ "$(image_field c state)" = "$1" ] || fail "$2 left c $(image_field c state)"
+}
+c_mark=/run/pfs/copy-made/$("$PFSADM" show c | awk '$1 == "uuid" { print $2 }' | tr -d -)
+killed copy-progress "$PFSADM" move c
+state_is active "a move of inactive c killed midway"
+[ -e "$c_mark" ] || fail "no $c_mark for the device made for c's copy"
+"$PFSADM" move c >/dev/null || fail "the move of inactive c did not resume"
+state_is inactive "the resumed move of inactive c"
+killed move-switched "$PFSADM" move c
+"$PFSADM" move c >/dev/null || fail "the move of inactive c did not finish its switch"
+state_is inactive "the move of inactive c finished after its switch"
+killed copy-progress "$PFSADM" move c
+"$PFSADM" move --abort c >/dev/null || fail "the move of inactive c was not aborted"
+state_is inactive "the aborted move of inactive c"
+killed copy-progress "$PFSADM" move c
+killed abort-done "$PFSADM" move --abort c
+"$PFSADM" move --abort c | grep -q "^c is not moving" || fail "the abort cut short was not finished"
+state_is inactive "an abort of inactive c's move finished by the next abort"
+# Opened meanwhile (a VM started on it): the user's, kept.
+killed copy-progress "$PFSADM" move c
+exec 3</dev/mapper/pfs-c
+"$PFSADM" move c 2>/tmp/move-open.err >/dev/null || fail "the move of c, opened midway, failed: $(cat /tmp/move-open.err)"
+exec 3<&-
+grep -q "^pfsadm: c was activated for its copy and is open now: left active$" /tmp/move-open.err ||
+	fail "the move did not say it left c open: $(cat /tmp/move-open.err)"
+state_is active "the move of c, opened midway,"
+"$PFSADM" deactivate c
+killed copy-progress "$PFSADM" move c
+"$PFSADM" activate c >/dev/null
+"$PFSADM" move c >/dev/null || fail "the move of c did not resume"
+state_is active "a move of c, activated by the user while it moved,"
+[ -e "$c_mark" ] && fail "c's device, the user's now, is still marked as made for a copy"
+check_pattern /dev/mapper/pfs-c 43 64
+"$PFSADM" check "$POOL" >/dev/null || fail "check fails after c's moves"
 "$PFSADM" deactivate --all

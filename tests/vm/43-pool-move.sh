@@ -217,6 +217,22 @@ check_pattern /dev/mapper/pfs-vm 60 16 16
 "$PFSADM" --pool "$there" activate vm
 check_pattern /dev/mapper/pfs-vm 60 16 16
 pools_check "after an inactive move"
+# ... also when the next run finishes a move cut short: after its switch,
+# or midway through the copy.
+"$PFSADM" --pool "$there" deactivate vm
+killed pool-move-switched "$PFSADM" --pool "$there" move vm --to-pool "$here"
+"$PFSADM" --pool "$there" move vm --to-pool "$here" >/dev/null || fail "the switched move of inactive vm did not finish"
+[ -e /dev/mapper/pfs-vm ] && fail "inactive vm was left active by a move finished after its switch"
+killed copy-progress "$PFSADM" --pool "$here" move vm --to-pool "$there"
+"$PFSADM" --pool "$here" move --abort vm >/dev/null || fail "the move of inactive vm was not aborted"
+[ -e /dev/mapper/pfs-vm ] && fail "inactive vm was left active by an abort of its move cut short"
+"$PFSADM" --pool "$there" list | grep -q '^vm ' && fail "abort left vm's extent in $there"
+killed copy-progress "$PFSADM" --pool "$here" move vm --to-pool "$there"
+"$PFSADM" --pool "$here" move vm --to-pool "$there" >/dev/null || fail "the move of inactive vm did not resume"
+[ -e /dev/mapper/pfs-vm ] && fail "inactive vm was left active by its resumed move"
+"$PFSADM" --pool "$there" activate vm
+check_pattern /dev/mapper/pfs-vm 60 16 16
+pools_check "after inactive moves cut short"
 tmp=$here here=$there there=$tmp
 
 # Bad input: one line, an exit code, nothing changed (in $POOL).

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
+#include "devio.h"
 #include "dm.h"
 #include "held.h"
 #include "hex.h"
@@ -114,12 +118,82 @@ bool pfs_image_active(const struct pfs_image_entry *e, int *open_count)
 	return true;
 }
 
-void pfs_image_remember(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
+#define PFS_COPY_MADE_DIR	"/run/pfs/copy-made"
+
+static void pfs_copy_made_path(const struct pfs_image_entry *e, char *path, size_t len)
+{
+	char uuid[2 * PFS_UUID_LEN + 1];
+
+	pfs_hex_encode(e->uuid, PFS_UUID_LEN, uuid);
+	snprintf(path, len, PFS_COPY_MADE_DIR "/%s", uuid);
+}
+
+static void pfs_copy_made_drop(const struct pfs_image_entry *e)
+{
+	char path[128];
+
+	pfs_copy_made_path(e, path, sizeof(path));
+	unlink(path);
+}
+
+static bool pfs_image_for_copy(const struct pfs_image_entry *e)
+{
+	char path[128];
+
+	pfs_copy_made_path(e, path, sizeof(path));
+	return !access(path, F_OK);
+}
+
+int pfs_image_activate_for_copy(const struct pfs_pool_handle *pool,
+				const struct pfs_image_entry *e, struct pfs_error *err)
+{
+	char path[128];
+	int fd = -1;
+
+	/* Marked first: a cut right after the device is made leaves both. */
+	pfs_copy_made_path(e, path, sizeof(path));
+	if (pfs_mkdir_p(PFS_COPY_MADE_DIR) ||
+	    (fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		fprintf(stderr,
+			"pfsadm: warning: cannot write %s (%s): cut short, this copy leaves %s active\n",
+			path, strerror(errno), e->name);
+	else
+		close(fd);
+	if (!pfs_image_activate(pool, e, err))
+		return 0;
+	unlink(path);
+	return -1;
+}
+
+int pfs_image_copy_ended(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+			 bool made, struct pfs_error *err)
+{
+	int open_count = 0;
+
+	if (!made && !pfs_image_for_copy(e))
+		return 0;
+	/* Opened since (a VM started on it): the user's now. */
+	if (pfs_image_active(e, &open_count) && open_count) {
+		pfs_copy_made_drop(e);
+		fprintf(stderr, "pfsadm: %s was activated for its copy and is open now: left active\n",
+			e->name);
+		return 0;
+	}
+	return pfs_image_deactivate(pool, e, err);
+}
+
+void pfs_image_record(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
 {
 	struct pfs_error why = { 0 };
 
 	if (pfs_held_add(pool, e, &why))
 		fprintf(stderr, "pfsadm: warning: %s\n", why.msg);
+}
+
+void pfs_image_remember(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e)
+{
+	pfs_copy_made_drop(e);
+	pfs_image_record(pool, e);
 }
 
 int pfs_image_activate(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
@@ -188,6 +262,7 @@ int pfs_image_deactivate(const struct pfs_pool_handle *pool, const struct pfs_im
 	pfs_live_forget();
 	if (pfs_dm_remove(name, err))
 		return -1;
+	pfs_copy_made_drop(e);
 	return pfs_held_drop(pool, e, err) || pfs_image_unlease(pool, e, err) ? -1 : 0;
 }
 

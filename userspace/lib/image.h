@@ -44,11 +44,30 @@ int pfs_image_deactivate(const struct pfs_pool_handle *pool, const struct pfs_im
 int pfs_image_reclaim(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
 		      bool shared, struct pfs_error *err);
 /*
- * A shared pool's image runs here now (held.h): so this host's boot
- * activates it again. The device stands if that cannot be written down;
- * a warning says so.
+ * A user activated the image: in a shared pool, this host's boot activates
+ * it again (held.h); a device made for a copy is the user's now. The device
+ * stands if that cannot be written down; a warning says so. _record: the
+ * boot record alone, for a device that moves with its image.
  */
 void pfs_image_remember(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e);
+void pfs_image_record(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e);
+
+/*
+ * A device made only for a copy (move, clone, abort) of an image nobody
+ * had active here. Marked on the host (/run/pfs/copy-made/IMAGE-UUID,
+ * which a reboot empties along with the devices), so that whichever run
+ * ends the copy, the one that made the device or one after it was cut
+ * short, removes that device and leaves a user's. A user's activate of
+ * the image, or its deactivation, drops the mark.
+ */
+int pfs_image_activate_for_copy(const struct pfs_pool_handle *pool,
+				const struct pfs_image_entry *e, struct pfs_error *err);
+/*
+ * The copy has ended: remove the device if this run made it for the copy
+ * (@made) or an earlier one did; kept, and the user's then, if opened.
+ */
+int pfs_image_copy_ended(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,
+			 bool made, struct pfs_error *err);
 
 /* Apply a changed extent to an active device (suspend, reload, resume). */
 int pfs_image_reload(const struct pfs_pool_handle *pool, const struct pfs_image_entry *e,

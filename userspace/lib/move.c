@@ -19,9 +19,6 @@
 
 /* How often the copy's progress is read and committed. */
 #define PFS_MOVE_POLL_MS	200
-/* The flags that say which copy an entry is in. */
-#define PFS_COPY_KIND_FLAGS	(PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING | \
-				 PFS_IMAGE_TO_POOL)
 
 /*
  * The copy's region: 128 KiB, more for a huge image (at most 2^20
@@ -265,7 +262,7 @@ int pfs_copy_device(struct pfs_pool_handle *pool, const char *name, int own,
 
 	if (own)
 		return pfs_move_copying(pool, e) ? 0 : pfs_image_reload(pool, e, err);
-	return pfs_image_activate(pool, e, err);
+	return pfs_image_activate_for_copy(pool, e, err);
 }
 
 int pfs_copy_other(const struct pfs_image_entry *e, uint32_t kind, struct pfs_error *err)
@@ -317,7 +314,7 @@ static int pfs_move_finish(struct pfs_pool_handle *pool, const char *name, int o
 	pfs_crash_point(forward ? "move-switched" : "abort-done");
 	if (pfs_image_reload(pool, e, err))
 		return -1;
-	return own ? 0 : pfs_image_deactivate(pool, e, err);
+	return pfs_image_copy_ended(pool, e, !own, err);
 }
 
 int pfs_image_move(struct pfs_pool_handle *pool, const char *name, uint64_t dest,
@@ -474,7 +471,7 @@ int pfs_image_clone(struct pfs_pool_handle *pool, const char *src, const char *d
 	if (pfs_pool_commit(pool, err))
 		return -1;
 	pfs_crash_point("clone-done");
-	if (pfs_image_reload(pool, e, err) || (!own && pfs_image_deactivate(pool, e, err)))
+	if (pfs_image_reload(pool, e, err) || pfs_image_copy_ended(pool, e, !own, err))
 		return -1;
 	c = pfs_pool_find(pool, dst);
 	if (pfs_image_activate(pool, c, err))
@@ -504,5 +501,7 @@ int pfs_clone_abandon(struct pfs_pool_handle *pool, struct pfs_image_entry *c,
 	}
 	/* The source's device stops writing into the freed space now. */
 	src = pfs_pool_find(pool, name);
-	return pfs_image_maps_here(pool, src) ? pfs_image_reload(pool, src, err) : 0;
+	if (!pfs_image_maps_here(pool, src))
+		return 0;
+	return pfs_image_reload(pool, src, err) || pfs_image_copy_ended(pool, src, false, err);
 }

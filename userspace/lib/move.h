@@ -18,6 +18,10 @@
 
 #include "pool.h"
 
+/* The flags that say which copy an entry is in. */
+#define PFS_COPY_KIND_FLAGS	(PFS_IMAGE_MOVING | PFS_IMAGE_MOVING_BACK | PFS_IMAGE_CLONING | \
+				 PFS_IMAGE_TO_POOL)
+
 /*
  * Move @name to sector @dest (0: best fit), or finish a move under way.
  * An inactive image is activated for the copy and deactivated after.

@@ -262,17 +262,18 @@ static int pfs_pool_move_lease(struct pfs_pool_handle *src, struct pfs_pool_hand
 		return -1;
 	/* Recorded there before it is there: a cut between leaves no gap. */
 	if (pfs_held_has(src, e))
-		pfs_image_remember(dst, d);
+		pfs_image_record(dst, d);
 	return 0;
 }
 
 /*
  * Commit 4, after 3: the device (if any still maps @src) onto @dst, then
  * the source's entry goes, and with it the image's lease and record of
- * this host there. @deactivate: the device was made for the copy.
+ * this host there. @made: this run made the device for the copy; it goes
+ * then, as one an earlier run made.
  */
 static int pfs_pool_move_end(struct pfs_pool_handle *src, struct pfs_pool_handle *dst,
-			     const char *name, bool deactivate, struct pfs_error *err)
+			     const char *name, bool made, struct pfs_error *err)
 {
 	struct pfs_image_entry *e = pfs_pool_find(src, name), *d = pfs_pool_find(dst, name);
 	uint64_t start = le64_to_cpu(e->start), len = le64_to_cpu(e->length);
@@ -285,8 +286,8 @@ static int pfs_pool_move_end(struct pfs_pool_handle *src, struct pfs_pool_handle
 		pfs_crash_point("pool-move-reloaded");
 	}
 	/* Ran here: the next boot brings it back from its new pool. */
-	if (held && !deactivate)
-		pfs_image_remember(dst, d);
+	if (held)
+		pfs_image_record(dst, d);
 	memset(e, 0, sizeof(*e));
 	if (pfs_free_mark_dirty(src->table, start, len)) {
 		*e = saved;
@@ -300,7 +301,7 @@ static int pfs_pool_move_end(struct pfs_pool_handle *src, struct pfs_pool_handle
 	pfs_crash_point("pool-move-done");
 	if (pfs_image_unlease_gone(src, e, &saved, err) || pfs_held_drop(src, &saved, err))
 		return -1;
-	return deactivate ? pfs_image_deactivate(dst, d, err) : 0;
+	return pfs_image_copy_ended(dst, d, made, err);
 }
 
 /* Commit 3: the destination's entry becomes the image, with its QoS as now. */
@@ -463,9 +464,12 @@ int pfs_pool_move_abort(struct pfs_pool_handle *pool, const char *name, int own,
 	}
 	pfs_crash_point("pool-abort-cleared");
 	/* The device stops writing to the other pool before its extent goes. */
-	if (own && pfs_image_reload(pool, pfs_pool_find(pool, name), err))
+	e = pfs_pool_find(pool, name);
+	if (own && pfs_image_reload(pool, e, err))
 		goto out;
 	r = state == PFS_PEER_INCOMING ? pfs_incoming_drop(peer, d, err) : 0;
+	if (!r && own)
+		r = pfs_image_copy_ended(pool, e, false, err);
 out:
 	if (peer)
 		pfs_pool_close(peer);

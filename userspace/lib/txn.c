@@ -587,9 +587,12 @@ int pfs_txn_refresh(struct pfs_pool_handle *pool, const char *name, bool *change
 	else if (pfs_txn_table_names_other(e))
 		*changed = true;
 	pfs_live_free(&maps);
-	if (r || !*changed)
-		return r;
-	return pfs_image_reload(pool, e, err);
+	if (!r && *changed)
+		r = pfs_image_reload(pool, e, err);
+	/* No copy left: a device a run cut short made for one goes now. */
+	if (!r && !(le32_to_cpu(e->flags) & PFS_COPY_KIND_FLAGS))
+		r = pfs_image_copy_ended(pool, e, false, err);
+	return r;
 }
 
 int pfs_live_compare(const struct pfs_pool_handle *pool, struct pfs_live_diff *out, unsigned int max,
