@@ -332,6 +332,7 @@ int pfs_copy_dest_pool(struct pfs_image *img, const u8 *pool_uuid,
 		return r;
 	}
 	img->dest_start = le64_to_cpu(e->copy_dest);
+	memcpy(img->dest_uuid, sb.pool_uuid, PFS_UUID_LEN);
 	return 0;
 }
 

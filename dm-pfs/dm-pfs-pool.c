@@ -5,6 +5,7 @@
  * and where a second map of an image, or an overlapping map, is caught.
  */
 #include <linux/blkdev.h>
+#include <linux/err.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
@@ -14,8 +15,10 @@
  * The registry of live maps: one pool object per pool UUID, whatever path
  * or device number reaches it (a disk and a multipath map over it, two
  * loop devices on one file, a linear alias). Every live pfs target is on
- * its pool's image list with the extent it maps, so a second map of an
- * image, or any map overlapping a live one, is refused however it is named.
+ * its pool's image list with the extent it maps, and an image moving to
+ * another pool is on that pool's incoming list with its extent there, so
+ * a second map of an image, or any map overlapping a live one, is refused
+ * however it is named, in either pool.
  */
 static LIST_HEAD(pfs_pools);
 static DEFINE_MUTEX(pfs_pools_lock);
@@ -51,7 +54,7 @@ static bool pfs_dev_holds_other_pool(dev_t dev, const u8 *uuid)
 	return found;
 }
 
-static struct pfs_pool *pfs_pool_create(struct block_device *bdev, const u8 *uuid)
+static struct pfs_pool *pfs_pool_create(const u8 *uuid)
 {
 	struct pfs_pool *pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 
@@ -62,50 +65,110 @@ static struct pfs_pool *pfs_pool_create(struct block_device *bdev, const u8 *uui
 	pfs_arb_init(&pool->arb, pfs_now_ns());
 	spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->images);
+	INIT_LIST_HEAD(&pool->incoming);
 	list_add(&pool->node, &pfs_pools);
 	return pool;
 }
 
-/* Do any of the extents of @a and @b (a move's destination too) overlap? */
-static bool pfs_images_overlap(struct pfs_image *a, struct pfs_image *b)
+/*
+ * The extents @img maps in one pool: in its own (@incoming false), its
+ * extent and a move's or a clone's destination; in the pool it moves to,
+ * its extent there.
+ */
+static unsigned int pfs_map_extents(struct pfs_image *img, bool incoming,
+				    sector_t start[2], sector_t len[2])
 {
-	sector_t as[2], al[2], bs[2], bl[2];
-	unsigned int na = pfs_copy_extents(a, as, al), nb = pfs_copy_extents(b, bs, bl);
-	unsigned int i, j;
-
-	for (i = 0; i < na; i++)
-		for (j = 0; j < nb; j++)
-			if (as[i] < bs[j] + bl[j] && bs[j] < as[i] + al[i])
-				return true;
-	return false;
+	if (!incoming)
+		return pfs_copy_extents(img, start, len);
+	start[0] = img->dest_start;
+	len[0] = img->len;
+	return 1;
 }
 
 /*
- * Why @img may not join @pool's live maps, or NULL. A reload of the same
- * dm device (a new table while the old one is still live) may map the
- * same extent; anything else may not: not the same image by another
- * device or twice in one table, and not an overlapping extent.
+ * Why @img (@incoming: its extent in the pool it moves to) may not live
+ * beside @other (@other_incoming likewise) in one pool, or NULL. A reload
+ * of the same dm device (a new table while the old one is still live) may
+ * map the same extent; anything else may not: not the same image by
+ * another device or twice in one table, and not an overlapping extent.
  */
-static const char *pfs_pool_conflict(struct pfs_pool *pool, struct pfs_image *img)
+static const char *pfs_map_conflict(struct pfs_image *other, bool other_incoming,
+				    struct pfs_image *img, bool incoming)
+{
+	sector_t as[2], al[2], bs[2], bl[2];
+	unsigned int na, nb, i, j;
+
+	if (other->md == img->md && other->ti->table != img->ti->table)
+		return NULL;
+	if (!memcmp(other->uuid, img->uuid, PFS_UUID_LEN))
+		return "Image is already active in another device";
+	na = pfs_map_extents(other, other_incoming, as, al);
+	nb = pfs_map_extents(img, incoming, bs, bl);
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			if (as[i] < bs[j] + bl[j] && bs[j] < as[i] + al[i])
+				return "Range overlaps a live map of another image";
+	return NULL;
+}
+
+/* Why @img may not join @pool's live maps (as incoming there), or NULL. */
+static const char *pfs_pool_conflict(struct pfs_pool *pool, struct pfs_image *img,
+				     bool incoming)
 {
 	const char *why = NULL;
 	struct pfs_image *other;
 
 	spin_lock_irq(&pool->lock);
 	list_for_each_entry(other, &pool->images, pool_node) {
-		if (other->md == img->md && other->ti->table != img->ti->table)
-			continue;
-		if (!memcmp(other->uuid, img->uuid, PFS_UUID_LEN)) {
-			why = "Image is already active in another device";
+		why = pfs_map_conflict(other, false, img, incoming);
+		if (why)
 			break;
-		}
-		if (pfs_images_overlap(other, img)) {
-			why = "Range overlaps a live map of another image";
+	}
+	list_for_each_entry(other, &pool->incoming, dest_node) {
+		if (why)
 			break;
-		}
+		why = pfs_map_conflict(other, true, img, incoming);
 	}
 	spin_unlock_irq(&pool->lock);
 	return why;
+}
+
+/*
+ * The registry's object for pool @uuid, with a reference, once @img may
+ * join its live maps (@incoming: as an image moving there); an ERR_PTR
+ * and *@error if it may not. Under pfs_pools_lock.
+ */
+static struct pfs_pool *pfs_pool_get(const u8 *uuid, struct pfs_image *img, bool incoming,
+				     char **error)
+{
+	struct pfs_pool *pool = pfs_pool_find(uuid);
+	const char *why;
+
+	if (!pool) {
+		pool = pfs_pool_create(uuid);
+		if (!pool) {
+			*error = "Cannot allocate pool";
+			return ERR_PTR(-ENOMEM);
+		}
+		return pool;
+	}
+	why = pfs_pool_conflict(pool, img, incoming);
+	if (why) {
+		/* ti->error only ever points at string literals. */
+		*error = (char *)why;
+		return ERR_PTR(-EBUSY);
+	}
+	refcount_inc(&pool->ref);
+	return pool;
+}
+
+/* Under pfs_pools_lock. */
+static void pfs_pool_put(struct pfs_pool *pool)
+{
+	if (refcount_dec_and_test(&pool->ref)) {
+		list_del(&pool->node);
+		kfree(pool);
+	}
 }
 
 /* The latest superblock read sets the pool's cost model. */
@@ -124,8 +187,7 @@ int pfs_pool_attach(struct pfs_image *img, const struct pfs_superblock *sb,
 {
 	const u8 *pool_uuid = sb->pool_uuid;
 	struct block_device *bdev = img->pool_dev->bdev;
-	struct pfs_pool *pool;
-	const char *why;
+	struct pfs_pool *pool, *dest = NULL;
 	int r = 0;
 
 	mutex_lock(&pfs_pools_lock);
@@ -135,21 +197,16 @@ int pfs_pool_attach(struct pfs_image *img, const struct pfs_superblock *sb,
 		r = -EBUSY;
 		goto out;
 	}
-	pool = pfs_pool_find(pool_uuid);
-	if (pool) {
-		why = pfs_pool_conflict(pool, img);
-		if (why) {
-			/* ti->error only ever points at string literals. */
-			*error = (char *)why;
-			r = -EBUSY;
-			goto out;
-		}
-		refcount_inc(&pool->ref);
-	} else {
-		pool = pfs_pool_create(bdev, pool_uuid);
-		if (!pool) {
-			*error = "Cannot allocate pool";
-			r = -ENOMEM;
+	pool = pfs_pool_get(pool_uuid, img, false, error);
+	if (IS_ERR(pool)) {
+		r = PTR_ERR(pool);
+		goto out;
+	}
+	if (img->dest_dev) {
+		dest = pfs_pool_get(img->dest_uuid, img, true, error);
+		if (IS_ERR(dest)) {
+			r = PTR_ERR(dest);
+			pfs_pool_put(pool);
 			goto out;
 		}
 	}
@@ -158,6 +215,12 @@ int pfs_pool_attach(struct pfs_image *img, const struct pfs_superblock *sb,
 	spin_lock_irq(&pool->lock);
 	list_add_tail(&img->pool_node, &pool->images);
 	spin_unlock_irq(&pool->lock);
+	img->dest_pool = dest;
+	if (dest) {
+		spin_lock_irq(&dest->lock);
+		list_add_tail(&img->dest_node, &dest->incoming);
+		spin_unlock_irq(&dest->lock);
+	}
 out:
 	mutex_unlock(&pfs_pools_lock);
 	return r;
@@ -165,18 +228,22 @@ out:
 
 void pfs_pool_detach(struct pfs_image *img)
 {
-	struct pfs_pool *pool = img->pool;
+	struct pfs_pool *pool = img->pool, *dest = img->dest_pool;
 
 	mutex_lock(&pfs_pools_lock);
 	spin_lock_irq(&pool->lock);
 	list_del(&img->pool_node);
 	spin_unlock_irq(&pool->lock);
-	if (refcount_dec_and_test(&pool->ref)) {
-		list_del(&pool->node);
-		kfree(pool);
+	pfs_pool_put(pool);
+	if (dest) {
+		spin_lock_irq(&dest->lock);
+		list_del(&img->dest_node);
+		spin_unlock_irq(&dest->lock);
+		pfs_pool_put(dest);
 	}
 	mutex_unlock(&pfs_pools_lock);
 	img->pool = NULL;
+	img->dest_pool = NULL;
 }
 
 /*

@@ -77,8 +77,10 @@ struct pfs_pool {
 	refcount_t ref;
 	u8 uuid[PFS_UUID_LEN];		/* the registry's key */
 
-	spinlock_t lock;		/* images and the arbiter's state */
+	spinlock_t lock;		/* images, incoming and the arbiter's state */
 	struct list_head images;
+	/* Images of other pools moving here: their extents here are live. */
+	struct list_head incoming;
 	struct pfs_arb arb;
 };
 
@@ -92,6 +94,9 @@ struct pfs_image {
 	/* While it moves to another pool: that pool's device and extent. */
 	struct dm_dev *dest_dev;
 	sector_t dest_start;
+	u8 dest_uuid[PFS_UUID_LEN];
+	struct pfs_pool *dest_pool;	/* its registry, where dest_node is */
+	struct list_head dest_node;	/* on dest_pool->incoming */
 	struct mapped_device *md;	/* a reload of the same md may coexist */
 	struct list_head pool_node;	/* on pool->images */
 	sector_t start;			/* extent start on the pool device */

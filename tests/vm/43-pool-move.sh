@@ -6,7 +6,9 @@
 # move; the device removed and made again (a crash) copies again from the
 # table. --abort drops a move under way, and is refused once the image has
 # switched. The kernel refuses table lines that leave out or misname the
-# other pool, and the extent held for an incoming image. Bad input: one
+# other pool, the extent held for an incoming image, and once switched, a
+# line for the image in the other pool while a device still moves it
+# there. Bad input: one
 # line, an exit code, nothing changed.
 . ./lib.sh
 export PFS_POOL=$POOL
@@ -100,6 +102,13 @@ for point in pool-move-reserved pool-move-begun copy-progress pool-move-switched
 	*)
 		pools_check "cut at $point" ;;
 	esac
+	# Switched, not reloaded: the device maps vm in $from and writes to $to;
+	# the kernel counts its extent in $to live, so no line maps vm there.
+	if [ "$point" = pool-move-switched ]; then
+		to_mm=$(printf '%d:%d' "0x$(stat -c %t "$to")" "0x$(stat -c %T "$to")")
+		refused "Image is already active in another device" \
+			"0 65536 pfs $to_mm vm $(PFS_POOL=$to image_field vm start_sector)"
+	fi
 	# Switched and reloaded, the image cannot be moved back before the end.
 	[ "$point" = pool-move-reloaded ] &&
 		unchanged_exit 5 "still holds vm from its move here" "$PFSADM" --pool "$to" move vm --to-pool "$from"
