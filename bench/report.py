@@ -144,6 +144,49 @@ def iso_cell(m, d, nb, v, c):
             "work": work, "jain": nbs("jain")}
 
 
+def iso_rep_views(groups):
+    """The isolation records of each repetition on their own, as medians()
+    gives them: ratios are taken within a repetition, then spread over them."""
+    iso = {k: v for k, v in groups.items() if k[0] == "isolation"}
+    reps = sorted({r["rep"] for v in iso.values() for r in v})
+    views = [medians({k: [r for r in v if r["rep"] == rep] for k, v in iso.items()
+                      if any(r["rep"] == rep for r in v)}) for rep in reps]
+    return views
+
+
+def iso_cell_spread(views, d, nb, v, c):
+    """iso_cell() in each repetition: {metric: (median, min, max)}."""
+    per = [iso_cell(mr, d, nb, v, c) for mr in views]
+    out = {}
+    for k in ("p99_ratio", "work", "jain"):
+        vals = [r[k] for r in per if r[k] is not None]
+        out[k] = (statistics.median(vals), min(vals), max(vals)) if vals else None
+    return out
+
+
+def fmt_spread(s):
+    if s is None:
+        return "-"
+    med, lo, hi = s
+    return fmt(med) if lo == hi else f"{fmt(med)} ({fmt(lo)}-{fmt(hi)})"
+
+
+def iso_summary(m, contenders):
+    """Per contender over every cell: how many meet the latency and the
+    work bar, and the median and worst victim p99 ratio."""
+    rows = []
+    for c in contenders:
+        got = [iso_cell(m, *cell, c) for cell in iso_cells(m)]
+        lat = [r["p99_ratio"] for r in got if r["p99_ratio"] is not None]
+        work = [r["work"] for r in got if r["work"] is not None]
+        jain = [r["jain"] for r in got if r["jain"] is not None]
+        rows.append((c, f"{sum(x <= 1.5 for x in lat)} of {len(lat)}",
+                     statistics.median(lat) if lat else None, max(lat) if lat else None,
+                     f"{sum(x >= 0.9 for x in work)} of {len(work)}",
+                     statistics.median(work) if work else None, min(jain) if jain else None))
+    return rows
+
+
 def iso_bars(m):
     cells = iso_cells(m)
     if not cells:
@@ -164,29 +207,38 @@ def iso_bars(m):
     return out
 
 
-def iso_markdown(m):
+def iso_markdown(m, groups):
     cells = iso_cells(m)
     if not cells:
         return []
+    views = iso_rep_views(groups)
     s = ["## 6. Isolation matrix", "",
          "Per cell: the victim's p99 with the neighbour over its p99 alone (same",
          "contender), then the neighbours' throughput over what the victim leaves of",
          "their capacity (the raw device's throughput for that neighbour alone, times",
          "1 - the victim's IOPS x its unloaded p50), and for 7 equal tenants Jain's",
-         "index. io.latency is not built into Debian's kernels.", ""]
+         "index. Each figure is the median over the repetitions of the ratio",
+         "taken within one, with their range in brackets where they differ.",
+         "io.latency is not built into Debian's kernels.", ""]
     contenders = [c for c in ISO_CONTENDERS if any(k[2] == c for k in m if k[0] == "isolation")]
+    s += [table(iso_summary(m, contenders),
+                ["contender", "p99 x <= 1.5", "median p99 x", "worst p99 x",
+                 "work >= 0.9", "median work", "worst Jain"]), ""]
     rows = []
     for d, nb, v in cells:
-        r = {c: iso_cell(m, d, nb, v, c) for c in contenders}
+        r = {c: iso_cell_spread(views, d, nb, v, c) for c in contenders}
         rows.append((f"{d} / {nb} / {v}",) + tuple(
-            f"{fmt(r[c]['p99_ratio'])} / {fmt(r[c]['work'])}" +
-            (f" / J {fmt(r[c]['jain'])}" if nb == "tenants8" else "") for c in contenders))
+            f"{fmt_spread(r[c]['p99_ratio'])} / {fmt_spread(r[c]['work'])}" +
+            (f" / J {fmt_spread(r[c]['jain'])}" if nb == "tenants8" else "") for c in contenders))
     s += [table(rows, ["device / neighbour / victim"] + [f"{c}: p99 x / work" for c in contenders]),
-          "", "Victim p99 alone (us):", ""]
-    rows = sorted({(d, v) for d, _, v in cells})
-    s += [table([(f"{d} / {v}",) + tuple(get(m, "isolation", f"{d}/-/{v}/victim-alone", c, "p99_us")
-                                          for c in contenders) for d, v in rows],
-                ["device / victim"] + list(contenders)), ""]
+          "", "The victim's latency (us), p50 / p99 / p99.9, alone and with the neighbour:", ""]
+    pct = lambda case, c: " / ".join(fmt(get(m, "isolation", case, c, k), 0)
+                                     for k in ("p50_us", "p99_us", "p999_us"))
+    rows = [(f"{d} / {v} alone",) + tuple(pct(f"{d}/-/{v}/victim-alone", c) for c in contenders)
+            for d, v in sorted({(d, v) for d, _, v in cells})]
+    rows += [(f"{d} / {nb} / {v}",) + tuple(pct(f"{d}/{nb}/{v}/victim-with", c) for c in contenders)
+             for d, nb, v in cells]
+    s += [table(rows, ["device / neighbour / victim"] + list(contenders)), ""]
     return s
 
 
@@ -317,7 +369,7 @@ def markdown(m, bar_list, kernel, groups):
     s += ["## 5. Aging (sequential read after a random 64k fill)", ""]
     rows = [(c, get(m, "aging", "seqread-after-random-fill", c, "bw_mbs")) for c in ("thin", "pfs")]
     s += [table(rows, ["contender", "MB/s"]), ""]
-    s += iso_markdown(m)
+    s += iso_markdown(m, groups)
     s += move_markdown(groups)
     return "\n".join(s)
 
