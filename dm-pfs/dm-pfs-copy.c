@@ -390,6 +390,8 @@ int pfs_copy_create(struct pfs_image *img, const struct pfs_image_entry *e, char
 		goto fail_wq;
 	}
 	img->copy = c;
+	if (c->kind != PFS_COPY_POOL)
+		img->copy_dest = c->dest;
 	return 0;
 
 fail_wq:
@@ -623,9 +625,9 @@ unsigned int pfs_copy_extents(struct pfs_image *img, sector_t start[2], sector_t
 	start[0] = img->start;
 	len[0] = img->len;
 	/* The other pool's extent is that pool's entry's, not this pool's. */
-	if (!img->copy || img->copy->kind == PFS_COPY_POOL)
+	if (!img->copy_dest)
 		return 1;
-	start[1] = img->copy->dest;
+	start[1] = img->copy_dest;
 	len[1] = img->len;
 	return 2;
 }

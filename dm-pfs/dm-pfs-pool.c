@@ -122,13 +122,14 @@ static const char *pfs_pool_conflict(struct pfs_pool *pool, struct pfs_image *im
 	list_for_each_entry(other, &pool->images, pool_node) {
 		why = pfs_map_conflict(other, false, img, incoming);
 		if (why)
-			break;
+			goto out;
 	}
 	list_for_each_entry(other, &pool->incoming, dest_node) {
-		if (why)
-			break;
 		why = pfs_map_conflict(other, true, img, incoming);
+		if (why)
+			goto out;
 	}
+out:
 	spin_unlock_irq(&pool->lock);
 	return why;
 }
@@ -144,6 +145,7 @@ static struct pfs_pool *pfs_pool_get(const u8 *uuid, struct pfs_image *img, bool
 	struct pfs_pool *pool = pfs_pool_find(uuid);
 	const char *why;
 
+	lockdep_assert_held(&pfs_pools_lock);
 	if (!pool) {
 		pool = pfs_pool_create(uuid);
 		if (!pool) {
@@ -165,6 +167,7 @@ static struct pfs_pool *pfs_pool_get(const u8 *uuid, struct pfs_image *img, bool
 /* Under pfs_pools_lock. */
 static void pfs_pool_put(struct pfs_pool *pool)
 {
+	lockdep_assert_held(&pfs_pools_lock);
 	if (refcount_dec_and_test(&pool->ref)) {
 		list_del(&pool->node);
 		kfree(pool);

@@ -96,6 +96,12 @@ struct pfs_image {
 	sector_t dest_start;
 	u8 dest_uuid[PFS_UUID_LEN];
 	struct pfs_pool *dest_pool;	/* its registry, where dest_node is */
+	/*
+	 * A move's or a clone's destination in its own pool, or 0: set with
+	 * the copy and kept for the target's life, so the registry never
+	 * reads a copy that a destructor frees.
+	 */
+	sector_t copy_dest;
 	struct list_head dest_node;	/* on dest_pool->incoming */
 	struct mapped_device *md;	/* a reload of the same md may coexist */
 	struct list_head pool_node;	/* on pool->images */
