@@ -45,6 +45,19 @@
 #define PFS_COPY_GAP_MAX_NS	(100 * NSEC_PER_MSEC)
 /* The copy's share against an image's PFS_DEFAULT_WEIGHT: what is left. */
 #define PFS_COPY_WEIGHT		1
+/* Units of a region in flight at once; past the first, only into room. */
+#define PFS_COPY_UNITS_MAX	4
+
+struct pfs_copy;
+
+/* One unit of a region, from the source to the destination. */
+struct pfs_copy_unit {
+	struct pfs_copy *c;
+	sector_t off;			/* its first sector in the image */
+	sector_t len;
+	u32 cost;			/* what it was charged */
+	bool used;
+};
 
 struct pfs_copy {
 	struct pfs_image *img;
@@ -67,11 +80,10 @@ struct pfs_copy {
 	u32 next;			/* the boundary: regions below it are on dest */
 	u32 committed;			/* the boundary the table holds */
 	bool busy;			/* the region at the boundary is being copied */
-	bool in_flight;			/* a unit of it is */
+	unsigned int in_flight;		/* units of it in flight */
 	sector_t unit_off;		/* the next unit's first sector in the image */
-	sector_t unit_len;		/* the unit under way's length */
+	struct pfs_copy_unit units[PFS_COPY_UNITS_MAX];
 	struct pfs_arb_image arb;	/* the copy as the arbiter's tenant */
-	u32 cost;			/* what the unit under way was charged */
 	/* Backing off as the pool congests (the copy's worker only). */
 	u64 region_start_ns;		/* when the region under way was begun */
 	u64 gap_ns;			/* pause before the next unit */
@@ -102,8 +114,13 @@ static unsigned int pfs_copy_unit_shift(struct pfs_copy *c)
 	return shift;
 }
 
-/* What the unit at @off costs the device, and how long it is (*@len). */
-static u32 pfs_copy_cost(struct pfs_copy *c, sector_t off, sector_t region_end, sector_t *len)
+/*
+ * What the unit at @off costs the device, and how long it is (*@len);
+ * *@room: whether the pool has room for it beside the copy's units in
+ * flight.
+ */
+static u32 pfs_copy_cost(struct pfs_copy *c, sector_t off, sector_t region_end, sector_t *len,
+			 bool *room)
 {
 	struct pfs_pool *pool = c->img->pool;
 	u32 cost;
@@ -114,6 +131,7 @@ static u32 pfs_copy_cost(struct pfs_copy *c, sector_t off, sector_t region_end, 
 			    *len << SECTOR_SHIFT);
 	cost += pfs_arb_cost(&pool->arb, &c->arb, PFS_ARB_WRITE, c->dest + off,
 			     *len << SECTOR_SHIFT);
+	*room = pfs_arb_copy_may_add(&pool->arb, cost, pfs_now_ns());
 	spin_unlock(&pool->lock);
 	return cost;
 }
@@ -163,13 +181,14 @@ static void pfs_copy_pace(struct pfs_copy *c, u64 now)
 }
 
 /*
- * Copy the next unit of the region at the boundary. Only before a region
+ * Send the next unit of the region at the boundary. Only before a region
  * does the copy back off and wait its turn in the arbiter; then it waits
  * for the writes to the region to drain (charged nothing meanwhile, so
  * those writes are never stuck behind it) and holds new ones until the
- * region is copied, its units charged as they go and never refused. A
- * pause between units gives the region up: it is copied again from its
- * start.
+ * region is copied, its units charged as they go and never refused. One
+ * unit is in flight, up to PFS_COPY_UNITS_MAX while the pool has room for
+ * them (no image waits, the budget not spent). A pause gives the region
+ * up once its units are back: it is copied again from its start.
  */
 static void pfs_copy_step(struct work_struct *work)
 {
@@ -177,16 +196,23 @@ static void pfs_copy_step(struct work_struct *work)
 	struct pfs_image *img = c->img;
 	struct dm_io_region src, dst;
 	sector_t region_off, region_end;
-	bool first;
+	struct pfs_copy_unit *u = NULL;
+	bool first, room;
+	unsigned int i;
 	u64 gap_us;
 	u32 k;
 
 	spin_lock_irq(&c->lock);
-	if (c->in_flight || c->failed || pfs_copy_finished(c)) {
+	if (c->in_flight >= PFS_COPY_UNITS_MAX || c->failed || pfs_copy_finished(c)) {
 		spin_unlock_irq(&c->lock);
 		return;
 	}
 	if (c->paused) {
+		/* Its units' completions come back here. */
+		if (c->in_flight) {
+			spin_unlock_irq(&c->lock);
+			return;
+		}
 		first = c->busy;
 		c->busy = false;
 		spin_unlock_irq(&c->lock);
@@ -220,48 +246,68 @@ static void pfs_copy_step(struct work_struct *work)
 	region_end = min_t(sector_t, region_off + ((sector_t)1 << c->shift), img->len);
 	if (first)
 		c->unit_off = region_off;
+	for (i = 0; i < PFS_COPY_UNITS_MAX && !u; i++)
+		if (!c->units[i].used)
+			u = &c->units[i];
+	/* All sent (the last one back ends the region), or no room beside them. */
+	if (!u || c->unit_off >= region_end) {
+		spin_unlock_irq(&c->lock);
+		return;
+	}
+	u->off = c->unit_off;
+	u->cost = pfs_copy_cost(c, u->off, region_end, &u->len, &room);
+	if (c->in_flight && !room) {
+		/* The next unit back comes here again. */
+		spin_unlock_irq(&c->lock);
+		return;
+	}
+	u->c = c;
+	u->used = true;
+	c->unit_off += u->len;
 	c->busy = true;		/* from now on, writes into k wait */
-	c->in_flight = true;
-	c->cost = pfs_copy_cost(c, c->unit_off, region_end, &c->unit_len);
+	c->in_flight++;
 	spin_unlock_irq(&c->lock);
 
 	if (first)
 		wait_event(c->wait, !atomic_read(&c->writes[k]));
-	pfs_arbiter_copy_charge(img->pool, &c->arb, c->cost);
+	pfs_arbiter_copy_charge(img->pool, &c->arb, u->cost);
 	if (first)
 		c->region_start_ns = pfs_now_ns();
 	src.bdev = img->pool_dev->bdev;
-	src.sector = img->start + c->unit_off;
-	src.count = c->unit_len;
+	src.sector = img->start + u->off;
+	src.count = u->len;
 	dst = src;
 	dst.bdev = c->dest_bdev;
-	dst.sector = c->dest + c->unit_off;
+	dst.sector = c->dest + u->off;
 	if (c->kind == PFS_COPY_BACK)
 		swap(src, dst);
-	dm_kcopyd_copy(c->kc, &src, 1, &dst, 0, pfs_copy_done, c);
+	dm_kcopyd_copy(c->kc, &src, 1, &dst, 0, pfs_copy_done, u);
+	/* Another unit beside it, if there is room. */
+	queue_delayed_work(c->wq, &c->step, 0);
 }
 
 static void pfs_copy_done(int read_err, unsigned long write_err, void *context)
 {
-	struct pfs_copy *c = context;
+	struct pfs_copy_unit *u = context;
+	struct pfs_copy *c = u->c;
 	sector_t region_end;
 	unsigned long flags;
 	bool region_done;
 	u32 k;
 
-	pfs_arbiter_copy_complete(c->img->pool, &c->arb, c->cost);
+	pfs_arbiter_copy_complete(c->img->pool, &c->arb, u->cost);
 	pfs_copy_pace(c, pfs_now_ns());
 	spin_lock_irqsave(&c->lock, flags);
-	c->in_flight = false;
+	u->used = false;
+	c->in_flight--;
 	k = pfs_copy_region(c);
 	region_end = min_t(sector_t, ((sector_t)k + 1) << c->shift, c->img->len);
-	c->unit_off += c->unit_len;
-	region_done = read_err || write_err || c->unit_off >= region_end;
 	if (read_err || write_err)
 		c->failed = true;
-	else if (region_done && c->kind == PFS_COPY_BACK)
+	region_done = !c->in_flight && (c->failed || c->unit_off >= region_end);
+	if (region_done && !c->failed && c->kind == PFS_COPY_BACK)
 		c->next--;
-	else if (region_done)
+	else if (region_done && !c->failed)
 		c->next++;
 	if (region_done)
 		c->busy = false;

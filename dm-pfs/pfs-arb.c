@@ -236,6 +236,15 @@ bool pfs_arb_turn(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
 	return true;
 }
 
+bool pfs_arb_copy_may_add(struct pfs_arb *arb, u32 cost, u64 now)
+{
+	if (arb->waiting)
+		return false;
+	if (!pfs_arb_shared(arb, now))
+		return true;
+	return arb->in_flight_ns + pfs_arb_backlog(arb, now) + cost <= pfs_arb_budget(arb);
+}
+
 /*
  * May @ai send an op of @cost now? If so it is charged; if not, @ai waits
  * on the pool's list until pfs_arb_next_to_wake() names it. @force (a

@@ -160,6 +160,12 @@ u32 pfs_arb_cost(const struct pfs_arb *arb, struct pfs_arb_image *ai,
 bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 		   bool force, u64 now, u64 *ahead_ns);
 /*
+ * A copy with a unit in flight: may it send another of @cost beside it?
+ * Only while no image waits and the pool's budget has room for it, so the
+ * copy takes what the images leave.
+ */
+bool pfs_arb_copy_may_add(struct pfs_arb *arb, u32 cost, u64 now);
+/*
  * Would @ai be admitted now? Charges nothing; refused, @ai waits on the
  * pool's list as pfs_arb_admit() leaves it. (A copy asks before it holds
  * an image's writes, then goes with force.)
