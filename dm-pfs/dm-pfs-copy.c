@@ -29,7 +29,9 @@
  *
  * Each region is also a tenant of the pool's arbiter, charged a read and
  * a write of its size, with the lowest weight there is: when images wait
- * for the device, they go first, and the copy has what they leave.
+ * for the device, they go first, and the copy has what they leave. A move
+ * to another pool is a tenant of both pools' arbiters: of its own for the
+ * reads, of the other for the writes, and it waits its turn in each.
  */
 #include <linux/delay.h>
 #include <linux/dm-kcopyd.h>
@@ -56,6 +58,7 @@ struct pfs_copy_unit {
 	sector_t off;			/* its first sector in the image */
 	sector_t len;
 	u32 cost;			/* what it was charged */
+	u32 dest_cost;			/* and the other pool, for a move there */
 	bool used;
 };
 
@@ -84,6 +87,7 @@ struct pfs_copy {
 	sector_t unit_off;		/* the next unit's first sector in the image */
 	struct pfs_copy_unit units[PFS_COPY_UNITS_MAX];
 	struct pfs_arb_image arb;	/* the copy as the arbiter's tenant */
+	struct pfs_arb_image dest_arb;	/* and the other pool's, for a move there */
 	/* Backing off as the pool congests (the copy's worker only). */
 	u64 region_start_ns;		/* when the region under way was begun */
 	u64 gap_ns;			/* pause before the next unit */
@@ -114,32 +118,77 @@ static unsigned int pfs_copy_unit_shift(struct pfs_copy *c)
 	return shift;
 }
 
-/*
- * What the unit at @off costs the device, and how long it is (*@len);
- * *@room: whether the pool has room for it beside the copy's units in
- * flight.
- */
-static u32 pfs_copy_cost(struct pfs_copy *c, sector_t off, sector_t region_end, sector_t *len,
-			 bool *room)
+/* The pool a move to another pool writes into, or NULL. */
+static struct pfs_pool *pfs_copy_other_pool(struct pfs_copy *c)
 {
-	struct pfs_pool *pool = c->img->pool;
-	u32 cost;
+	return c->kind == PFS_COPY_POOL ? c->img->dest_pool : NULL;
+}
+
+/*
+ * What the unit @u (at u->off) costs the device, or the two pools' for a
+ * move to another pool, and how long it is (u->len); *@room: whether the
+ * pool (each pool) has room for it beside the copy's units in flight.
+ */
+static void pfs_copy_cost(struct pfs_copy *c, struct pfs_copy_unit *u, sector_t region_end,
+			  bool *room)
+{
+	struct pfs_pool *pool = c->img->pool, *other = pfs_copy_other_pool(c);
+	u64 now = pfs_now_ns();
 
 	spin_lock(&pool->lock);
-	*len = min_t(sector_t, (sector_t)1 << pfs_copy_unit_shift(c), region_end - off);
-	cost = pfs_arb_cost(&pool->arb, &c->arb, PFS_ARB_READ, c->img->start + off,
-			    *len << SECTOR_SHIFT);
-	cost += pfs_arb_cost(&pool->arb, &c->arb, PFS_ARB_WRITE, c->dest + off,
-			     *len << SECTOR_SHIFT);
-	*room = pfs_arb_copy_may_add(&pool->arb, cost, pfs_now_ns());
+	u->len = min_t(sector_t, (sector_t)1 << pfs_copy_unit_shift(c), region_end - u->off);
+	u->cost = pfs_arb_cost(&pool->arb, &c->arb, PFS_ARB_READ, c->img->start + u->off,
+			       u->len << SECTOR_SHIFT);
+	if (!other)
+		u->cost += pfs_arb_cost(&pool->arb, &c->arb, PFS_ARB_WRITE, c->dest + u->off,
+					u->len << SECTOR_SHIFT);
+	*room = pfs_arb_copy_may_add(&pool->arb, u->cost, now);
 	spin_unlock(&pool->lock);
-	return cost;
+	u->dest_cost = 0;
+	if (!other)
+		return;
+	spin_lock(&other->lock);
+	u->dest_cost = pfs_arb_cost(&other->arb, &c->dest_arb, PFS_ARB_WRITE, c->dest + u->off,
+				    u->len << SECTOR_SHIFT);
+	*room &= pfs_arb_copy_may_add(&other->arb, u->dest_cost, now);
+	spin_unlock(&other->lock);
+}
+
+/* Windows either pool the copy uses found congested. */
+static u64 pfs_copy_congested(struct pfs_copy *c)
+{
+	struct pfs_pool *other = pfs_copy_other_pool(c);
+
+	return READ_ONCE(c->img->pool->arb.congested_windows) +
+	       (other ? READ_ONCE(other->arb.congested_windows) : 0);
+}
+
+/* The copy waits for nothing: off its pools' lists. */
+static void pfs_copy_forget(struct pfs_copy *c)
+{
+	struct pfs_pool *other = pfs_copy_other_pool(c);
+
+	pfs_arbiter_copy_forget(c->img->pool, &c->arb);
+	if (other)
+		pfs_arbiter_copy_forget(other, &c->dest_arb);
+}
+
+/* May the copy start a region now, in each pool it uses? */
+static bool pfs_copy_turn(struct pfs_copy *c)
+{
+	struct pfs_pool *other = pfs_copy_other_pool(c);
+
+	/* Refused, it waits on that pool's list: pfs_copy_wake() comes back. */
+	if (!pfs_arbiter_copy_turn(c->img->pool, &c->arb))
+		return false;
+	return !other || pfs_arbiter_copy_turn(other, &c->dest_arb);
 }
 
 /* The arbiter has room for the copy's next unit (under pool->lock). */
 void pfs_copy_wake(struct pfs_arb_image *ai)
 {
-	struct pfs_copy *c = container_of(ai, struct pfs_copy, arb);
+	struct pfs_copy *c = ai->copy_dest ? container_of(ai, struct pfs_copy, dest_arb) :
+					     container_of(ai, struct pfs_copy, arb);
 
 	queue_delayed_work(c->wq, &c->step, 0);
 }
@@ -167,7 +216,7 @@ static u32 pfs_copy_region(struct pfs_copy *c)
  */
 static void pfs_copy_pace(struct pfs_copy *c, u64 now)
 {
-	u64 congested = READ_ONCE(c->img->pool->arb.congested_windows);
+	u64 congested = pfs_copy_congested(c);
 
 	if (congested != c->seen_congested) {
 		c->seen_congested = congested;
@@ -227,12 +276,11 @@ static void pfs_copy_step(struct work_struct *work)
 	if (first) {
 		gap_us = div_u64(c->gap_ns, NSEC_PER_USEC);
 		if (gap_us) {
-			/* Off the pool's list while it sleeps: no kick is lost on it. */
-			pfs_arbiter_copy_forget(img->pool, &c->arb);
+			/* Off the pools' lists while it sleeps: no kick is lost on them. */
+			pfs_copy_forget(c);
 			usleep_range(gap_us, gap_us + 100);
 		}
-		/* Refused, it waits on the pool's list: pfs_copy_wake() comes back. */
-		if (!pfs_arbiter_copy_turn(img->pool, &c->arb))
+		if (!pfs_copy_turn(c))
 			return;
 	}
 	spin_lock_irq(&c->lock);
@@ -255,7 +303,7 @@ static void pfs_copy_step(struct work_struct *work)
 		return;
 	}
 	u->off = c->unit_off;
-	u->cost = pfs_copy_cost(c, u->off, region_end, &u->len, &room);
+	pfs_copy_cost(c, u, region_end, &room);
 	if (c->in_flight && !room) {
 		/* The next unit back comes here again. */
 		spin_unlock_irq(&c->lock);
@@ -271,6 +319,8 @@ static void pfs_copy_step(struct work_struct *work)
 	if (first)
 		wait_event(c->wait, !atomic_read(&c->writes[k]));
 	pfs_arbiter_copy_charge(img->pool, &c->arb, u->cost);
+	if (u->dest_cost)
+		pfs_arbiter_copy_charge(img->dest_pool, &c->dest_arb, u->dest_cost);
 	if (first)
 		c->region_start_ns = pfs_now_ns();
 	src.bdev = img->pool_dev->bdev;
@@ -296,6 +346,8 @@ static void pfs_copy_done(int read_err, unsigned long write_err, void *context)
 	u32 k;
 
 	pfs_arbiter_copy_complete(c->img->pool, &c->arb, u->cost);
+	if (u->dest_cost)
+		pfs_arbiter_copy_complete(c->img->dest_pool, &c->dest_arb, u->dest_cost);
 	pfs_copy_pace(c, pfs_now_ns());
 	spin_lock_irqsave(&c->lock, flags);
 	u->used = false;
@@ -417,6 +469,9 @@ int pfs_copy_create(struct pfs_image *img, const struct pfs_image_entry *e, char
 	c->paused = true;
 	pfs_arb_image_init(&c->arb, PFS_COPY_WEIGHT);
 	c->arb.copy = true;
+	pfs_arb_image_init(&c->dest_arb, PFS_COPY_WEIGHT);
+	c->dest_arb.copy = true;
+	c->dest_arb.copy_dest = true;
 	spin_lock_init(&c->lock);
 	bio_list_init(&c->held);
 	init_waitqueue_head(&c->wait);
@@ -482,7 +537,7 @@ void pfs_copy_pause(struct pfs_image *img)
 	spin_unlock_irq(&c->lock);
 	/* Before the pool is joined (a failed constructor) there is no list. */
 	if (img->pool)
-		pfs_arbiter_copy_forget(img->pool, &c->arb);
+		pfs_copy_forget(c);
 	/* A region waiting for the arbiter is given up by the step. */
 	queue_delayed_work(c->wq, &c->step, 0);
 }
@@ -508,7 +563,7 @@ void pfs_copy_resume(struct pfs_image *img)
 	c->paused = false;
 	spin_unlock_irq(&c->lock);
 	/* Congestion from before is no news to this copy. */
-	c->seen_congested = READ_ONCE(img->pool->arb.congested_windows);
+	c->seen_congested = pfs_copy_congested(c);
 	queue_delayed_work(c->wq, &c->step, 0);
 }
 
@@ -622,8 +677,9 @@ void pfs_copy_status(struct pfs_image *img, char *result, unsigned int maxlen,
 		[PFS_COPY_CLONE] = "clone", [PFS_COPY_POOL] = "pool",
 	};
 	struct pfs_copy *c = img->copy;
+	u64 done, committed, charged, dest_charged;
+	struct pfs_pool *other;
 	unsigned int sz = *szp;
-	u64 done, committed;
 	bool failed;
 
 	if (!c)
@@ -633,10 +689,20 @@ void pfs_copy_status(struct pfs_image *img, char *result, unsigned int maxlen,
 	committed = min_t(u64, (u64)c->committed << c->shift, img->len);
 	failed = c->failed;
 	spin_unlock_irq(&c->lock);
+	spin_lock_irq(&img->pool->lock);
+	charged = c->arb.charged_ns;
+	spin_unlock_irq(&img->pool->lock);
 	DMEMIT(" copy_dest=%llu copy_done=%llu copy_committed=%llu copy_failed=%u copy_kind=%s",
 	       (unsigned long long)c->dest, done, committed, failed, kind_names[c->kind]);
-	if (c->kind == PFS_COPY_POOL)
-		DMEMIT(" copy_pool=%pUb", c->dest_pool);
+	/* Device time charged to the copy in its pool, and in the other. */
+	DMEMIT(" copy_charged_ns=%llu", charged);
+	other = pfs_copy_other_pool(c);
+	if (other) {
+		spin_lock_irq(&other->lock);
+		dest_charged = c->dest_arb.charged_ns;
+		spin_unlock_irq(&other->lock);
+		DMEMIT(" copy_pool=%pUb copy_dest_charged_ns=%llu", c->dest_pool, dest_charged);
+	}
 	*szp = sz;
 }
 

@@ -33,19 +33,26 @@ static struct pfs_pool *pfs_pool_find(const u8 *uuid)
 	return NULL;
 }
 
-/* Does a live image of another pool sit on the device @dev? */
+/*
+ * Does a live map of another pool than @uuid sit on the device @dev: an
+ * image of it, or an image moving into it?
+ */
 static bool pfs_dev_holds_other_pool(dev_t dev, const u8 *uuid)
 {
 	struct pfs_image *img;
 	struct pfs_pool *pool;
 	bool found = false;
 
+	lockdep_assert_held(&pfs_pools_lock);
 	list_for_each_entry(pool, &pfs_pools, node) {
 		if (!memcmp(pool->uuid, uuid, PFS_UUID_LEN))
 			continue;
 		spin_lock_irq(&pool->lock);
 		list_for_each_entry(img, &pool->images, pool_node)
 			if (img->pool_dev->bdev->bd_dev == dev)
+				found = true;
+		list_for_each_entry(img, &pool->incoming, dest_node)
+			if (img->dest_dev->bdev->bd_dev == dev)
 				found = true;
 		spin_unlock_irq(&pool->lock);
 		if (found)
@@ -197,6 +204,12 @@ int pfs_pool_attach(struct pfs_image *img, const struct pfs_superblock *sb,
 	if (pfs_dev_holds_other_pool(bdev->bd_dev, pool_uuid)) {
 		/* Reformatted under live images: never mix two pools. */
 		*error = "Pool was reformatted while images are active";
+		r = -EBUSY;
+		goto out;
+	}
+	if (img->dest_dev &&
+	    pfs_dev_holds_other_pool(img->dest_dev->bdev->bd_dev, img->dest_uuid)) {
+		*error = "Destination pool was reformatted while images are active";
 		r = -EBUSY;
 		goto out;
 	}

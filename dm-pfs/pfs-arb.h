@@ -106,6 +106,7 @@ struct pfs_arb_image {
 	u32 in_flight;
 	bool waiting;		/* refused: on the pool's waiting list */
 	bool copy;		/* a copy's (dm-pfs-copy.c), not an image's I/O */
+	bool copy_dest;		/* the copy's writes into another pool */
 	bool may_solo;		/* its owner has no cap and no copy (kernel: img->lock) */
 	/* Solo, when its last op went (pfs_arb_solo_went): written lock-free. */
 	u64 solo_last_ns;

@@ -3,6 +3,8 @@
 
 Usage: replay.py hash POOLDEV BEFORE.json >HASHES.json
        replay.py LOGDEV POOLDEV BEFORE.json AFTER.json BASE.bin HASHES.json KSTEP
+       replay.py pool-move LOGDEV DEV A:OFFSET:BASE_A.bin B:OFFSET:BASE_B.bin NAME \
+           HASHES.json KSTEP
 
 LOGDEV holds the log of every write and flush the command sent to POOLDEV,
 in order. BASE.bin is POOLDEV's metadata region before the command, and
@@ -24,9 +26,19 @@ distinct state:
     that start with at least that length, and an image it maps that
     existed before must read back what it held then.
 
-Writes to two metadata areas (superblock, copy 0, copy 1) with no flush
-between are refused outright. Prints one summary line; exits 1 at the first
-violation.
+The pool-move mode cuts `pfsadm move NAME --to-pool B` from pool A, both
+pools on linear maps A and B of DEV at OFFSET sectors (the log is of DEV,
+so it orders every write to both pools). Each state is both pools'
+metadata; HASHES.json holds NAME's hash in A before the move. In every
+state NAME must be in exactly one pool: an image of B's own (A may still
+say it moves there), or else A's, with B at most holding its incoming
+extent; once the command returned, B's alone. The kernel must map NAME
+exactly from the pool holding it (from A naming both pools while it moves)
+and refuse it from the other, and the map must read back NAME's data.
+
+Writes to two metadata areas (superblock, copy 0, copy 1; of one pool or
+of two) with no flush between are refused outright. Prints one summary
+line; exits 1 at the first violation.
 """
 import hashlib
 import json
@@ -104,11 +116,19 @@ def pfsadm_view(pool):
     return images(doc), unmappable, ""
 
 
-def kernel_maps(majmin, image, want):
-    """Whether the kernel accepts the image's line; if so, whether its first
-    want[1] sectors still hash to want[0] (want None: not compared)."""
+def majmin_of(dev):
+    st = os.stat(dev)
+    return f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+
+
+def kernel_maps(majmin, image, want, other_pool=None):
+    """Whether the kernel accepts the image's line (naming @other_pool's
+    device too: the pool it moves to); if so, whether its first want[1]
+    sectors still hash to want[0] (want None: not compared)."""
     name, start, sectors = image[0], image[1], image[2]
     table = f"0 {sectors} pfs {majmin} {name} {start}"
+    if other_pool:
+        table += f" {other_pool}"
     r = subprocess.run(["dmsetup", "create", "pfs-cutcheck", "--table", table],
                        capture_output=True)
     if r.returncode:
@@ -123,25 +143,77 @@ def kernel_maps(majmin, image, want):
 
 
 class Replay:
-    def __init__(self, pool, old, new, hashes, kstep):
-        self.pool, self.old, self.new, self.hashes, self.kstep = pool, old, new, hashes, kstep
-        st = os.stat(pool)
-        self.majmin = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
-        self.probes = sorted(set(old) | set(new))
-        self.fd = os.open(pool, os.O_RDWR)
+    """Cuts the log of one device holding the metadata of pools at
+    @offsets (sectors); check() judges one state of them all."""
+
+    def __init__(self, dev, offsets, kstep):
+        self.offsets, self.kstep = offsets, kstep
+        self.fd = os.open(dev, os.O_RDWR)
         self.cuts = self.states = self.kernel_checks = self.data_checks = 0
-        self.seen = set()
         self.checked = set()
         self.rng = random.Random(4242)
 
-    def check(self, state, label, only_new):
-        digest = hashlib.sha256(state).digest() + bytes([only_new])
+    def region(self, sector):
+        """Which pool's metadata @sector is in, or None (data)."""
+        for i, off in enumerate(self.offsets):
+            if off <= sector < off + META_SECTORS:
+                return i
+        return None
+
+    def write_state(self, state):
+        """Lay @state (one metadata image per pool) on the device."""
+        for part, off in zip(state, self.offsets):
+            os.pwrite(self.fd, part, off * SECTOR)
+        os.fsync(self.fd)
+
+    def new_state(self, state, only_new):
+        """Lay @state down if it is new (with @only_new); False if seen."""
+        digest = hashlib.sha256(b"".join(state)).digest() + bytes([only_new])
         if digest in self.checked:
-            return
+            return False
         self.checked.add(digest)
         self.states += 1
-        os.pwrite(self.fd, state, 0)
-        os.fsync(self.fd)
+        self.write_state(state)
+        return True
+
+    def cut(self, durable, pending, label, only_new=False):
+        """Every state a power cut may leave: durable plus pending subsets."""
+        self.cuts += 1
+        changed = [(k, d) for k, d in pending.items()
+                   if durable[k[0]][k[1] * SECTOR:(k[1] + 1) * SECTOR] != d]
+        n = len(changed)
+        if n <= ALL_SUBSETS_UP_TO:
+            picks = [[m >> i & 1 for i in range(n)] for m in range(1 << n)]
+        else:
+            picks = [[i < k for i in range(n)] for k in range(n + 1)]
+            picks += [[i >= k for i in range(n)] for k in range(n + 1)]
+            picks += [[self.rng.random() < 0.5 for _ in range(n)]
+                      for _ in range(RANDOM_SUBSETS)]
+        for pick in picks:
+            state = [bytearray(part) for part in durable]
+            for ((r, s), d), p in zip(changed, pick):
+                if p:
+                    state[r][s * SECTOR:(s + 1) * SECTOR] = d
+            self.check(state, f"{label}, {sum(pick)} of {n} pending sectors", only_new)
+
+    def finish(self, durable):
+        self.write_state(durable)
+        os.close(self.fd)
+
+
+class CommandReplay(Replay):
+    """One pool: the command's old table or its new one, data intact."""
+
+    def __init__(self, pool, old, new, hashes, kstep):
+        super().__init__(pool, [0], kstep)
+        self.pool, self.old, self.new, self.hashes = pool, old, new, hashes
+        self.majmin = majmin_of(pool)
+        self.probes = sorted(set(old) | set(new))
+        self.seen = set()
+
+    def check(self, state, label, only_new):
+        if not self.new_state(state, only_new):
+            return
         view, unmappable, err = pfsadm_view(self.pool)
         allowed = [self.new] if only_new else [self.old, self.new]
         if view is None or view not in allowed:
@@ -167,31 +239,114 @@ class Replay:
             self.data_checks += bool(mapped and want)
         self.kernel_checks += 1
 
-    def cut(self, durable, pending, label, only_new=False):
-        """Every state a power cut may leave: durable plus pending subsets."""
-        self.cuts += 1
-        changed = [(s, d) for s, d in pending.items()
-                   if durable[s * SECTOR:(s + 1) * SECTOR] != d]
-        n = len(changed)
-        if n <= ALL_SUBSETS_UP_TO:
-            picks = [[m >> i & 1 for i in range(n)] for m in range(1 << n)]
-        else:
-            picks = [[i < k for i in range(n)] for k in range(n + 1)]
-            picks += [[i >= k for i in range(n)] for k in range(n + 1)]
-            picks += [[self.rng.random() < 0.5 for _ in range(n)]
-                      for _ in range(RANDOM_SUBSETS)]
-        for pick in picks:
-            state = bytearray(durable)
-            for (s, d), p in zip(changed, pick):
-                if p:
-                    state[s * SECTOR:(s + 1) * SECTOR] = d
-            self.check(state, f"{label}, {sum(pick)} of {n} pending sectors", only_new)
+    def summary(self):
+        if "new" not in self.seen:
+            sys.exit("replay: the new table never loaded")
+        return "always the old or the new table, the new one once the command returned"
+
+
+def pool_state(doc, name):
+    """NAME in one pool's list: None, "incoming", "moving" or "own", and the
+    entry."""
+    for i in doc["images"] if doc else []:
+        if i["name"] == name:
+            if i.get("incoming"):
+                return "incoming", i
+            return ("moving" if i.get("moving_to_pool") else "own"), i
+    return None, None
+
+
+class PoolMoveReplay(Replay):
+    """Two pools, an image moving from the first to the second."""
+
+    def __init__(self, dev, pools, name, want, kstep):
+        super().__init__(dev, [off for _, off in pools], kstep)
+        self.pools, self.name, self.want = [p for p, _ in pools], name, want
+        self.majmins = [majmin_of(p) for p in self.pools]
+        self.seen = set()
+
+    def view(self, label, pool):
+        r = subprocess.run([PFSADM, "--pool", pool, "list", "--json"],
+                           capture_output=True, text=True)
+        if r.returncode:
+            sys.exit(f"replay: {label}: {pool} loads nothing: {r.stderr.strip()}")
+        return json.loads(r.stdout)
+
+    def check(self, state, label, only_new):
+        if not self.new_state(state, only_new):
+            return
+        (a, ea), (b, eb) = (pool_state(self.view(label, p), self.name) for p in self.pools)
+        # B's entry alone decides: its own image there, or still A's.
+        holder = 1 if b == "own" else 0 if a in ("own", "moving") and b in (None, "incoming") \
+            else None
+        if holder is None or (holder == 1 and a == "own") or (a == "moving" and b is None):
+            sys.exit(f"replay: {label}: {self.name} is {a} in A and {b} in B")
+        if only_new and (holder != 1 or a is not None):
+            sys.exit(f"replay: {label}: the move returned, yet {self.name} is {a} in A, {b} in B")
+        self.seen.add((a, b))
+        if self.states % self.kstep and not only_new:
+            return
+        for i, entry in enumerate((ea, eb)):
+            if not entry:
+                continue
+            image = (self.name, entry["start_sector"], entry["sectors"])
+            other = self.majmins[1] if i == 0 and a == "moving" else None
+            mapped, same = kernel_maps(self.majmins[i], image, self.want if i == holder else None,
+                                       other)
+            if mapped != (i == holder):
+                sys.exit(f"replay: {label}: the kernel {'maps' if mapped else 'refuses'} "
+                         f"{self.name} from {'AB'[i]}, where it is {(a, b)[i]}")
+            if not same:
+                sys.exit(f"replay: {label}: {self.name} no longer holds its data in {'AB'[i]}")
+            self.data_checks += mapped
+        self.kernel_checks += 1
+
+    def summary(self):
+        if ("own", None) not in self.seen or (None, "own") not in self.seen:
+            sys.exit(f"replay: the move's ends were not both seen: {sorted(self.seen, key=str)}")
+        return (f"the image in exactly one pool ({len(self.seen)} combinations seen), "
+                "in the new one once the command returned")
 
 
 def apply(state, pending):
-    for s, d in pending.items():
-        state[s * SECTOR:(s + 1) * SECTOR] = d
+    for (r, s), d in pending.items():
+        state[r][s * SECTOR:(s + 1) * SECTOR] = d
     pending.clear()
+
+
+def replay_log(r, logdev, durable):
+    """Walk the log, cutting before each flush, at each FUA write and at
+    the end; returns the counts of metadata writes and flushes."""
+    pending = {}  # (pool, sector) -> data written since the last flush
+    writes = flushes = 0
+    for sector, data, flags in log_entries(logdev):
+        if flags & FLAG_FLUSH:  # a preflush covers what completed before
+            flushes += 1
+            r.cut(durable, pending, f"before flush {flushes} (after write {writes})")
+            apply(durable, pending)
+        region = r.region(sector) if data else None
+        if region is None:
+            continue
+        writes += 1
+        local = sector - r.offsets[region]
+        n = min(len(data) // SECTOR, META_SECTORS - local)
+        areas = {(p, meta_area(s)) for p, s in pending} | \
+            {(region, meta_area(local)), (region, meta_area(local + n - 1))}
+        if len(areas) > 1:
+            sys.exit(f"replay: write {writes} at sector {sector}: metadata areas "
+                     f"{sorted(areas)} in flight with no flush between")
+        for k in range(n):
+            pending[region, local + k] = data[k * SECTOR:(k + 1) * SECTOR]
+        if flags & FLAG_FUA:
+            r.cut(durable, pending, f"FUA write {writes} at sector {sector}")
+            for k in range(n):
+                s = local + k
+                durable[region][s * SECTOR:(s + 1) * SECTOR] = pending.pop((region, s))
+    r.cut(durable, pending, "after the command returned", only_new=True)
+    # Leave the pools as the command left them, every write in place.
+    apply(durable, pending)
+    r.finish(durable)
+    return writes, flushes
 
 
 def main():
@@ -200,45 +355,23 @@ def main():
         json.dump({i["name"]: [extent_hash(pool, i["start_sector"], i["sectors"]), i["sectors"]]
                    for i in before["images"]}, sys.stdout)
         return
-    logdev, pool, before_f, after_f, base_f, hashes_f = sys.argv[1:7]
-    kstep = int(sys.argv[7])
-    r = Replay(pool, images(json.load(open(before_f))), images(json.load(open(after_f))),
-               json.load(open(hashes_f)), kstep)
-    durable = bytearray(open(base_f, "rb").read())
-    pending = {}  # sector -> data written since the last flush
-    writes = flushes = 0
-    for sector, data, flags in log_entries(logdev):
-        if flags & FLAG_FLUSH:  # a preflush covers what completed before
-            flushes += 1
-            r.cut(durable, pending, f"before flush {flushes} (after write {writes})")
-            apply(durable, pending)
-        if not data or sector >= META_SECTORS:
-            continue
-        writes += 1
-        n = min(len(data) // SECTOR, META_SECTORS - sector)
-        areas = {meta_area(s) for s in pending} | {meta_area(sector), meta_area(sector + n - 1)}
-        if len(areas) > 1:
-            sys.exit(f"replay: write {writes} at sector {sector}: metadata areas "
-                     f"{sorted(areas)} in flight with no flush between")
-        for k in range(n):
-            pending[sector + k] = data[k * SECTOR:(k + 1) * SECTOR]
-        if flags & FLAG_FUA:
-            r.cut(durable, pending, f"FUA write {writes} at sector {sector}")
-            for k in range(n):
-                s = sector + k
-                durable[s * SECTOR:(s + 1) * SECTOR] = pending.pop(s)
-    r.cut(durable, pending, "after the command returned", only_new=True)
-    # Leave the pool as the command left it, every write in place.
-    apply(durable, pending)
-    os.pwrite(r.fd, durable, 0)
-    os.fsync(r.fd)
-    os.close(r.fd)
-    if "new" not in r.seen:
-        sys.exit("replay: the new table never loaded")
+    if sys.argv[1] == "pool-move":
+        logdev, dev = sys.argv[2:4]
+        pools = [arg.split(":") for arg in sys.argv[4:6]]
+        name, hashes = sys.argv[6], json.load(open(sys.argv[7]))
+        r = PoolMoveReplay(dev, [(p, int(off)) for p, off, _ in pools], name, hashes[name],
+                           int(sys.argv[8]))
+        durable = [bytearray(open(base, "rb").read()) for _, _, base in pools]
+    else:
+        logdev, pool, before_f, after_f, base_f, hashes_f = sys.argv[1:7]
+        r = CommandReplay(pool, images(json.load(open(before_f))),
+                          images(json.load(open(after_f))), json.load(open(hashes_f)),
+                          int(sys.argv[7]))
+        durable = [bytearray(open(base_f, "rb").read())]
+    writes, flushes = replay_log(r, logdev, durable)
     print(f"{writes} metadata writes, {flushes} flushes, {r.cuts} cut points, "
           f"{r.states} distinct states, {r.kernel_checks} kernel checks, "
-          f"{r.data_checks} images read back: always the old or the new table, "
-          f"the new one once the command returned; data lost: 0")
+          f"{r.data_checks} images read back: {r.summary()}; data lost: 0")
 
 
 if __name__ == "__main__":

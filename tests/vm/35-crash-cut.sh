@@ -9,13 +9,15 @@
 # distinct state; the kernel is asked about every CUT_KSTEP-th one and the
 # final one. make check, to stay inside its time budget, cuts four commands
 # (CUT_COMMANDS: a shrink, a remove with its zeroing outside the lock, an
-# upgrade, a restore) and asks the kernel about every 5th state; make
-# check-crash cuts every command (CUT_COMMANDS=all) and asks the kernel
-# about every state (CUT_KSTEP=1).
+# upgrade, a restore) and a move to another pool, and asks the kernel about
+# every 5th state; make check-crash cuts every command (CUT_COMMANDS=all)
+# and asks the kernel about every state (CUT_KSTEP=1). The move between
+# pools is cut with both pools on one logged device, so that one log
+# orders the writes to both: the image must be in exactly one of them.
 . ./lib.sh
 LOG=/dev/vdb
 KSTEP=${CUT_KSTEP:-5}
-COMMANDS=${CUT_COMMANDS:-shrink remove upgrade restore}
+COMMANDS=${CUT_COMMANDS:-shrink remove upgrade restore pool-move}
 modprobe dm-log-writes
 size=$(blockdev --getsz "$POOL")
 fresh_pool
@@ -89,3 +91,53 @@ cut repair "$PFSADM" check --repair @DEV@
 "$PFSADM" check "$POOL" >/dev/null || fail "pool damaged after the repair replay"
 cut restore "$PFSADM" restore @DEV@ /tmp/dump0.json
 cut format "$PFSADM" format --force @DEV@
+
+# A move to another pool: pools A and B on linear maps of the logged
+# device, at 1 MiB and at half of it (the device itself holds no
+# superblock, so each pool is found once).
+cut_pool_move() {
+	local half len a=/dev/mapper/cutpool-a b=/dev/mapper/cutpool-b
+	half=$(((size / 2) / 2048 * 2048))
+	len=$((half - 2048))
+	pools_on() {	# DEVICE
+		dmsetup create cutpool-a --table "0 $len linear $1 2048"
+		dmsetup create cutpool-b --table "0 $len linear $1 $half"
+	}
+	pools_off() {	# (udev may still be probing a pool just written)
+		udevadm settle
+		dmsetup remove --retry cutpool-a || { dmsetup ls --tree >&2; fail "cutpool-a is held"; }
+		dmsetup remove --retry cutpool-b
+	}
+	dd if=/dev/zero of="$POOL" bs=1M count=1 oflag=direct status=none
+	pools_on "$POOL"
+	"$PFSADM" format --force "$a" >/dev/null
+	"$PFSADM" format --force "$b" >/dev/null
+	"$PFSADM" --pool "$a" create vm 4M >/dev/null
+	write_pattern /dev/mapper/pfs-vm 53 4
+	"$PFSADM" --pool "$a" deactivate vm
+	if [ "$COMMANDS" != all ] && [[ " $COMMANDS " != *" pool-move "* ]]; then
+		pools_off
+		return
+	fi
+	"$PFSADM" --pool "$a" list --json >/tmp/before.json
+	replay hash "$a" /tmp/before.json >/tmp/hashes.json
+	dd if="$a" of=/tmp/base-a.bin bs=512 count=1056 iflag=direct status=none
+	dd if="$b" of=/tmp/base-b.bin bs=512 count=1056 iflag=direct status=none
+	pools_off
+	dd if=/dev/zero of="$LOG" bs=1M count=1 oflag=direct status=none
+	dmsetup create lw --table "0 $size log-writes $POOL $LOG"
+	pools_on /dev/mapper/lw
+	"$PFSADM" --pool "$a" move vm --to-pool "$b" >/dev/null
+	[ -e /dev/mapper/pfs-vm ] && fail "the move of inactive vm left it active"
+	pools_off
+	dmsetup remove lw
+	pools_on "$POOL"
+	replay pool-move "$LOG" "$POOL" "$a:2048:/tmp/base-a.bin" "$b:$half:/tmp/base-b.bin" vm \
+		/tmp/hashes.json "$KSTEP" >/tmp/replay.out || fail "crash-cut of pool-move"
+	echo "report: pool-move: $(cat /tmp/replay.out)"
+	"$PFSADM" --pool "$b" activate vm
+	check_pattern /dev/mapper/pfs-vm 53 4
+	"$PFSADM" --pool "$b" deactivate vm
+	pools_off
+}
+cut_pool_move

@@ -8,8 +8,9 @@
 # switched. The kernel refuses table lines that leave out or misname the
 # other pool, the extent held for an incoming image, and once switched, a
 # line for the image in the other pool while a device still moves it
-# there. Bad input: one
-# line, an exit code, nothing changed.
+# there, and a line whose other pool's device was reformatted under a
+# live image of the new pool. The copy is charged in both pools. Bad
+# input: one line, an exit code, nothing changed.
 . ./lib.sh
 export PFS_POOL=$POOL
 other=/dev/vdb
@@ -140,6 +141,17 @@ dmsetup remove pfs-vm
 [ "$(dmsetup table pfs-vm | wc -w)" -eq 7 ] || fail "the moving image's table does not name both pools: $(dmsetup table pfs-vm)"
 dmsetup status pfs-vm | grep -q "copy_kind=pool" || fail "the device is not moving: $(dmsetup status pfs-vm)"
 write_pattern /dev/mapper/pfs-vm 80 4 4
+# The copy is a tenant of both pools' arbiters: its reads charged here,
+# its writes there.
+for _ in $(seq 50); do
+	st=$(dmsetup status pfs-vm)
+	charged=$(echo "$st" | sed -n 's/.* copy_charged_ns=\([0-9]*\).*/\1/p')
+	dest_charged=$(echo "$st" | sed -n 's/.* copy_dest_charged_ns=\([0-9]*\).*/\1/p')
+	[ "${charged:-0}" -gt 0 ] && [ "${dest_charged:-0}" -gt 0 ] && break
+	sleep 0.2
+done
+[ "${charged:-0}" -gt 0 ] && [ "${dest_charged:-0}" -gt 0 ] ||
+	fail "the copy is not charged in both pools: $st"
 # Its table lines: the other pool is required, and must be the right one.
 here_mm=$(printf '%d:%d' "0x$(stat -c %t "$here")" "0x$(stat -c %T "$here")")
 there_mm=$(printf '%d:%d' "0x$(stat -c %t "$there")" "0x$(stat -c %T "$there")")
@@ -243,6 +255,26 @@ killed copy-progress "$PFSADM" --pool "$here" move vm --to-pool "$there"
 check_pattern /dev/mapper/pfs-vm 60 16 16
 pools_check "after inactive moves cut short"
 tmp=$here here=$there there=$tmp
+
+# The pool an image moves into, reformatted under it (its metadata back
+# over a live image of the new pool there): the kernel never maps two
+# pools on one device, the one an image moves into included.
+killed copy-progress "$PFSADM" --pool "$here" move vm --to-pool "$there"
+dmsetup remove pfs-vm
+dd if="$there" of=/tmp/there.meta bs=1M count=2 iflag=direct status=none
+"$PFSADM" format --force "$there" >/dev/null
+"$PFSADM" --pool "$there" create y 16M >/dev/null
+dd if=/tmp/there.meta of="$there" bs=1M count=2 oflag=direct conv=notrunc status=none
+here_mm=$(printf '%d:%d' "0x$(stat -c %t "$here")" "0x$(stat -c %T "$here")")
+there_mm=$(printf '%d:%d' "0x$(stat -c %t "$there")" "0x$(stat -c %T "$there")")
+refused "Destination pool was reformatted while images are active" \
+	"0 65536 pfs $here_mm vm $(PFS_POOL=$here image_field vm start_sector) $there_mm"
+dmsetup remove pfs-y
+# y zeroed the extent held for vm there: the move is dropped, not resumed.
+"$PFSADM" --pool "$here" move --abort vm >/dev/null || fail "the move into the reformatted pool was not aborted"
+"$PFSADM" --pool "$here" activate vm
+check_pattern /dev/mapper/pfs-vm 60 16 16
+pools_check "after a move into a reformatted pool"
 
 # Bad input: one line, an exit code, nothing changed (in $POOL).
 "$PFSADM" --pool "$here" move vm --to-pool "$POOL" >/dev/null 2>&1 || true
