@@ -86,58 +86,65 @@ struct pfs_pool {
 
 struct pfs_copy;
 
-/* One mapped image: a dm target instance. */
+/*
+ * One mapped image: a dm target instance. Its fields are grouped by who
+ * writes them, so that the map path, which only reads the first group,
+ * never shares a cacheline with what completions and the worker write:
+ * set at construction (and QoS by messages); the queue and caps
+ * (img->lock); the arbiter's (pool->lock, at every arbitrated
+ * completion); the registry's.
+ */
 struct pfs_image {
+	/* Set by the constructor; read on every bio. */
 	struct dm_target *ti;
 	struct pfs_pool *pool;
 	struct dm_dev *pool_dev;
+	sector_t start;			/* extent start on the pool device */
+	sector_t len;
+	/* Per CPU: the solo path takes no lock. */
+	struct pfs_in_flight __percpu *in_flight;
+	struct pfs_stats __percpu *stats;
+	/* While it moves or is cloned (dm-pfs-copy.c); NULL otherwise. */
+	struct pfs_copy *copy;
 	/* While it moves to another pool: that pool's device and extent. */
 	struct dm_dev *dest_dev;
 	sector_t dest_start;
+	struct task_struct *worker;
+	/* QoS, from the table entry; messages change it, seldom. */
+	u32 weight;
+	u64 iops_max;
+	u64 bps_max;
+	u8 uuid[PFS_UUID_LEN];
+	char name[PFS_NAME_LEN];
+
+	/* The image's own I/O path: the queue and the caps. */
+	spinlock_t lock ____cacheline_aligned_in_smp;	/* queue, buckets, draining */
+	struct bio_list queue;
+	unsigned int nr_queued;
+	unsigned int queued_bytes;
+	bool draining;			/* suspending: dispatch everything */
+	bool parked;			/* worker parked: suspended or not yet resumed */
+	struct pfs_bucket iops_cap;
+	struct pfs_bucket bps_cap;
+	atomic_t kick;
+	wait_queue_head_t space_wait;	/* submitters waiting for queue space */
+	wait_queue_head_t idle_wait;	/* postsuspend waits for an empty path */
+
+	/* The arbiter's view of it, under pool->lock. */
+	struct pfs_arb_image arb ____cacheline_aligned_in_smp;
+
+	/* The registry's (dm-pfs-pool.c), under pfs_pools_lock. */
+	struct mapped_device *md;	/* a reload of the same md may coexist */
+	struct list_head pool_node;	/* on pool->images */
 	u8 dest_uuid[PFS_UUID_LEN];
 	struct pfs_pool *dest_pool;	/* its registry, where dest_node is */
+	struct list_head dest_node;	/* on dest_pool->incoming */
 	/*
 	 * A move's or a clone's destination in its own pool, or 0: set with
 	 * the copy and kept for the target's life, so the registry never
 	 * reads a copy that a destructor frees.
 	 */
 	sector_t copy_dest;
-	struct list_head dest_node;	/* on dest_pool->incoming */
-	struct mapped_device *md;	/* a reload of the same md may coexist */
-	struct list_head pool_node;	/* on pool->images */
-	sector_t start;			/* extent start on the pool device */
-	sector_t len;
-	u8 uuid[PFS_UUID_LEN];
-	char name[PFS_NAME_LEN];
-
-	/* QoS, from the table entry and messages. */
-	u32 weight;
-	u64 iops_max;
-	u64 bps_max;
-
-	/* The image's own I/O path. */
-	spinlock_t lock;		/* queue, buckets, draining */
-	struct bio_list queue;
-	unsigned int nr_queued;
-	unsigned int queued_bytes;
-	wait_queue_head_t space_wait;	/* submitters waiting for queue space */
-	bool draining;			/* suspending: dispatch everything */
-	struct pfs_bucket iops_cap;
-	struct pfs_bucket bps_cap;
-	/* Per CPU: the solo path takes no lock. */
-	struct pfs_in_flight __percpu *in_flight;
-	atomic_t kick;
-	struct task_struct *worker;
-	bool parked;			/* worker parked: suspended or not yet resumed */
-	wait_queue_head_t idle_wait;	/* postsuspend waits for an empty path */
-
-	/* The arbiter's view of it, under pool->lock. */
-	struct pfs_arb_image arb;
-
-	struct pfs_stats __percpu *stats;
-
-	/* While it moves or is cloned (dm-pfs-copy.c); NULL otherwise. */
-	struct pfs_copy *copy;
 };
 
 /* Per-bio data. */
