@@ -244,11 +244,20 @@ void pfs_arbiter_copy_complete(struct pfs_pool *pool, struct pfs_arb_image *ai, 
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-/* A paused or stopped copy waits for nothing: off the pool's list. */
+/*
+ * A paused or stopped copy (or a leaving image) waits for nothing: off
+ * the pool's list. If it was waiting, the arbiter may have named it to go
+ * next: the one it names now goes instead, or that wakeup is lost.
+ */
 void pfs_arbiter_copy_forget(struct pfs_pool *pool, struct pfs_arb_image *ai)
 {
+	bool waited;
+
 	spin_lock_irq(&pool->lock);
+	waited = ai->waiting;
 	pfs_arb_forget(&pool->arb, ai);
+	if (waited)
+		pfs_arbiter_kick_next(pool, NULL, pfs_now_ns());
 	spin_unlock_irq(&pool->lock);
 }
 

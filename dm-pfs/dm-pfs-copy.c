@@ -173,14 +173,22 @@ static void pfs_copy_forget(struct pfs_copy *c)
 		pfs_arbiter_copy_forget(other, &c->dest_arb);
 }
 
-/* May the copy start a region now, in each pool it uses? */
+/*
+ * May the copy start a region now, in each pool it uses? Refused, it
+ * waits on the list of the pool that refused it, and on no other (a place
+ * kept there would hold that pool's images back for this one's load):
+ * pfs_copy_wake() comes back.
+ */
 static bool pfs_copy_turn(struct pfs_copy *c)
 {
 	struct pfs_pool *other = pfs_copy_other_pool(c);
 
-	/* Refused, it waits on that pool's list: pfs_copy_wake() comes back. */
-	if (!pfs_arbiter_copy_turn(c->img->pool, &c->arb))
+	if (!pfs_arbiter_copy_turn(c->img->pool, &c->arb)) {
+		if (other)
+			pfs_arbiter_copy_forget(other, &c->dest_arb);
 		return false;
+	}
+	/* Granted, it is off its own pool's list. */
 	return !other || pfs_arbiter_copy_turn(other, &c->dest_arb);
 }
 
@@ -265,6 +273,9 @@ static void pfs_copy_step(struct work_struct *work)
 		first = c->busy;
 		c->busy = false;
 		spin_unlock_irq(&c->lock);
+		/* A turn refused after the pause began left it waiting. */
+		if (img->pool)
+			pfs_copy_forget(c);
 		if (first) {
 			queue_work(c->wq, &c->release);
 			wake_up(&c->wait);

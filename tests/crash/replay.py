@@ -160,6 +160,20 @@ class Replay:
                 return i
         return None
 
+    def data_region(self, sector):
+        """Which pool's data area @sector is in, or None."""
+        below = [i for i, off in enumerate(self.offsets) if off + META_SECTORS <= sector]
+        return max(below, key=lambda i: self.offsets[i]) if below else None
+
+    def data_written(self, region, durable):
+        """A write to @region's data area, @durable (FUA) or not."""
+
+    def flushed(self):
+        """A flush: every write before it is durable."""
+
+    def meta_written(self, region, label):
+        """A write to @region's metadata."""
+
     def write_state(self, state):
         """Lay @state (one metadata image per pool) on the device."""
         for part, off in zip(state, self.offsets):
@@ -264,6 +278,7 @@ class PoolMoveReplay(Replay):
         self.pools, self.name, self.want = [p for p, _ in pools], name, want
         self.majmins = [majmin_of(p) for p in self.pools]
         self.seen = set()
+        self.b_data_pending = False
 
     def view(self, label, pool):
         r = subprocess.run([PFSADM, "--pool", pool, "list", "--json"],
@@ -279,7 +294,8 @@ class PoolMoveReplay(Replay):
         # B's entry alone decides: its own image there, or still A's.
         holder = 1 if b == "own" else 0 if a in ("own", "moving") and b in (None, "incoming") \
             else None
-        if holder is None or (holder == 1 and a == "own") or (a == "moving" and b is None):
+        if holder is None or (holder == 1 and a == "own") or (a == "moving" and b is None) or \
+                a == "incoming":
             sys.exit(f"replay: {label}: {self.name} is {a} in A and {b} in B")
         if only_new and (holder != 1 or a is not None):
             sys.exit(f"replay: {label}: the move returned, yet {self.name} is {a} in A, {b} in B")
@@ -300,6 +316,21 @@ class PoolMoveReplay(Replay):
                 sys.exit(f"replay: {label}: {self.name} no longer holds its data in {'AB'[i]}")
             self.data_checks += mapped
         self.kernel_checks += 1
+
+    # B's table may take the image only once the data copied into it is
+    # durable: no write of B's table while a data write to B is not
+    # flushed. (The pools share one logged device, so a flush through
+    # either covers both: that B itself is flushed is not shown here.)
+    def data_written(self, region, durable):
+        if region == 1 and not durable:
+            self.b_data_pending = True
+
+    def flushed(self):
+        self.b_data_pending = False
+
+    def meta_written(self, region, label):
+        if region == 1 and self.b_data_pending:
+            sys.exit(f"replay: {label}: B's table written while data written to B is not flushed")
 
     def summary(self):
         if ("own", None) not in self.seen or (None, "own") not in self.seen:
@@ -324,10 +355,14 @@ def replay_log(r, logdev, durable):
             flushes += 1
             r.cut(durable, pending, f"before flush {flushes} (after write {writes})")
             apply(durable, pending)
+            r.flushed()
         region = r.region(sector) if data else None
         if region is None:
+            if data:
+                r.data_written(r.data_region(sector), bool(flags & FLAG_FUA))
             continue
         writes += 1
+        r.meta_written(region, f"write {writes} at sector {sector}")
         local = sector - r.offsets[region]
         n = min(len(data) // SECTOR, META_SECTORS - local)
         areas = {(p, meta_area(s)) for p, s in pending} | \
