@@ -163,6 +163,26 @@ static u64 pfs_copy_congested(struct pfs_copy *c)
 	       (other ? READ_ONCE(other->arb.congested_windows) : 0);
 }
 
+/* A unit sent: charged to each pool it costs. */
+static void pfs_copy_charge(struct pfs_copy *c, struct pfs_copy_unit *u)
+{
+	struct pfs_pool *other = pfs_copy_other_pool(c);
+
+	pfs_arbiter_copy_charge(c->img->pool, &c->arb, u->cost);
+	if (other)
+		pfs_arbiter_copy_charge(other, &c->dest_arb, u->dest_cost);
+}
+
+/* A unit back: its cost delivered in each pool. */
+static void pfs_copy_delivered(struct pfs_copy *c, struct pfs_copy_unit *u)
+{
+	struct pfs_pool *other = pfs_copy_other_pool(c);
+
+	pfs_arbiter_copy_complete(c->img->pool, &c->arb, u->cost);
+	if (other)
+		pfs_arbiter_copy_complete(other, &c->dest_arb, u->dest_cost);
+}
+
 /* The copy waits for nothing: off its pools' lists. */
 static void pfs_copy_forget(struct pfs_copy *c)
 {
@@ -329,9 +349,7 @@ static void pfs_copy_step(struct work_struct *work)
 
 	if (first)
 		wait_event(c->wait, !atomic_read(&c->writes[k]));
-	pfs_arbiter_copy_charge(img->pool, &c->arb, u->cost);
-	if (u->dest_cost)
-		pfs_arbiter_copy_charge(img->dest_pool, &c->dest_arb, u->dest_cost);
+	pfs_copy_charge(c, u);
 	if (first)
 		c->region_start_ns = pfs_now_ns();
 	src.bdev = img->pool_dev->bdev;
@@ -356,9 +374,7 @@ static void pfs_copy_done(int read_err, unsigned long write_err, void *context)
 	bool region_done;
 	u32 k;
 
-	pfs_arbiter_copy_complete(c->img->pool, &c->arb, u->cost);
-	if (u->dest_cost)
-		pfs_arbiter_copy_complete(c->img->dest_pool, &c->dest_arb, u->dest_cost);
+	pfs_copy_delivered(c, u);
 	pfs_copy_pace(c, pfs_now_ns());
 	spin_lock_irqsave(&c->lock, flags);
 	u->used = false;

@@ -105,13 +105,20 @@ def extent_hash(dev, start, sectors):
     return h.hexdigest()
 
 
+def pfsadm_list(pool):
+    """pfsadm list --json of @pool, or None and why not."""
+    r = subprocess.run([PFSADM, "--pool", pool, "list", "--json"], capture_output=True, text=True)
+    if r.returncode:
+        return None, r.stderr.strip()
+    return json.loads(r.stdout), ""
+
+
 def pfsadm_view(pool):
     """The images pfsadm sees, and the clones among them still being made
     (which no device may map), or None and why not."""
-    r = subprocess.run([PFSADM, "--pool", pool, "list", "--json"], capture_output=True, text=True)
-    if r.returncode:
-        return None, set(), r.stderr.strip()
-    doc = json.loads(r.stdout)
+    doc, err = pfsadm_list(pool)
+    if doc is None:
+        return None, set(), err
     unmappable = {i["name"] for i in doc["images"] if i.get("clone_being_made")}
     return images(doc), unmappable, ""
 
@@ -281,11 +288,10 @@ class PoolMoveReplay(Replay):
         self.b_data_pending = False
 
     def view(self, label, pool):
-        r = subprocess.run([PFSADM, "--pool", pool, "list", "--json"],
-                           capture_output=True, text=True)
-        if r.returncode:
-            sys.exit(f"replay: {label}: {pool} loads nothing: {r.stderr.strip()}")
-        return json.loads(r.stdout)
+        doc, err = pfsadm_list(pool)
+        if doc is None:
+            sys.exit(f"replay: {label}: {pool} loads nothing: {err}")
+        return doc
 
     def check(self, state, label, only_new):
         if not self.new_state(state, only_new):

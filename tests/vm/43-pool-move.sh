@@ -17,7 +17,7 @@ other=/dev/vdb
 fresh_pool
 "$PFSADM" format --force "$other" >/dev/null
 pool=$(pool_majmin)
-other_mm=$(printf '%d:%d' "0x$(stat -c %t "$other")" "0x$(stat -c %T "$other")")
+other_mm=$(dev_majmin "$other")
 # A failing check must not leave fio holding a device.
 trap 'touch /tmp/fio.done; kill $(jobs -p) 2>/dev/null || true; pkill -x fio || true; wait || true' EXIT
 
@@ -106,7 +106,7 @@ for point in pool-move-reserved pool-move-begun copy-progress pool-move-switched
 	# Switched, not reloaded: the device maps vm in $from and writes to $to;
 	# the kernel counts its extent in $to live, so no line maps vm there.
 	if [ "$point" = pool-move-switched ]; then
-		to_mm=$(printf '%d:%d' "0x$(stat -c %t "$to")" "0x$(stat -c %T "$to")")
+		to_mm=$(dev_majmin "$to")
 		refused "Image is already active in another device" \
 			"0 65536 pfs $to_mm vm $(PFS_POOL=$to image_field vm start_sector)"
 	fi
@@ -153,8 +153,8 @@ done
 [ "${charged:-0}" -gt 0 ] && [ "${dest_charged:-0}" -gt 0 ] ||
 	fail "the copy is not charged in both pools: $st"
 # Its table lines: the other pool is required, and must be the right one.
-here_mm=$(printf '%d:%d' "0x$(stat -c %t "$here")" "0x$(stat -c %T "$here")")
-there_mm=$(printf '%d:%d' "0x$(stat -c %t "$there")" "0x$(stat -c %T "$there")")
+here_mm=$(dev_majmin "$here")
+there_mm=$(dev_majmin "$there")
 start=$(PFS_POOL=$here image_field vm start_sector)
 in_start=$(PFS_POOL=$there image_field vm start_sector)
 dmsetup remove pfs-vm
@@ -265,8 +265,8 @@ dd if="$there" of=/tmp/there.meta bs=1M count=2 iflag=direct status=none
 "$PFSADM" format --force "$there" >/dev/null
 "$PFSADM" --pool "$there" create y 16M >/dev/null
 dd if=/tmp/there.meta of="$there" bs=1M count=2 oflag=direct conv=notrunc status=none
-here_mm=$(printf '%d:%d' "0x$(stat -c %t "$here")" "0x$(stat -c %T "$here")")
-there_mm=$(printf '%d:%d' "0x$(stat -c %t "$there")" "0x$(stat -c %T "$there")")
+here_mm=$(dev_majmin "$here")
+there_mm=$(dev_majmin "$there")
 refused "Destination pool was reformatted while images are active" \
 	"0 65536 pfs $here_mm vm $(PFS_POOL=$here image_field vm start_sector) $there_mm"
 dmsetup remove pfs-y

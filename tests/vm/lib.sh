@@ -95,7 +95,12 @@ fresh_pool() {
 
 # The pool device as the kernel names it in tables: MAJ:MIN.
 pool_majmin() {
-	printf '%d:%d' "0x$(stat -c %t "$POOL")" "0x$(stat -c %T "$POOL")"
+	dev_majmin "$POOL"
+}
+
+# A block device as table lines name it: MAJ:MIN.
+dev_majmin() {	# DEVICE
+	printf '%d:%d' "0x$(stat -c %t "$1")" "0x$(stat -c %T "$1")"
 }
 
 # table_refused WANT TABLE: dmsetup create must fail, leave no device, and
