@@ -9,7 +9,8 @@
  *
  * The arbiter's state is the pool's, under pool->lock. An image the
  * arbiter refused sleeps until a completion, or an admission that leaves
- * room, names it as the next to go (pfs_arbiter_kick_next).
+ * room, or the pool's pace timer names it as the next to go
+ * (pfs_arbiter_kick_next).
  */
 #include <linux/math64.h>
 
@@ -93,6 +94,20 @@ static void pfs_bucket_charge(struct pfs_bucket *b, u64 amount)
 }
 
 /*
+ * A waiter the pacer holds may have no completion coming to wake it (a
+ * device that takes a burst at once has nothing in flight): the pool's
+ * timer wakes it when the pace lets it go.
+ */
+static void pfs_arbiter_arm_pacer(struct pfs_pool *pool, u64 now)
+{
+	u64 until;
+
+	lockdep_assert_held(&pool->lock);
+	if (pfs_arb_paced_until(&pool->arb, now, &until))
+		hrtimer_start(&pool->pace_timer, ns_to_ktime(until - now), HRTIMER_MODE_REL);
+}
+
+/*
  * Kick the waiting image the arbiter says goes next, if any, unless it is
  * @self. Under pool->lock: once pfs_arbiter_leave() has run, no one finds
  * the image.
@@ -104,7 +119,11 @@ static void pfs_arbiter_kick_next(struct pfs_pool *pool, struct pfs_image *self,
 
 	lockdep_assert_held(&pool->lock);
 	next = pfs_arb_next_to_wake(&pool->arb, now);
-	if (!next || (self && next == &self->arb))
+	if (!next) {
+		pfs_arbiter_arm_pacer(pool, now);
+		return;
+	}
+	if (self && next == &self->arb)
 		return;
 	if (next->copy)
 		pfs_copy_wake(next);
@@ -151,9 +170,13 @@ bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 	spin_lock(&pool->lock);
 	/* What pfs_io_solo() would refuse never goes solo. */
 	img->arb.may_solo = !img->copy && !img->iops_max && !img->bps_max;
+	/* The bios behind this one: the head of the queue, or none in map. */
+	img->arb.queued = img->nr_queued - (bio_list_peek(&img->queue) == bio);
 	pfs_arbiter_end_solo(pool, &img->arb, now);
 	ready = pfs_arb_admit(&pool->arb, &img->arb, pb->cost, img->draining, now,
 			      &pb->ahead_ns);
+	if (!ready)
+		pfs_arbiter_arm_pacer(pool, now);
 	spin_unlock(&pool->lock);
 	if (!ready)
 		return false;
@@ -218,6 +241,8 @@ bool pfs_arbiter_copy_turn(struct pfs_pool *pool, struct pfs_arb_image *ai)
 	ready = pfs_arb_turn(&pool->arb, ai, now);
 	if (ready)
 		pfs_arbiter_kick_next(pool, NULL, now);
+	else
+		pfs_arbiter_arm_pacer(pool, now);
 	spin_unlock_irq(&pool->lock);
 	return ready;
 }
@@ -259,6 +284,18 @@ void pfs_arbiter_copy_forget(struct pfs_pool *pool, struct pfs_arb_image *ai)
 	if (waited)
 		pfs_arbiter_kick_next(pool, NULL, pfs_now_ns());
 	spin_unlock_irq(&pool->lock);
+}
+
+/* The pace lets the next waiter go. */
+enum hrtimer_restart pfs_arbiter_pace_timer(struct hrtimer *timer)
+{
+	struct pfs_pool *pool = container_of(timer, struct pfs_pool, pace_timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	pfs_arbiter_kick_next(pool, NULL, pfs_now_ns());
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return HRTIMER_NORESTART;
 }
 
 /* The image leaves the pool: nothing of it is queued or in flight. */

@@ -70,6 +70,8 @@ static struct pfs_pool *pfs_pool_create(const u8 *uuid)
 	refcount_set(&pool->ref, 1);
 	memcpy(pool->uuid, uuid, PFS_UUID_LEN);
 	pfs_arb_init(&pool->arb, pfs_now_ns());
+	hrtimer_init(&pool->pace_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	pool->pace_timer.function = pfs_arbiter_pace_timer;
 	spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->images);
 	INIT_LIST_HEAD(&pool->incoming);
@@ -177,6 +179,7 @@ static void pfs_pool_put(struct pfs_pool *pool)
 	lockdep_assert_held(&pfs_pools_lock);
 	if (refcount_dec_and_test(&pool->ref)) {
 		list_del(&pool->node);
+		hrtimer_cancel(&pool->pace_timer);
 		kfree(pool);
 	}
 }
@@ -188,7 +191,7 @@ static void pfs_pool_set_model(struct pfs_pool *pool, const struct pfs_superbloc
 
 	pfs_arb_model_from_sb(sb, &m);
 	spin_lock_irq(&pool->lock);
-	pool->arb.model = m;
+	pfs_arb_set_model(&pool->arb, &m);
 	spin_unlock_irq(&pool->lock);
 }
 

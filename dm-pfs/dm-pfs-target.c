@@ -195,7 +195,8 @@ static void pfs_resume(struct dm_target *ti)
  * The arbiter's view: device time charged to the image (ns), how often it
  * waited for its share or the pool's budget, and the pool's budget of
  * device time in flight (ns) and its floor, how many windows found the
- * device congested and how many probed its unloaded latency; whether the
+ * device congested and how many probed its unloaded latency, the pace
+ * and how many windows it held a bio back in; whether the
  * image is the pool's solo one (its bios skip the arbiter: not charged)
  * and how often an image of the pool went solo.
  */
@@ -203,7 +204,7 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 			       unsigned int maxlen, unsigned int *szp)
 {
 	struct pfs_pool *pool = img->pool;
-	u64 charged, waits, budget, floor, congested, probes, solos;
+	u64 charged, waits, budget, floor, congested, probes, solos, pace, paced;
 	struct pfs_cost_model m;
 	unsigned int sz = *szp;
 	bool solo;
@@ -217,6 +218,8 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 	floor = pool->arb.floor_ns;
 	congested = pool->arb.congested_windows;
 	probes = pool->arb.probes;
+	pace = pool->arb.pace_rate;
+	paced = pool->arb.paced_windows;
 	m = pool->arb.model;
 	spin_unlock_irq(&pool->lock);
 	DMEMIT(" charged_ns=%llu arb_waits=%llu pool_budget_ns=%llu pool_floor_ns=%llu",
@@ -226,6 +229,9 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 	/* read_op,write_op,read_mib,write_mib,seq_pct,flush,discard */
 	DMEMIT(" cost_model=%u,%u,%u,%u,%u,%u,%u", m.read_op_ns, m.write_op_ns,
 	       m.read_mib_ns, m.write_mib_ns, m.seq_op_pct, m.flush_ns, m.discard_ns);
+	/* Device time the pacer sends per second, in 1/1000 (0: not pacing). */
+	DMEMIT(" pool_pace_permille=%llu pool_paced_windows=%llu",
+	       (pace * 1000) >> PFS_ARB_RATE_SHIFT, paced);
 	*szp = sz;
 }
 

@@ -18,6 +18,7 @@
 #include <linux/atomic.h>
 #include <linux/bio.h>
 #include <linux/device-mapper.h>
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/sched/clock.h>
@@ -82,6 +83,8 @@ struct pfs_pool {
 	/* Images of other pools moving here: their extents here are live. */
 	struct list_head incoming;
 	struct pfs_arb arb;
+	/* Wakes a waiter the pacer holds: no completion may come to. */
+	struct hrtimer pace_timer;
 };
 
 struct pfs_copy;
@@ -286,6 +289,7 @@ bool pfs_arbiter_copy_turn(struct pfs_pool *pool, struct pfs_arb_image *ai);
 void pfs_arbiter_copy_charge(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost);
 void pfs_arbiter_copy_complete(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost);
 void pfs_arbiter_copy_forget(struct pfs_pool *pool, struct pfs_arb_image *ai);
+enum hrtimer_restart pfs_arbiter_pace_timer(struct hrtimer *timer);
 void pfs_bucket_init(struct pfs_bucket *b, u64 rate, u64 burst_ns, u64 now);
 void pfs_bucket_set_rate(struct pfs_bucket *b, u64 rate, u64 now);
 

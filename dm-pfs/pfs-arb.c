@@ -52,6 +52,16 @@ void pfs_arb_init(struct pfs_arb *arb, u64 now)
 	arb->win_start_ns = now;
 }
 
+void pfs_arb_set_model(struct pfs_arb *arb, const struct pfs_cost_model *m)
+{
+	if (!memcmp(&arb->model, m, sizeof(*m)))
+		return;
+	arb->model = *m;
+	/* A pace is in the old model's device time: learn it again. */
+	arb->pace_rate = 0;
+	memset(&arb->span, 0, sizeof(arb->span));
+}
+
 void pfs_arb_image_init(struct pfs_arb_image *ai, u32 weight)
 {
 	memset(ai, 0, sizeof(*ai));
@@ -159,6 +169,55 @@ static bool pfs_arb_full(const struct pfs_arb *arb, u64 now)
 	       arb->in_flight_ns + pfs_arb_backlog(arb, now) >= pfs_arb_budget(arb);
 }
 
+/* The time the pace gives an op of @cost. */
+static u64 pfs_arb_pace_step(const struct pfs_arb *arb, u32 cost)
+{
+	return div64_u64((u64)cost << PFS_ARB_RATE_SHIFT, arb->pace_rate);
+}
+
+/*
+ * How far ahead of the pace may @ai's op of @cost go? A light op, one
+ * short op from an image with nothing else in flight or queued (a QD1
+ * reader, a light VM), runs ahead of the pace by the longest step an op
+ * took lately and PFS_ARB_PACE_SLACK_NS more: it is never queued behind
+ * the heavy's last large op. Its time is still charged, so the heavy
+ * wait longer after it and the rate holds.
+ */
+static u64 pfs_arb_pace_slack(const struct pfs_arb *arb, const struct pfs_arb_image *ai,
+			      u32 cost)
+{
+	u64 step = arb->pace_step_ns > arb->pace_step_last_ns ?
+		   arb->pace_step_ns : arb->pace_step_last_ns;
+
+	if (ai->in_flight || ai->queued ||
+	    pfs_arb_pace_step(arb, cost) > PFS_ARB_PACE_SLACK_NS)
+		return 0;
+	return step + PFS_ARB_PACE_SLACK_NS;
+}
+
+/* Must @ai's op of @cost wait for the pacer? */
+static bool pfs_arb_paced(const struct pfs_arb *arb, const struct pfs_arb_image *ai,
+			  u32 cost, u64 now)
+{
+	return arb->pace_rate &&
+	       (s64)(arb->pace_next_ns - pfs_arb_pace_slack(arb, ai, cost) - now) > 0;
+}
+
+/* An op of @cost went: the next one may go when the device has paid for it. */
+static void pfs_arb_pace_charge(struct pfs_arb *arb, u32 cost, u64 now)
+{
+	u64 step;
+
+	if (!arb->pace_rate)
+		return;
+	step = pfs_arb_pace_step(arb, cost);
+	if (step > arb->pace_step_ns)
+		arb->pace_step_ns = step;
+	if ((s64)(now - arb->pace_next_ns) > 0)
+		arb->pace_next_ns = now;
+	arb->pace_next_ns += step;
+}
+
 /* Is another waiting image behind in virtual time? It goes first. */
 static bool pfs_arb_someone_owed(const struct pfs_arb *arb,
 				 const struct pfs_arb_image *ai)
@@ -198,13 +257,17 @@ void pfs_arb_end_solo(struct pfs_arb *arb, u32 in_flight, u64 now)
 		arb->backlog_until_ns = now + backlog;
 }
 
-/* @ai asks to go: back from idle, it gets no credit for the time it was away. */
+/*
+ * @ai asks to go: back from idle, it gets no credit for the time it was
+ * away. An image with ops queued behind this one was not idle, only quick
+ * to complete (a device that takes a burst at once): its tags stand.
+ */
 static void pfs_arb_enter(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
 {
 	if (arb->solo && arb->solo != ai)
 		pfs_arb_end_solo(arb, 0, now);
 	if (!ai->in_flight && !ai->waiting) {
-		if (ai->vtime < arb->vnow)
+		if (ai->vtime < arb->vnow && !ai->queued)
 			ai->vtime = arb->vnow;
 		arb->nr_active++;
 	}
@@ -225,7 +288,9 @@ bool pfs_arb_turn(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
 {
 	pfs_arb_enter(arb, ai, now);
 	if (pfs_arb_shared(arb, now) &&
-	    (pfs_arb_full(arb, now) || pfs_arb_someone_owed(arb, ai))) {
+	    (pfs_arb_full(arb, now) || pfs_arb_someone_owed(arb, ai) ||
+	     pfs_arb_paced(arb, ai, U32_MAX, now))) {
+		ai->wait_cost = U32_MAX;
 		pfs_arb_wait(arb, ai);
 		return false;
 	}
@@ -242,6 +307,8 @@ bool pfs_arb_copy_may_add(struct pfs_arb *arb, u32 cost, u64 now)
 		return false;
 	if (!pfs_arb_shared(arb, now))
 		return true;
+	if (arb->pace_rate && (s64)(arb->pace_next_ns - now) > 0)
+		return false;
 	return arb->in_flight_ns + pfs_arb_backlog(arb, now) + cost <= pfs_arb_budget(arb);
 }
 
@@ -261,6 +328,10 @@ bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 		}
 		if (pfs_arb_someone_owed(arb, ai))
 			goto wait;
+		if (pfs_arb_paced(arb, ai, cost, now)) {
+			arb->win_paced = true;
+			goto wait;
+		}
 	}
 	if (ai->waiting)
 		pfs_arb_unlink(arb, ai);
@@ -271,6 +342,7 @@ bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 	ai->in_flight++;
 	ai->charged_ns += cost;
 	arb->in_flight_ns += cost;
+	pfs_arb_pace_charge(arb, cost, now);
 	/* Alone, with no one waiting: its next ops need not ask. */
 	if (!force && ai->may_solo && !ai->copy && arb->nr_active == 1 && !arb->waiting &&
 	    !pfs_arb_shared(arb, now) && arb->solo != ai) {
@@ -282,6 +354,7 @@ bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 	return true;
 
 wait:
+	ai->wait_cost = cost;
 	pfs_arb_wait(arb, ai);
 	return false;
 }
@@ -290,13 +363,32 @@ wait:
 struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now)
 {
 	struct pfs_arb_image *w, *best = NULL;
+	bool shared = pfs_arb_shared(arb, now);
 
-	if (pfs_arb_shared(arb, now) && pfs_arb_full(arb, now))
+	if (shared && pfs_arb_full(arb, now))
 		return NULL;
 	for (w = arb->waiting; w; w = w->next_waiting)
 		if (!best || w->vtime < best->vtime)
 			best = w;
+	if (best && shared && pfs_arb_paced(arb, best, best->wait_cost, now))
+		return NULL;
 	return best;
+}
+
+bool pfs_arb_paced_until(struct pfs_arb *arb, u64 now, u64 *until)
+{
+	struct pfs_arb_image *w, *best = NULL;
+
+	if (!arb->pace_rate || !arb->waiting || !pfs_arb_shared(arb, now) ||
+	    pfs_arb_full(arb, now))
+		return false;
+	for (w = arb->waiting; w; w = w->next_waiting)
+		if (!best || w->vtime < best->vtime)
+			best = w;
+	if (!pfs_arb_paced(arb, best, best->wait_cost, now))
+		return false;
+	*until = arb->pace_next_ns - pfs_arb_pace_slack(arb, best, best->wait_cost);
+	return true;
 }
 
 /* An image leaves the pool (its queue is empty and nothing is in flight). */
@@ -335,6 +427,68 @@ static void pfs_arb_update_floor(struct pfs_arb *arb, u64 elapsed)
 		arb->floor_ns -= arb->floor_ns / 16;
 }
 
+/* Pace under @rate, a rate the device delivered. */
+static void pfs_arb_set_pace(struct pfs_arb *arb, u64 rate, u64 now)
+{
+	arb->pace_rate = div_u64(rate * PFS_ARB_PACE_PCT, 100) ?: 1;
+	arb->pace_windows = 0;
+	if ((s64)(now - arb->pace_next_ns) > 0)
+		arb->pace_next_ns = now;
+}
+
+/*
+ * The pacer, once a span of PFS_ARB_PACE_SPAN windows (one window may hold
+ * a device's burst or tick, or not). A device whose best latency is under
+ * half the cost of what it completed, the device time that takes at its
+ * rate, takes a burst faster than it serves it: one op in flight at a
+ * time already runs ahead of it, and no depth limit holds it. Seen in a
+ * span where the arbiter held ops back in every window (so the device
+ * delivered all it could), the pace is set under the best rate seen so.
+ * A device that queues all span long at the pace, delivering less, is
+ * slower than the pace: the pace follows it down. Every
+ * PFS_ARB_PACE_RELEARN windows the pace is let go for a span, to learn
+ * the rate again: a device that got faster is not held back for good.
+ */
+static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested, u64 now)
+{
+	struct pfs_arb_span *sp = &arb->span;
+	bool fast, bound;
+	u64 rate;
+
+	if (arb->win_paced)
+		arb->paced_windows++;
+	sp->delivered_ns += arb->win_delivered_ns;
+	sp->elapsed_ns += elapsed;
+	sp->timed_cost += arb->win_timed_cost;
+	sp->best_sum += arb->win_best_sum;
+	sp->congested += congested;
+	sp->bound += arb->win_shared && arb->win_bound;
+	if (++sp->windows < PFS_ARB_PACE_SPAN)
+		return;
+	arb->pace_step_last_ns = arb->pace_step_ns;
+	arb->pace_step_ns = 0;
+	rate = div64_u64(sp->delivered_ns << PFS_ARB_RATE_SHIFT, sp->elapsed_ns ?: 1);
+	fast = sp->timed_cost && 2 * sp->best_sum < sp->timed_cost;
+	bound = sp->bound == sp->windows;
+	if (arb->pace_rate) {
+		arb->pace_windows += sp->windows;
+		if (sp->congested == sp->windows &&
+		    rate < arb->pace_rate - arb->pace_rate / 32)
+			pfs_arb_set_pace(arb, rate, now);
+		else if (arb->pace_windows >= PFS_ARB_PACE_RELEARN)
+			arb->pace_rate = 0;
+		memset(sp, 0, sizeof(*sp));
+		return;
+	}
+	memset(sp, 0, sizeof(*sp));
+	/* With demand to spare, what the device delivered is no measure of it. */
+	if (!bound)
+		return;
+	arb->rate_seen = rate;
+	if (fast)
+		pfs_arb_set_pace(arb, rate, now);
+}
+
 /*
  * Close a window: move the budget on the device-wide latency ratio, never
  * below the floor. While shared, every PFS_ARB_PROBE_EVERY windows, or
@@ -343,7 +497,7 @@ static void pfs_arb_update_floor(struct pfs_arb *arb, u64 elapsed)
  */
 static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 {
-	u64 elapsed = now - arb->win_start_ns, mean;
+	u64 elapsed = now - arb->win_start_ns, mean = 0;
 	bool unknown = false;
 	u32 c, ops = 0;
 
@@ -351,9 +505,12 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 	/* A window spanning idle time is no sample of a shared device. */
 	if (elapsed <= PFS_ARB_IDLE_NS && !arb->probing)
 		pfs_arb_update_floor(arb, elapsed);
+	if (arb->win_completions)
+		mean = div_u64(arb->win_ratio_sum, arb->win_completions);
+	if (elapsed <= PFS_ARB_IDLE_NS && !arb->probing)
+		pfs_arb_update_pace(arb, elapsed, mean > PFS_ARB_CONGESTED, now);
 	if (elapsed <= PFS_ARB_IDLE_NS && arb->win_shared && !arb->probing &&
 	    arb->win_completions) {
-		mean = div_u64(arb->win_ratio_sum, arb->win_completions);
 		if (mean > PFS_ARB_CONGESTED) {
 			arb->budget_ns -= arb->budget_ns / 4;
 			if (arb->budget_ns < arb->floor_ns)
@@ -369,8 +526,11 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 				arb->budget_ns = PFS_ARB_MAX_BUDGET_NS;
 		}
 	}
-	for (c = 0; c < PFS_ARB_CLASSES; c++)
+	for (c = 0; c < PFS_ARB_CLASSES; c++) {
 		ops += arb->win_class_ops[c];
+		/* A best that is no longer seen fades: the device may be slower now. */
+		arb->best_ns[c] += arb->best_ns[c] / 256;
+	}
 	for (c = 0; c < PFS_ARB_CLASSES; c++) {
 		if (arb->win_class_ops[c] && !arb->base_ns[c])
 			unknown = true;
@@ -390,8 +550,11 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 	arb->win_completions = 0;
 	arb->win_delivered_ns = 0;
 	arb->win_base_sum = 0;
+	arb->win_timed_cost = 0;
+	arb->win_best_sum = 0;
 	arb->win_shared = pfs_arb_shared(arb, now);
 	arb->win_bound = false;
+	arb->win_paced = false;
 }
 
 /*
@@ -427,6 +590,12 @@ void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 			arb->base_ns[class] += (latency_ns - base) >> 3;
 		else
 			arb->base_ns[class] -= (base - latency_ns) >> 3;
+	}
+	if (latency_ns) {
+		if (!arb->best_ns[class] || latency_ns < arb->best_ns[class])
+			arb->best_ns[class] = latency_ns;
+		arb->win_timed_cost += cost;
+		arb->win_best_sum += arb->best_ns[class];
 	}
 	if (base && latency_ns) {
 		ratio = div64_u64(latency_ns * PFS_ARB_RATIO_ONE, base);

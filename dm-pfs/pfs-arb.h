@@ -41,6 +41,17 @@
  * that has been alone for PFS_ARB_SHARED_NS has no budget and never waits
  * for the arbiter.
  *
+ * Pace: a device that takes ops faster than it serves them (a rate-capped
+ * cloud disk, an SSD's write cache, null_blk's mbps) queues a whole burst
+ * once its rate is spent, however few ops are in flight: a depth cannot
+ * hold it. Such a device shows it by its best latency, under half the
+ * device time an op costs at its rate. While shared, the arbiter
+ * then paces what it sends, at PFS_ARB_PACE_PCT of the best rate it saw
+ * the device deliver, and an image behind in virtual time (using less
+ * than its share) may run PFS_ARB_PACE_SLACK_NS ahead of the pace, so the
+ * pacer never queues it behind a heavier one. Every PFS_ARB_PACE_RELEARN
+ * windows the pace is let go, to learn the device's rate again.
+ *
  * Solo: such an image, admitted with nothing waiting, becomes the pool's
  * solo image. Its next ops may skip the arbiter altogether (the kernel's
  * path with no lock: nothing charged, nothing timed) until another image
@@ -71,6 +82,14 @@
  * has it probed soon (one op caught in a stall is no measure of it).
  */
 #define PFS_ARB_BASE_SAMPLES	16
+/* Rates (device time delivered per ns) in 1/1024. */
+#define PFS_ARB_RATE_SHIFT	10
+/* The pace: this % of the best rate seen, let go this many windows. */
+#define PFS_ARB_PACE_PCT	94
+#define PFS_ARB_PACE_RELEARN	1000
+#define PFS_ARB_PACE_SLACK_NS	(2ULL * 1000 * 1000)
+/* Windows the pacer measures a rate over. */
+#define PFS_ARB_PACE_SPAN	8
 /* Mean latency / unloaded latency, in 1/256: past 1.5 the device queues. */
 #define PFS_ARB_RATIO_ONE	256
 #define PFS_ARB_CONGESTED	384
@@ -104,6 +123,8 @@ struct pfs_arb_image {
 	u64 next_sector;	/* where a sequential op would start */
 	u32 weight;
 	u32 in_flight;
+	u32 queued;		/* ops its owner holds behind this one (the caller's) */
+	u32 wait_cost;		/* of the op it waits to send */
 	bool waiting;		/* refused: on the pool's waiting list */
 	bool copy;		/* a copy's (dm-pfs-copy.c), not an image's I/O */
 	bool copy_dest;		/* the copy's writes into another pool */
@@ -147,12 +168,36 @@ struct pfs_arb {
 	u32 windows_since_probe;
 	u64 congested_windows;
 	u64 probes;
+
+	/* The pacer: 0, or device time sent per ns while shared, in 1/1024. */
+	u64 pace_rate;
+	u64 pace_next_ns;	/* when an op ahead in virtual time may go */
+	u64 pace_step_ns;	/* the longest step an op took, this span ... */
+	u64 pace_step_last_ns;	/* ... and the last */
+	u64 rate_seen;		/* the rate the pace was set from, in 1/1024 */
+	u64 win_timed_cost;	/* cost of the ops timed this window */
+	u64 win_best_sum;	/* their classes' best latency */
+	u64 best_ns[PFS_ARB_CLASSES];	/* lowest latency lately, 0: unknown */
+	u32 pace_windows;	/* windows since the pace was set */
+	struct pfs_arb_span {	/* the pacer's measure, over windows */
+		u64 delivered_ns;
+		u64 elapsed_ns;
+		u64 timed_cost;
+		u64 best_sum;
+		u32 windows;
+		u32 congested;	/* of them */
+		u32 bound;	/* shared, and the budget held ops back */
+	} span;
+	u64 paced_windows;	/* for status: windows the pacer refused an op */
+	bool win_paced;		/* the pacer refused an op this window */
 };
 
 /* A middling SSD's, until the pool is calibrated. */
 extern const struct pfs_cost_model pfs_arb_default_model;
 
 void pfs_arb_init(struct pfs_arb *arb, u64 now);
+/* A new cost model (a calibration): the pace, in the old one's units, goes. */
+void pfs_arb_set_model(struct pfs_arb *arb, const struct pfs_cost_model *m);
 bool pfs_arb_model_from_sb(const struct pfs_superblock *sb, struct pfs_cost_model *m);
 void pfs_arb_image_init(struct pfs_arb_image *ai, u32 weight);
 u32 pfs_arb_class(enum pfs_arb_op op, u32 bytes);
@@ -175,6 +220,11 @@ bool pfs_arb_turn(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now);
 void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 		      u32 cost, u32 class, u64 latency_ns, u64 ahead_ns, u64 now);
 struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now);
+/*
+ * Does the image that goes next wait for the pacer, not for a completion?
+ * Then until when: the caller wakes it then (no completion may come).
+ */
+bool pfs_arb_paced_until(struct pfs_arb *arb, u64 now, u64 *until);
 void pfs_arb_forget(struct pfs_arb *arb, struct pfs_arb_image *ai);
 /*
  * Another image asks the arbiter: end the solo, with @in_flight of the solo
