@@ -88,6 +88,8 @@
 #define PFS_ARB_PACE_PCT	94
 #define PFS_ARB_PACE_RELEARN	1000
 #define PFS_ARB_PACE_SLACK_NS	(2ULL * 1000 * 1000)
+/* How far ahead of the pace any op may go: ops go a few per wakeup. */
+#define PFS_ARB_PACE_BURST_NS	(1000ULL * 1000)
 /* Windows the pacer measures a rate over. */
 #define PFS_ARB_PACE_SPAN	8
 /* Mean latency / unloaded latency, in 1/256: past 1.5 the device queues. */
