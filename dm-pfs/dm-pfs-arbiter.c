@@ -98,9 +98,9 @@ static void pfs_bucket_charge(struct pfs_bucket *b, u64 amount)
  * device that takes a burst at once has nothing in flight): the pool's
  * timer wakes it when the pace lets it go.
  */
-static void pfs_arbiter_arm_pacer(struct pfs_pool *pool, u64 now)
+static void pfs_arbiter_arm_pacer(struct pfs_pool *pool)
 {
-	u64 until;
+	u64 until, now = pfs_now_ns();
 
 	lockdep_assert_held(&pool->lock);
 	if (pfs_arb_paced_until(&pool->arb, now, &until))
@@ -120,7 +120,7 @@ static void pfs_arbiter_kick_next(struct pfs_pool *pool, struct pfs_image *self,
 	lockdep_assert_held(&pool->lock);
 	next = pfs_arb_next_to_wake(&pool->arb, now);
 	if (!next) {
-		pfs_arbiter_arm_pacer(pool, now);
+		pfs_arbiter_arm_pacer(pool);
 		return;
 	}
 	if (self && next == &self->arb)
@@ -176,7 +176,7 @@ bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 	ready = pfs_arb_admit(&pool->arb, &img->arb, pb->cost, img->draining, now,
 			      &pb->ahead_ns);
 	if (!ready)
-		pfs_arbiter_arm_pacer(pool, now);
+		pfs_arbiter_arm_pacer(pool);
 	spin_unlock(&pool->lock);
 	if (!ready)
 		return false;
@@ -242,7 +242,7 @@ bool pfs_arbiter_copy_turn(struct pfs_pool *pool, struct pfs_arb_image *ai)
 	if (ready)
 		pfs_arbiter_kick_next(pool, NULL, now);
 	else
-		pfs_arbiter_arm_pacer(pool, now);
+		pfs_arbiter_arm_pacer(pool);
 	spin_unlock_irq(&pool->lock);
 	return ready;
 }

@@ -59,6 +59,7 @@ void pfs_arb_set_model(struct pfs_arb *arb, const struct pfs_cost_model *m)
 	arb->model = *m;
 	/* A pace is in the old model's device time: learn it again. */
 	arb->pace_rate = 0;
+	arb->pace_next_ns = 0;
 	memset(&arb->span, 0, sizeof(arb->span));
 }
 
@@ -259,17 +260,13 @@ void pfs_arb_end_solo(struct pfs_arb *arb, u32 in_flight, u64 now)
 		arb->backlog_until_ns = now + backlog;
 }
 
-/*
- * @ai asks to go: back from idle, it gets no credit for the time it was
- * away. An image with ops queued behind this one was not idle, only quick
- * to complete (a device that takes a burst at once): its tags stand.
- */
+/* @ai asks to go: back from idle, it gets no credit for the time it was away. */
 static void pfs_arb_enter(struct pfs_arb *arb, struct pfs_arb_image *ai, u64 now)
 {
 	if (arb->solo && arb->solo != ai)
 		pfs_arb_end_solo(arb, 0, now);
 	if (!ai->in_flight && !ai->waiting) {
-		if (ai->vtime < arb->vnow && !ai->queued)
+		if (ai->vtime < arb->vnow)
 			ai->vtime = arb->vnow;
 		arb->nr_active++;
 	}
@@ -429,13 +426,30 @@ static void pfs_arb_update_floor(struct pfs_arb *arb, u64 elapsed)
 		arb->floor_ns -= arb->floor_ns / 16;
 }
 
-/* Pace under @rate, a rate the device delivered. */
+/*
+ * Pace under @rate, a rate the device delivered. A new pace starts from
+ * now: what a slower or an old one left owing is not kept.
+ */
 static void pfs_arb_set_pace(struct pfs_arb *arb, u64 rate, u64 now)
 {
+	if (!arb->pace_rate)
+		arb->pace_since_ns = now;
 	arb->pace_rate = div_u64(rate * PFS_ARB_PACE_PCT, 100) ?: 1;
-	arb->pace_windows = 0;
-	if ((s64)(now - arb->pace_next_ns) > 0)
-		arb->pace_next_ns = now;
+	arb->pace_next_ns = now;
+}
+
+/*
+ * Let the pace go every PFS_ARB_PACE_RELEARN_NS, counted in time, not in
+ * windows (a slow pace makes long windows): learned again, a pace set while
+ * the device was slow is not kept once it is fast again.
+ */
+static void pfs_arb_pace_expire(struct pfs_arb *arb, u64 now)
+{
+	if (arb->pace_rate && now - arb->pace_since_ns >= PFS_ARB_PACE_RELEARN_NS) {
+		arb->pace_rate = 0;
+		arb->pace_next_ns = 0;
+		memset(&arb->span, 0, sizeof(arb->span));
+	}
 }
 
 /*
@@ -445,11 +459,10 @@ static void pfs_arb_set_pace(struct pfs_arb *arb, u64 rate, u64 now)
  * rate, takes a burst faster than it serves it: one op in flight at a
  * time already runs ahead of it, and no depth limit holds it. Seen in a
  * span where the arbiter held ops back in every window (so the device
- * delivered all it could), the pace is set under the best rate seen so.
- * A device that queues all span long at the pace, delivering less, is
- * slower than the pace: the pace follows it down. Every
- * PFS_ARB_PACE_RELEARN windows the pace is let go for a span, to learn
- * the rate again: a device that got faster is not held back for good.
+ * delivered all it could), the pace is set under the rate seen so. A
+ * device that queues all span long at the pace while the pacer holds ops
+ * back, delivering less, is slower than the pace: the pace follows it
+ * down, by at most half a span (a stall is not a rate).
  */
 static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested, u64 now)
 {
@@ -465,6 +478,7 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	sp->best_sum += arb->win_best_sum;
 	sp->congested += congested;
 	sp->bound += arb->win_shared && arb->win_bound;
+	sp->paced += arb->win_paced;
 	if (++sp->windows < PFS_ARB_PACE_SPAN)
 		return;
 	arb->pace_step_last_ns = arb->pace_step_ns;
@@ -473,21 +487,16 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	fast = sp->timed_cost && 2 * sp->best_sum < sp->timed_cost;
 	bound = sp->bound == sp->windows;
 	if (arb->pace_rate) {
-		arb->pace_windows += sp->windows;
-		if (sp->congested == sp->windows &&
+		if (sp->congested == sp->windows && sp->paced == sp->windows &&
 		    rate < arb->pace_rate - arb->pace_rate / 32)
-			pfs_arb_set_pace(arb, rate, now);
-		else if (arb->pace_windows >= PFS_ARB_PACE_RELEARN)
-			arb->pace_rate = 0;
+			pfs_arb_set_pace(arb, rate > arb->pace_rate / 2 ? rate : arb->pace_rate / 2,
+					 now);
 		memset(sp, 0, sizeof(*sp));
 		return;
 	}
 	memset(sp, 0, sizeof(*sp));
 	/* With demand to spare, what the device delivered is no measure of it. */
-	if (!bound)
-		return;
-	arb->rate_seen = rate;
-	if (fast)
+	if (bound && fast)
 		pfs_arb_set_pace(arb, rate, now);
 }
 
@@ -504,6 +513,7 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 	u32 c, ops = 0;
 
 	arb->win_start_ns = now;
+	pfs_arb_pace_expire(arb, now);
 	/* A window spanning idle time is no sample of a shared device. */
 	if (elapsed <= PFS_ARB_IDLE_NS && !arb->probing)
 		pfs_arb_update_floor(arb, elapsed);
@@ -531,7 +541,8 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 	for (c = 0; c < PFS_ARB_CLASSES; c++) {
 		ops += arb->win_class_ops[c];
 		/* A best that is no longer seen fades: the device may be slower now. */
-		arb->best_ns[c] += arb->best_ns[c] / 256;
+		if (arb->best_ns[c] && arb->best_ns[c] < PFS_ARB_MAX_BUDGET_NS)
+			arb->best_ns[c] += arb->best_ns[c] / 256 + 1;
 	}
 	for (c = 0; c < PFS_ARB_CLASSES; c++) {
 		if (arb->win_class_ops[c] && !arb->base_ns[c])

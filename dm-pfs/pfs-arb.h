@@ -46,11 +46,13 @@
  * once its rate is spent, however few ops are in flight: a depth cannot
  * hold it. Such a device shows it by its best latency, under half the
  * device time an op costs at its rate. While shared, the arbiter
- * then paces what it sends, at PFS_ARB_PACE_PCT of the best rate it saw
- * the device deliver, and an image behind in virtual time (using less
- * than its share) may run PFS_ARB_PACE_SLACK_NS ahead of the pace, so the
- * pacer never queues it behind a heavier one. Every PFS_ARB_PACE_RELEARN
- * windows the pace is let go, to learn the device's rate again.
+ * then paces what it sends, at PFS_ARB_PACE_PCT of the rate it saw the
+ * device deliver. Any op may go PFS_ARB_PACE_BURST_NS ahead of the pace;
+ * a light op (a short one, from an image with nothing else in flight or
+ * queued) by the longest step an op took lately and PFS_ARB_PACE_SLACK_NS
+ * more, so the pacer never queues it behind a heavier one's last large op.
+ * Every PFS_ARB_PACE_RELEARN_NS the pace is let go, to learn the device's
+ * rate again.
  *
  * Solo: such an image, admitted with nothing waiting, becomes the pool's
  * solo image. Its next ops may skip the arbiter altogether (the kernel's
@@ -84,9 +86,9 @@
 #define PFS_ARB_BASE_SAMPLES	16
 /* Rates (device time delivered per ns) in 1/1024. */
 #define PFS_ARB_RATE_SHIFT	10
-/* The pace: this % of the best rate seen, let go this many windows. */
+/* The pace: this % of the rate seen, let go after this long. */
 #define PFS_ARB_PACE_PCT	94
-#define PFS_ARB_PACE_RELEARN	1000
+#define PFS_ARB_PACE_RELEARN_NS	(20ULL * 1000 * 1000 * 1000)
 #define PFS_ARB_PACE_SLACK_NS	(2ULL * 1000 * 1000)
 /* How far ahead of the pace any op may go: ops go a few per wakeup. */
 #define PFS_ARB_PACE_BURST_NS	(1000ULL * 1000)
@@ -176,11 +178,10 @@ struct pfs_arb {
 	u64 pace_next_ns;	/* when an op ahead in virtual time may go */
 	u64 pace_step_ns;	/* the longest step an op took, this span ... */
 	u64 pace_step_last_ns;	/* ... and the last */
-	u64 rate_seen;		/* the rate the pace was set from, in 1/1024 */
+	u64 pace_since_ns;	/* when the pacer began to pace */
 	u64 win_timed_cost;	/* cost of the ops timed this window */
 	u64 win_best_sum;	/* their classes' best latency */
 	u64 best_ns[PFS_ARB_CLASSES];	/* lowest latency lately, 0: unknown */
-	u32 pace_windows;	/* windows since the pace was set */
 	struct pfs_arb_span {	/* the pacer's measure, over windows */
 		u64 delivered_ns;
 		u64 elapsed_ns;
@@ -189,6 +190,7 @@ struct pfs_arb {
 		u32 windows;
 		u32 congested;	/* of them */
 		u32 bound;	/* shared, and the budget held ops back */
+		u32 paced;	/* the pacer held ops back */
 	} span;
 	u64 paced_windows;	/* for status: windows the pacer refused an op */
 	bool win_paced;		/* the pacer refused an op this window */
