@@ -177,9 +177,11 @@ static u64 pfs_arb_pace_step(const struct pfs_arb *arb, u32 cost)
 }
 
 /*
- * How far ahead of the pace may @ai's op of @cost go? Any op by
- * PFS_ARB_PACE_BURST_NS: small ops go a few at a time, not one per wakeup
- * of the pool's timer, and the rate holds all the same. A light op, one
+ * How far ahead of the pace may @ai's op of @cost go? A small op, one of
+ * under a quarter of PFS_ARB_PACE_BURST_NS at the pace, by that burst:
+ * small ops go a few at a time, not one per wakeup of the pool's timer,
+ * and the rate holds all the same (a large op ahead would spend a rate
+ * limited device's tick). A light op, one
  * short op from an image with nothing else in flight or queued (a QD1
  * reader, a light VM), runs ahead of the pace by the longest step an op
  * took lately and PFS_ARB_PACE_SLACK_NS more: it is never queued behind
@@ -191,11 +193,11 @@ static u64 pfs_arb_pace_slack(const struct pfs_arb *arb, const struct pfs_arb_im
 {
 	u64 step = arb->pace_step_ns > arb->pace_step_last_ns ?
 		   arb->pace_step_ns : arb->pace_step_last_ns;
+	u64 own = pfs_arb_pace_step(arb, cost);
 
-	if (ai->in_flight || ai->queued ||
-	    pfs_arb_pace_step(arb, cost) > PFS_ARB_PACE_SLACK_NS)
-		return PFS_ARB_PACE_BURST_NS;
-	return step + PFS_ARB_PACE_SLACK_NS;
+	if (!ai->in_flight && !ai->queued && own <= PFS_ARB_PACE_SLACK_NS)
+		return step + PFS_ARB_PACE_SLACK_NS;
+	return own <= PFS_ARB_PACE_BURST_NS / 4 ? PFS_ARB_PACE_BURST_NS : 0;
 }
 
 /* Must @ai's op of @cost wait for the pacer? */

@@ -47,8 +47,8 @@
  * hold it. Such a device shows it by its best latency, under half the
  * device time an op costs at its rate. While shared, the arbiter
  * then paces what it sends, at PFS_ARB_PACE_PCT of the rate it saw the
- * device deliver. Any op may go PFS_ARB_PACE_BURST_NS ahead of the pace;
- * a light op (a short one, from an image with nothing else in flight or
+ * device deliver. A small op may go PFS_ARB_PACE_BURST_NS ahead of the
+ * pace; a light op (a short one, from an image with nothing else in flight or
  * queued) by the longest step an op took lately and PFS_ARB_PACE_SLACK_NS
  * more, so the pacer never queues it behind a heavier one's last large op.
  * Every PFS_ARB_PACE_RELEARN_NS the pace is let go, to learn the device's
@@ -90,7 +90,7 @@
 #define PFS_ARB_PACE_PCT	94
 #define PFS_ARB_PACE_RELEARN_NS	(20ULL * 1000 * 1000 * 1000)
 #define PFS_ARB_PACE_SLACK_NS	(2ULL * 1000 * 1000)
-/* How far ahead of the pace any op may go: ops go a few per wakeup. */
+/* How far ahead of the pace a small op may go: a few go per wakeup. */
 #define PFS_ARB_PACE_BURST_NS	(1000ULL * 1000)
 /* Windows the pacer measures a rate over. */
 #define PFS_ARB_PACE_SPAN	8
