@@ -88,7 +88,7 @@
 #define PFS_ARB_RATE_SHIFT	10
 /* The pace: this % of the rate seen, let go after this long. */
 #define PFS_ARB_PACE_PCT	94
-#define PFS_ARB_PACE_RELEARN_NS	(20ULL * 1000 * 1000 * 1000)
+#define PFS_ARB_PACE_RELEARN_NS	(60ULL * 1000 * 1000 * 1000)
 #define PFS_ARB_PACE_SLACK_NS	(2ULL * 1000 * 1000)
 /* How far ahead of the pace a small op may go: a few go per wakeup. */
 #define PFS_ARB_PACE_BURST_NS	(1000ULL * 1000)
