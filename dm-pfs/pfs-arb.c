@@ -59,6 +59,7 @@ void pfs_arb_set_model(struct pfs_arb *arb, const struct pfs_cost_model *m)
 	arb->model = *m;
 	/* A pace is in the old model's device time: learn it again. */
 	arb->pace_rate = 0;
+	arb->pace_probe = 0;
 	arb->pace_next_ns = 0;
 	memset(&arb->span, 0, sizeof(arb->span));
 }
@@ -441,17 +442,21 @@ static void pfs_arb_set_pace(struct pfs_arb *arb, u64 rate, u64 now)
 }
 
 /*
- * Let the pace go every PFS_ARB_PACE_RELEARN_NS, counted in time, not in
- * windows (a slow pace makes long windows): learned again, a pace set while
- * the device was slow is not kept once it is fast again.
+ * Every PFS_ARB_PACE_PROBE_NS, counted in time, not in windows (a slow pace
+ * makes long windows), the pace probes for a span at PFS_ARB_PACE_PROBE_PCT
+ * of the rate it was set from: a device that got faster delivers more and
+ * the pace follows it up; one that did not queues for one span, a tenth
+ * over its rate, not the whole burst an unpaced span would send.
  */
 static void pfs_arb_pace_expire(struct pfs_arb *arb, u64 now)
 {
-	if (arb->pace_rate && now - arb->pace_since_ns >= PFS_ARB_PACE_RELEARN_NS) {
-		arb->pace_rate = 0;
-		arb->pace_next_ns = 0;
-		memset(&arb->span, 0, sizeof(arb->span));
-	}
+	if (!arb->pace_rate || arb->pace_probe ||
+	    now - arb->pace_since_ns < PFS_ARB_PACE_PROBE_NS)
+		return;
+	arb->pace_probe = arb->pace_rate;
+	arb->pace_rate = div_u64(arb->pace_rate * PFS_ARB_PACE_PROBE_PCT, PFS_ARB_PACE_PCT) ?: 1;
+	arb->pace_since_ns = now;
+	memset(&arb->span, 0, sizeof(arb->span));
 }
 
 /*
@@ -488,6 +493,16 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	rate = div64_u64(sp->delivered_ns << PFS_ARB_RATE_SHIFT, sp->elapsed_ns ?: 1);
 	fast = sp->timed_cost && 2 * sp->best_sum < sp->timed_cost;
 	bound = sp->bound == sp->windows;
+	if (arb->pace_probe) {
+		/* Queued half the probe long: back to the pace it probed from. */
+		if (2 * sp->congested > sp->windows || rate < arb->pace_probe)
+			arb->pace_rate = arb->pace_probe;
+		else
+			pfs_arb_set_pace(arb, rate, now);
+		arb->pace_probe = 0;
+		memset(sp, 0, sizeof(*sp));
+		return;
+	}
 	if (arb->pace_rate) {
 		if (sp->congested == sp->windows && sp->paced == sp->windows &&
 		    rate < arb->pace_rate - arb->pace_rate / 32)

@@ -51,8 +51,8 @@
  * pace; a light op (a short one, from an image with nothing else in flight or
  * queued) by the longest step an op took lately and PFS_ARB_PACE_SLACK_NS
  * more, so the pacer never queues it behind a heavier one's last large op.
- * Every PFS_ARB_PACE_RELEARN_NS the pace is let go, to learn the device's
- * rate again.
+ * Every PFS_ARB_PACE_PROBE_NS the pace probes a span a tenth above the
+ * rate, so it follows a device that got faster.
  *
  * Solo: such an image, admitted with nothing waiting, becomes the pool's
  * solo image. Its next ops may skip the arbiter altogether (the kernel's
@@ -88,7 +88,9 @@
 #define PFS_ARB_RATE_SHIFT	10
 /* The pace: this % of the rate seen, let go after this long. */
 #define PFS_ARB_PACE_PCT	94
-#define PFS_ARB_PACE_RELEARN_NS	(60ULL * 1000 * 1000 * 1000)
+/* Every so often the pace probes a span at this % of the rate it was set from. */
+#define PFS_ARB_PACE_PROBE_NS	(20ULL * 1000 * 1000 * 1000)
+#define PFS_ARB_PACE_PROBE_PCT	110
 #define PFS_ARB_PACE_SLACK_NS	(2ULL * 1000 * 1000)
 /* How far ahead of the pace a small op may go: a few go per wakeup. */
 #define PFS_ARB_PACE_BURST_NS	(1000ULL * 1000)
@@ -178,7 +180,8 @@ struct pfs_arb {
 	u64 pace_next_ns;	/* when an op ahead in virtual time may go */
 	u64 pace_step_ns;	/* the longest step an op took, this span ... */
 	u64 pace_step_last_ns;	/* ... and the last */
-	u64 pace_since_ns;	/* when the pacer began to pace */
+	u64 pace_since_ns;	/* when the pace was set or last probed */
+	u64 pace_probe;		/* probing: the pace it probes from, else 0 */
 	u64 win_timed_cost;	/* cost of the ops timed this window */
 	u64 win_best_sum;	/* their classes' best latency */
 	u64 best_ns[PFS_ARB_CLASSES];	/* lowest latency lately, 0: unknown */
