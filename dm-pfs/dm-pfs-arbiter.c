@@ -98,9 +98,9 @@ static void pfs_bucket_charge(struct pfs_bucket *b, u64 amount)
  * device that takes a burst at once has nothing in flight): the pool's
  * timer wakes it when the pace lets it go.
  */
-static void pfs_arbiter_arm_pacer(struct pfs_pool *pool)
+static void pfs_arbiter_arm_pacer(struct pfs_pool *pool, u64 now)
 {
-	u64 until, now = pfs_now_ns();
+	u64 until;
 
 	lockdep_assert_held(&pool->lock);
 	if (pfs_arb_paced_until(&pool->arb, now, &until))
@@ -110,17 +110,19 @@ static void pfs_arbiter_arm_pacer(struct pfs_pool *pool)
 /*
  * Kick the waiting image the arbiter says goes next, if any, unless it is
  * @self. Under pool->lock: once pfs_arbiter_leave() has run, no one finds
- * the image.
+ * the image. The clock is read here, once: a caller's may be old (read
+ * before it sent its bios), and the pacer's timer must be armed for the
+ * very moment the pacer refused, or the waiter it holds is never woken.
  */
-static void pfs_arbiter_kick_next(struct pfs_pool *pool, struct pfs_image *self,
-				  u64 now)
+static void pfs_arbiter_kick_next(struct pfs_pool *pool, struct pfs_image *self)
 {
 	struct pfs_arb_image *next;
+	u64 now = pfs_now_ns();
 
 	lockdep_assert_held(&pool->lock);
 	next = pfs_arb_next_to_wake(&pool->arb, now);
 	if (!next) {
-		pfs_arbiter_arm_pacer(pool);
+		pfs_arbiter_arm_pacer(pool, now);
 		return;
 	}
 	if (self && next == &self->arb)
@@ -176,7 +178,7 @@ bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 	ready = pfs_arb_admit(&pool->arb, &img->arb, pb->cost, img->draining, now,
 			      &pb->ahead_ns);
 	if (!ready)
-		pfs_arbiter_arm_pacer(pool);
+		pfs_arbiter_arm_pacer(pool, now);
 	spin_unlock(&pool->lock);
 	if (!ready)
 		return false;
@@ -189,12 +191,12 @@ bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
  * The image's worker went as far as it could: let the next one go. Its
  * worker runs this very check; it need not wake itself.
  */
-void pfs_arbiter_dispatched(struct pfs_image *img, u64 now)
+void pfs_arbiter_dispatched(struct pfs_image *img)
 {
 	struct pfs_pool *pool = img->pool;
 
 	spin_lock_irq(&pool->lock);
-	pfs_arbiter_kick_next(pool, img, now);
+	pfs_arbiter_kick_next(pool, img);
 	spin_unlock_irq(&pool->lock);
 }
 
@@ -212,7 +214,7 @@ void pfs_arbiter_complete(struct pfs_image *img, struct pfs_bio *pb, u64 now)
 	pfs_arb_complete(&pool->arb, &img->arb, pb->cost,
 			 pfs_arb_class(pb->op, pb->bytes), now - pb->start_ns,
 			 pb->ahead_ns, now);
-	pfs_arbiter_kick_next(pool, NULL, now);
+	pfs_arbiter_kick_next(pool, NULL);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
@@ -240,9 +242,9 @@ bool pfs_arbiter_copy_turn(struct pfs_pool *pool, struct pfs_arb_image *ai)
 	pfs_arbiter_end_solo(pool, ai, now);
 	ready = pfs_arb_turn(&pool->arb, ai, now);
 	if (ready)
-		pfs_arbiter_kick_next(pool, NULL, now);
+		pfs_arbiter_kick_next(pool, NULL);
 	else
-		pfs_arbiter_arm_pacer(pool);
+		pfs_arbiter_arm_pacer(pool, now);
 	spin_unlock_irq(&pool->lock);
 	return ready;
 }
@@ -265,7 +267,7 @@ void pfs_arbiter_copy_complete(struct pfs_pool *pool, struct pfs_arb_image *ai, 
 
 	spin_lock_irqsave(&pool->lock, flags);
 	pfs_arb_complete(&pool->arb, ai, cost, pfs_arb_class(PFS_ARB_WRITE, U32_MAX), 0, 0, now);
-	pfs_arbiter_kick_next(pool, NULL, now);
+	pfs_arbiter_kick_next(pool, NULL);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
@@ -282,7 +284,7 @@ void pfs_arbiter_copy_forget(struct pfs_pool *pool, struct pfs_arb_image *ai)
 	waited = ai->waiting;
 	pfs_arb_forget(&pool->arb, ai);
 	if (waited)
-		pfs_arbiter_kick_next(pool, NULL, pfs_now_ns());
+		pfs_arbiter_kick_next(pool, NULL);
 	spin_unlock_irq(&pool->lock);
 }
 
@@ -293,7 +295,7 @@ enum hrtimer_restart pfs_arbiter_pace_timer(struct hrtimer *timer)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	pfs_arbiter_kick_next(pool, NULL, pfs_now_ns());
+	pfs_arbiter_kick_next(pool, NULL);
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return HRTIMER_NORESTART;
 }

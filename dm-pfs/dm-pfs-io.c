@@ -78,7 +78,7 @@ static u64 pfs_io_dispatch(struct pfs_image *img)
 	while ((bio = bio_list_pop(&batch)))
 		dm_submit_bio_remap(bio, NULL);
 	blk_finish_plug(&plug);
-	pfs_arbiter_dispatched(img, now);
+	pfs_arbiter_dispatched(img);
 	return wait_ns;
 }
 

@@ -281,7 +281,7 @@ unsigned int pfs_copy_extents(struct pfs_image *img, sector_t start[2], sector_t
 
 bool pfs_arbiter_admit(struct pfs_image *img, struct bio *bio, u64 now,
 		       u64 *wait_ns);
-void pfs_arbiter_dispatched(struct pfs_image *img, u64 now);
+void pfs_arbiter_dispatched(struct pfs_image *img);
 void pfs_arbiter_complete(struct pfs_image *img, struct pfs_bio *pb, u64 now);
 void pfs_arbiter_set_weight(struct pfs_image *img, u32 weight);
 void pfs_arbiter_leave(struct pfs_image *img);
