@@ -361,17 +361,26 @@ wait:
 	return false;
 }
 
+/* The waiting image with the lowest virtual time, or NULL. */
+static struct pfs_arb_image *pfs_arb_lowest_waiting(const struct pfs_arb *arb)
+{
+	struct pfs_arb_image *w, *best = NULL;
+
+	for (w = arb->waiting; w; w = w->next_waiting)
+		if (!best || w->vtime < best->vtime)
+			best = w;
+	return best;
+}
+
 /* The waiting image the device has room for, lowest virtual time first. */
 struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now)
 {
-	struct pfs_arb_image *w, *best = NULL;
+	struct pfs_arb_image *best;
 	bool shared = pfs_arb_shared(arb, now);
 
 	if (shared && pfs_arb_full(arb, now))
 		return NULL;
-	for (w = arb->waiting; w; w = w->next_waiting)
-		if (!best || w->vtime < best->vtime)
-			best = w;
+	best = pfs_arb_lowest_waiting(arb);
 	if (best && shared && pfs_arb_paced(arb, best, best->wait_cost, now))
 		return NULL;
 	return best;
@@ -379,14 +388,12 @@ struct pfs_arb_image *pfs_arb_next_to_wake(struct pfs_arb *arb, u64 now)
 
 bool pfs_arb_paced_until(struct pfs_arb *arb, u64 now, u64 *until)
 {
-	struct pfs_arb_image *w, *best = NULL;
+	struct pfs_arb_image *best;
 
 	if (!arb->pace_rate || !arb->waiting || !pfs_arb_shared(arb, now) ||
 	    pfs_arb_full(arb, now))
 		return false;
-	for (w = arb->waiting; w; w = w->next_waiting)
-		if (!best || w->vtime < best->vtime)
-			best = w;
+	best = pfs_arb_lowest_waiting(arb);
 	if (!pfs_arb_paced(arb, best, best->wait_cost, now))
 		return false;
 	*until = arb->pace_next_ns - pfs_arb_pace_slack(arb, best, best->wait_cost);
@@ -474,7 +481,7 @@ static void pfs_arb_pace_expire(struct pfs_arb *arb, u64 now)
 static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested, u64 now)
 {
 	struct pfs_arb_span *sp = &arb->span;
-	bool fast, bound;
+	bool fast, bound, half_congested, slower;
 	u64 rate;
 
 	if (arb->win_paced)
@@ -493,28 +500,24 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	rate = div64_u64(sp->delivered_ns << PFS_ARB_RATE_SHIFT, sp->elapsed_ns ?: 1);
 	fast = sp->timed_cost && 2 * sp->best_sum < sp->timed_cost;
 	bound = sp->bound == sp->windows;
+	half_congested = 2 * sp->congested > sp->windows;
+	slower = sp->congested == sp->windows && sp->paced == sp->windows;
+	memset(sp, 0, sizeof(*sp));
 	if (arb->pace_probe) {
 		/* Queued half the probe long: back to the pace it probed from. */
-		if (2 * sp->congested > sp->windows || rate < arb->pace_probe)
+		if (half_congested || rate < arb->pace_probe)
 			arb->pace_rate = arb->pace_probe;
 		else
 			pfs_arb_set_pace(arb, rate, now);
 		arb->pace_probe = 0;
-		memset(sp, 0, sizeof(*sp));
-		return;
-	}
-	if (arb->pace_rate) {
-		if (sp->congested == sp->windows && sp->paced == sp->windows &&
-		    rate < arb->pace_rate - arb->pace_rate / 32)
+	} else if (arb->pace_rate) {
+		if (slower && rate < arb->pace_rate - arb->pace_rate / 32)
 			pfs_arb_set_pace(arb, rate > arb->pace_rate / 2 ? rate : arb->pace_rate / 2,
 					 now);
-		memset(sp, 0, sizeof(*sp));
-		return;
-	}
-	memset(sp, 0, sizeof(*sp));
-	/* With demand to spare, what the device delivered is no measure of it. */
-	if (bound && fast)
+	} else if (bound && fast) {
+		/* With demand to spare, what the device delivered is no measure of it. */
 		pfs_arb_set_pace(arb, rate, now);
+	}
 }
 
 /*
@@ -531,13 +534,13 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 
 	arb->win_start_ns = now;
 	pfs_arb_pace_expire(arb, now);
-	/* A window spanning idle time is no sample of a shared device. */
-	if (elapsed <= PFS_ARB_IDLE_NS && !arb->probing)
-		pfs_arb_update_floor(arb, elapsed);
 	if (arb->win_completions)
 		mean = div_u64(arb->win_ratio_sum, arb->win_completions);
-	if (elapsed <= PFS_ARB_IDLE_NS && !arb->probing)
+	/* A window spanning idle time is no sample of a shared device. */
+	if (elapsed <= PFS_ARB_IDLE_NS && !arb->probing) {
+		pfs_arb_update_floor(arb, elapsed);
 		pfs_arb_update_pace(arb, elapsed, mean > PFS_ARB_CONGESTED, now);
+	}
 	if (elapsed <= PFS_ARB_IDLE_NS && arb->win_shared && !arb->probing &&
 	    arb->win_completions) {
 		if (mean > PFS_ARB_CONGESTED) {
