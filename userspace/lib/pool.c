@@ -219,7 +219,11 @@ int pfs_pool_open(const char *path, unsigned int flags, struct pfs_pool_handle *
 		pfs_fail(err, PFS_EXIT_DEVICE, "%s: not a dm-pfs pool (too small)", path);
 		goto fail;
 	}
-	if (pfs_pool_read(pool, err))
+	/*
+	 * A writer reads the tables once, under the lock: before it, the
+	 * superblock (which pool, its version, its owner) is all it needs.
+	 */
+	if (writable ? pfs_pool_read_sb(pool, err) : pfs_pool_read(pool, err))
 		goto fail;
 	version = le32_to_cpu(pool->sb->version);
 	if (writable && version < PFS_FORMAT_VERSION && !(flags & PFS_OPEN_ANY_VERSION)) {
