@@ -204,7 +204,7 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 			       unsigned int maxlen, unsigned int *szp)
 {
 	struct pfs_pool *pool = img->pool;
-	u64 charged, waits, budget, floor, congested, probes, solos, pace, paced, let_go;
+	u64 charged, waits, budget, floor, congested, probes, solos, pace, paced;
 	struct pfs_cost_model m;
 	unsigned int sz = *szp;
 	bool solo;
@@ -220,7 +220,6 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 	probes = pool->arb.probes;
 	pace = pool->arb.pace_rate;
 	paced = pool->arb.paced_windows;
-	let_go = pool->arb.pace_let_go;
 	m = pool->arb.model;
 	spin_unlock_irq(&pool->lock);
 	DMEMIT(" charged_ns=%llu arb_waits=%llu pool_budget_ns=%llu pool_floor_ns=%llu",
@@ -231,8 +230,8 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 	DMEMIT(" cost_model=%u,%u,%u,%u,%u,%u,%u", m.read_op_ns, m.write_op_ns,
 	       m.read_mib_ns, m.write_mib_ns, m.seq_op_pct, m.flush_ns, m.discard_ns);
 	/* Device time the pacer sends per second, in 1/1000 (0: not pacing). */
-	DMEMIT(" pool_pace_permille=%llu pool_paced_windows=%llu pool_pace_let_go=%llu",
-	       (pace * 1000) >> PFS_ARB_RATE_SHIFT, paced, let_go);
+	DMEMIT(" pool_pace_permille=%llu pool_paced_windows=%llu",
+	       (pace * 1000) >> PFS_ARB_RATE_SHIFT, paced);
 	*szp = sz;
 }
 

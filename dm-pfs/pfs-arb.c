@@ -61,9 +61,6 @@ void pfs_arb_set_model(struct pfs_arb *arb, const struct pfs_cost_model *m)
 	arb->pace_rate = 0;
 	arb->pace_probe = 0;
 	arb->pace_next_ns = 0;
-	arb->pace_strikes = 0;
-	arb->pace_holdoff_ns = 0;
-	arb->pace_allowed_ns = 0;
 	memset(&arb->span, 0, sizeof(arb->span));
 }
 
@@ -470,45 +467,21 @@ static void pfs_arb_pace_expire(struct pfs_arb *arb, u64 now)
 }
 
 /*
- * A pace the device does not deliver goes: what holds the device back is
- * not what pfs sends (the host's writeback, a slower device), and the
- * pace only idles it. The pacer waits before it paces again, twice as
- * long each time, so a device it cannot help is paced for a few spans now
- * and then, not all along.
- */
-static void pfs_arb_pace_let_go(struct pfs_arb *arb, u64 now)
-{
-	arb->pace_rate = 0;
-	arb->pace_strikes = 0;
-	arb->pace_let_go++;
-	arb->pace_holdoff_ns = arb->pace_holdoff_ns ?
-			       2 * arb->pace_holdoff_ns : PFS_ARB_PACE_HOLDOFF_NS;
-	if (arb->pace_holdoff_ns > PFS_ARB_PACE_HOLDOFF_MAX_NS)
-		arb->pace_holdoff_ns = PFS_ARB_PACE_HOLDOFF_MAX_NS;
-	arb->pace_allowed_ns = now + arb->pace_holdoff_ns;
-}
-
-/*
  * The pacer, once a span of PFS_ARB_PACE_SPAN windows (one window may hold
  * a device's burst or tick, or not). A device whose best latency is under
  * half the cost of what it completed, the device time that takes at its
  * rate, takes a burst faster than it serves it: one op in flight at a
  * time already runs ahead of it, and no depth limit holds it. Seen in a
  * span where the arbiter held ops back in every window (so the device
- * delivered all it could), the pace is set under the rate seen so. Then
- * the pace, not the device, must be what holds ops back: a span in which
- * the pacer held ops back in every window and the budget (ops queued on
- * the device) in half of them, delivering under 15/16 of the pace, shows
- * a device that did not take what the pace let through.
- * PFS_ARB_PACE_STRIKES such spans in a row let the pace go (a device that
- * got slower is paced again, from its new rate, after the wait). A pace
- * the device keeps up with but the pacer's own wakeups fall short of is
- * no such span: nothing queues on the device.
+ * delivered all it could), the pace is set under the rate seen so. A
+ * device that queues all span long at the pace while the pacer holds ops
+ * back, delivering less, is slower than the pace: the pace follows it
+ * down, by at most half a span (a stall is not a rate).
  */
 static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested, u64 now)
 {
 	struct pfs_arb_span *sp = &arb->span;
-	bool fast, bound, half_congested, held, device_held;
+	bool fast, bound, half_congested, slower;
 	u64 rate;
 
 	if (arb->win_paced)
@@ -528,10 +501,7 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	fast = sp->timed_cost && 2 * sp->best_sum < sp->timed_cost;
 	bound = sp->bound == sp->windows;
 	half_congested = 2 * sp->congested > sp->windows;
-	held = sp->paced == sp->windows;
-	/* The budget bound too, in half the span, and the pace went undelivered. */
-	device_held = 2 * sp->bound >= sp->windows &&
-		      rate < arb->pace_rate - arb->pace_rate / 16;
+	slower = sp->congested == sp->windows && sp->paced == sp->windows;
 	memset(sp, 0, sizeof(*sp));
 	if (arb->pace_probe) {
 		/* Queued half the probe long: back to the pace it probed from. */
@@ -540,18 +510,13 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 		else
 			pfs_arb_set_pace(arb, rate, now);
 		arb->pace_probe = 0;
-	} else if (arb->pace_rate && held) {
-		if (!device_held) {
-			arb->pace_strikes = 0;
-			arb->pace_holdoff_ns = 0;
-		} else if (++arb->pace_strikes >= PFS_ARB_PACE_STRIKES) {
-			pfs_arb_pace_let_go(arb, now);
-		}
-	} else if (!arb->pace_rate && bound && fast &&
-		   (s64)(now - arb->pace_allowed_ns) >= 0) {
+	} else if (arb->pace_rate) {
+		if (slower && rate < arb->pace_rate - arb->pace_rate / 32)
+			pfs_arb_set_pace(arb, rate > arb->pace_rate / 2 ? rate : arb->pace_rate / 2,
+					 now);
+	} else if (bound && fast) {
 		/* With demand to spare, what the device delivered is no measure of it. */
 		pfs_arb_set_pace(arb, rate, now);
-		arb->pace_strikes = 0;
 	}
 }
 

@@ -52,14 +52,7 @@
  * queued) by the longest step an op took lately and PFS_ARB_PACE_SLACK_NS
  * more, so the pacer never queues it behind a heavier one's last large op.
  * Every PFS_ARB_PACE_PROBE_NS the pace probes a span a tenth above the
- * rate, so it follows a device that got faster. A pace must be what the
- * device delivers: one whose latency varies for reasons of its own (a
- * disk in the host's page cache, stalled by its writeback) also shows a
- * best latency under its cost, but pacing it only leaves it idle: it
- * queues what the pace lets through and delivers less than the pace. Such
- * a pace is let go, and the pacer waits
- * PFS_ARB_PACE_HOLDOFF_NS, twice that each time again, before it may pace
- * again.
+ * rate, so it follows a device that got faster.
  *
  * Solo: such an image, admitted with nothing waiting, becomes the pool's
  * solo image. Its next ops may skip the arbiter altogether (the kernel's
@@ -99,15 +92,6 @@
 #define PFS_ARB_PACE_PROBE_NS	(20ULL * 1000 * 1000 * 1000)
 #define PFS_ARB_PACE_PROBE_PCT	110
 #define PFS_ARB_PACE_SLACK_NS	(2ULL * 1000 * 1000)
-/*
- * Paced spans in a row in which the device queued what the pace let
- * through, delivering under 15/16 of it, before the pace is let go; then
- * the first wait before pacing again, doubled up to
- * PFS_ARB_PACE_HOLDOFF_MAX_NS.
- */
-#define PFS_ARB_PACE_STRIKES	2
-#define PFS_ARB_PACE_HOLDOFF_NS	PFS_ARB_PACE_PROBE_NS
-#define PFS_ARB_PACE_HOLDOFF_MAX_NS	(16 * PFS_ARB_PACE_HOLDOFF_NS)
 /* How far ahead of the pace a small op may go: a few go per wakeup. */
 #define PFS_ARB_PACE_BURST_NS	(1000ULL * 1000)
 /* Windows the pacer measures a rate over. */
@@ -198,10 +182,6 @@ struct pfs_arb {
 	u64 pace_step_last_ns;	/* ... and the last */
 	u64 pace_since_ns;	/* when the pace was set or last probed */
 	u64 pace_probe;		/* probing: the pace it probes from, else 0 */
-	u32 pace_strikes;	/* paced spans in a row no calmer than that */
-	u64 pace_holdoff_ns;	/* the next wait, once a pace is let go */
-	u64 pace_allowed_ns;	/* no new pace before then */
-	u64 pace_let_go;	/* for status: paces let go as no help */
 	u64 win_timed_cost;	/* cost of the ops timed this window */
 	u64 win_best_sum;	/* their classes' best latency */
 	u64 best_ns[PFS_ARB_CLASSES];	/* lowest latency lately, 0: unknown */

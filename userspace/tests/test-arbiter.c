@@ -89,19 +89,6 @@ static const struct device dev_stalling = {
 };
 
 /*
- * A disk in the host's page cache (the bench's flushed virtio disk): eight
- * ops at once, each done in 50 us, and the host's writeback stalls it 30 ms
- * in every 100 whatever is sent. A calibration's mean takes the stalls in,
- * so each op's cost is four times its best latency: it looks like a device
- * that takes a burst faster than it serves it, but pacing it removes no
- * stall and only leaves it idle.
- */
-static const struct device dev_cached = {
-	"page-cached", 8, { 50 * US, 50 * US, 50 * US, 50 * US }, { 0, 0 },
-	{ 200 * US, 200 * US, 0, 0, 100, 200 * US, 200 * US }, 0, 100 * MS, 30 * MS, 0, 0,
-};
-
-/*
  * 50 MiB/s in 20 ms ticks, as null_blk's mbps throttle (the bench's
  * bandwidth device): an op starts at once while the tick's 1 MiB lasts,
  * else at the next tick, 64 at a time, and takes 250 us (the emulated
@@ -449,7 +436,6 @@ struct result {
 	u64 floor_ns;
 	double pace;			/* the pacer's rate at the end, 0: none */
 	u64 paced_windows;
-	u64 pace_let_go;	/* paces let go as no help */
 	double solo_frac;		/* of all ops, those that skipped the arbiter */
 };
 
@@ -519,7 +505,6 @@ static void run(const struct device *dev, bool arbiter, const struct workload *w
 	r->floor_ns = s->arb.floor_ns;
 	r->pace = (double)s->arb.pace_rate / (1 << PFS_ARB_RATE_SHIFT);
 	r->paced_windows = s->arb.paced_windows;
-	r->pace_let_go = s->arb.pace_let_go;
 	for (i = 0, q = 0; i < n; i++)
 		q += s->t[i].nops;
 	r->solo_frac = q ? (double)s->solo_ops / q : 0;
@@ -547,10 +532,9 @@ static void report(const char *name, const struct device *dev, const struct resu
 
 	if (!verbose)
 		return;
-	printf("%s on %s (budget %.2f ms, floor %.2f ms, pace %.3f, %llu windows paced, %llu let go, %.3f of ops solo)\n",
+	printf("%s on %s (budget %.2f ms, floor %.2f ms, pace %.3f, %llu windows paced, %.3f of ops solo)\n",
 	       name, dev->name, pfs->budget_ns / 1e6, pfs->floor_ns / 1e6, pfs->pace,
-	       (unsigned long long)pfs->paced_windows, (unsigned long long)pfs->pace_let_go,
-	       pfs->solo_frac);
+	       (unsigned long long)pfs->paced_windows, pfs->solo_frac);
 	for (i = 0; i < n; i++)
 		printf("  tenant %d: share %.3f (linear %.3f), p99 %.0f us (linear %.0f us), %.0f ops/s\n",
 		       i, pfs->tput[i], lin->tput[i], pfs->p99_us[i], lin->p99_us[i], pfs->ops[i]);
@@ -596,17 +580,8 @@ static void equal_weights_share_equally(const struct device *dev)
 	both("two equal writers", dev, w, 2, &pfs, &lin);
 	CHECK(jain(pfs.tput, 2) >= 0.9);
 	CHECK(pfs.total >= 0.9);
-	/*
-	 * A device that serves an op in its cost or more is never paced. One
-	 * whose best latency is under its cost for reasons of its own (the
-	 * page cache's stalls) is paced until the pace shows it does not
-	 * hold the device to its rate: PFS_ARB_PACE_STRIKES spans, then let go.
-	 */
-	if (dev == &dev_cached)
-		CHECK(!pfs.pace && pfs.pace_let_go &&
-		      pfs.paced_windows <= PFS_ARB_PACE_STRIKES * PFS_ARB_PACE_SPAN);
-	else
-		CHECK(!pfs.pace && !pfs.paced_windows);
+	/* A device that serves an op in its cost or more is never paced. */
+	CHECK(!pfs.pace && !pfs.paced_windows);
 
 	w[1] = heavy_reader;
 	both("writer and reader", dev, w, 2, &pfs, &lin);
@@ -778,8 +753,7 @@ static void tick_victim(const struct workload *victim)
 
 	run(&dev_ticks, true, victim, 1, SECONDS(4), &alone);
 	both(victim->think_ns ? "light victim" : "QD1 victim", &dev_ticks, w, 2, &pfs, &lin);
-	/* Paced, and the pace kept: the device delivers what it lets go. */
-	CHECK(pfs.pace > 0 && !pfs.pace_let_go);
+	CHECK(pfs.pace > 0);
 	CHECK(pfs.p99_us[0] <= victim_bar_us(&dev_ticks, alone.p99_us[0], &heavy_writer));
 	if (verbose)
 		printf("  victim alone p99 %.0f us: with neighbour %.2fx (linear %.2fx), neighbour %.2f of what is left (bar 0.9)\n",
@@ -826,8 +800,7 @@ static void tick_device(void)
 
 int main(int argc, char **argv)
 {
-	const struct device *devs[] = { &dev_bandwidth, &dev_depth, &dev_noisy, &dev_stalling,
-					&dev_cached };
+	const struct device *devs[] = { &dev_bandwidth, &dev_depth, &dev_noisy, &dev_stalling };
 	struct workload gamer = {
 		.name = "gaming tenant", .qd = 1, .op = PFS_ARB_READ, .bytes = 4096, .gaming = true,
 	};
