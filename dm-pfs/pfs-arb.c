@@ -61,6 +61,7 @@ void pfs_arb_set_model(struct pfs_arb *arb, const struct pfs_cost_model *m)
 	arb->pace_rate = 0;
 	arb->pace_probe = 0;
 	arb->pace_next_ns = 0;
+	arb->pace_start_spans = 0;
 	memset(&arb->span, 0, sizeof(arb->span));
 }
 
@@ -469,11 +470,18 @@ static void pfs_arb_pace_expire(struct pfs_arb *arb, u64 now)
 /*
  * The pacer, once a span of PFS_ARB_PACE_SPAN windows (one window may hold
  * a device's burst or tick, or not). A device whose best latency is under
- * half the cost of what it completed, the device time that takes at its
- * rate, takes a burst faster than it serves it: one op in flight at a
- * time already runs ahead of it, and no depth limit holds it. Seen in a
- * span where the arbiter held ops back in every window (so the device
- * delivered all it could), the pace is set under the rate seen so. A
+ * 1/PFS_ARB_PACE_FAR of the cost of what it completed, the device time
+ * that takes at its rate, takes a burst far faster than it serves it: one
+ * op in flight at a time already runs ahead of it, and no depth limit
+ * holds it. One under 1/PFS_ARB_PACE_FAST may be such a device, or may
+ * not: a disk in the host's page cache shows that too (its calibrated cost
+ * is the host's copy, beside the guest's), yet a budget holds it calm, and
+ * a pace there only idles it (docs/performance.md, section 6c). It is
+ * taken for one only if it queues all the same (its mean latency ratio
+ * over the span past PFS_ARB_CONGESTED) with the budget at its floor in
+ * most of the span's windows. Either sign, in PFS_ARB_PACE_START_SPANS
+ * spans in a row where the arbiter held ops back in every window (so the
+ * device delivered all it could), sets the pace under the rate seen. A
  * device that queues all span long at the pace while the pacer holds ops
  * back, delivering less, is slower than the pace: the pace follows it
  * down, by at most half a span (a stall is not a rate).
@@ -481,8 +489,8 @@ static void pfs_arb_pace_expire(struct pfs_arb *arb, u64 now)
 static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested, u64 now)
 {
 	struct pfs_arb_span *sp = &arb->span;
-	bool fast, bound, half_congested, slower;
-	u64 rate;
+	bool far, fast, bound, half_congested, slower, unheld;
+	u64 rate, best;
 
 	if (arb->win_paced)
 		arb->paced_windows++;
@@ -493,15 +501,26 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	sp->congested += congested;
 	sp->bound += arb->win_shared && arb->win_bound;
 	sp->paced += arb->win_paced;
+	sp->ratio_sum += arb->win_ratio_sum;
+	sp->completions += arb->win_completions;
+	sp->at_floor += arb->win_shared && arb->budget_ns <= arb->floor_ns;
 	if (++sp->windows < PFS_ARB_PACE_SPAN)
 		return;
 	arb->pace_step_last_ns = arb->pace_step_ns;
 	arb->pace_step_ns = 0;
 	rate = div64_u64(sp->delivered_ns << PFS_ARB_RATE_SHIFT, sp->elapsed_ns ?: 1);
-	fast = sp->timed_cost && 2 * sp->best_sum < sp->timed_cost;
+	far = sp->timed_cost && PFS_ARB_PACE_FAR * sp->best_sum < sp->timed_cost;
+	fast = sp->timed_cost && PFS_ARB_PACE_FAST * sp->best_sum < sp->timed_cost;
+	if (sp->timed_cost) {
+		best = div64_u64(sp->best_sum * 1000, sp->timed_cost);
+		arb->span_best_permille = best > U32_MAX ? U32_MAX : best;
+	}
 	bound = sp->bound == sp->windows;
 	half_congested = 2 * sp->congested > sp->windows;
 	slower = sp->congested == sp->windows && sp->paced == sp->windows;
+	/* Queued all the same, with the budget as low as it goes. */
+	unheld = sp->ratio_sum > (u64)PFS_ARB_CONGESTED * sp->completions &&
+		 2 * sp->at_floor > sp->windows;
 	memset(sp, 0, sizeof(*sp));
 	if (arb->pace_probe) {
 		/* Queued half the probe long: back to the pace it probed from. */
@@ -514,8 +533,11 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 		if (slower && rate < arb->pace_rate - arb->pace_rate / 32)
 			pfs_arb_set_pace(arb, rate > arb->pace_rate / 2 ? rate : arb->pace_rate / 2,
 					 now);
-	} else if (bound && fast) {
+	} else if (!bound || !fast || (!far && !unheld)) {
+		arb->pace_start_spans = 0;
+	} else if (++arb->pace_start_spans >= PFS_ARB_PACE_START_SPANS) {
 		/* With demand to spare, what the device delivered is no measure of it. */
+		arb->pace_start_spans = 0;
 		pfs_arb_set_pace(arb, rate, now);
 	}
 }

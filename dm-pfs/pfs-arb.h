@@ -41,18 +41,21 @@
  * that has been alone for PFS_ARB_SHARED_NS has no budget and never waits
  * for the arbiter.
  *
- * Pace: a device that takes ops faster than it serves them (a rate-capped
- * cloud disk, an SSD's write cache, null_blk's mbps) queues a whole burst
- * once its rate is spent, however few ops are in flight: a depth cannot
- * hold it. Such a device shows it by its best latency, under half the
- * device time an op costs at its rate. While shared, the arbiter
- * then paces what it sends, at PFS_ARB_PACE_PCT of the rate it saw the
- * device deliver. A small op may go PFS_ARB_PACE_BURST_NS ahead of the
- * pace; a light op (a short one, from an image with nothing else in flight or
- * queued) by the longest step an op took lately and PFS_ARB_PACE_SLACK_NS
- * more, so the pacer never queues it behind a heavier one's last large op.
- * Every PFS_ARB_PACE_PROBE_NS the pace probes a span a tenth above the
- * rate, so it follows a device that got faster.
+ * Pace: a device that takes ops faster than it serves them (a token
+ * bucket: null_blk's mbps, a rate-capped disk with a burst allowance)
+ * queues a whole burst once its rate is spent, however few ops are in
+ * flight: a depth cannot hold it. Such a device shows it by its best
+ * latency: under 1/PFS_ARB_PACE_FAR of the device time an op costs at its
+ * rate; or under 1/PFS_ARB_PACE_FAST, if it also queues (a mean latency
+ * over PFS_ARB_CONGESTED of its unloaded one) while the budget is down to
+ * its floor. Seen PFS_ARB_PACE_START_SPANS spans in a row, while shared, the
+ * arbiter then paces what it sends, at PFS_ARB_PACE_PCT of the rate it saw
+ * the device deliver. A small op may go PFS_ARB_PACE_BURST_NS ahead of the
+ * pace; a light op (a short one, from an image with nothing else in flight
+ * or queued) by the longest step an op took lately and
+ * PFS_ARB_PACE_SLACK_NS more, so the pacer never queues it behind a heavier
+ * one's last large op. Every PFS_ARB_PACE_PROBE_NS the pace probes a span a
+ * tenth above the rate, so it follows a device that got faster.
  *
  * Solo: such an image, admitted with nothing waiting, becomes the pool's
  * solo image. Its next ops may skip the arbiter altogether (the kernel's
@@ -92,6 +95,17 @@
 #define PFS_ARB_PACE_PROBE_NS	(20ULL * 1000 * 1000 * 1000)
 #define PFS_ARB_PACE_PROBE_PCT	110
 #define PFS_ARB_PACE_SLACK_NS	(2ULL * 1000 * 1000)
+/*
+ * A device whose best latency is under 1/PFS_ARB_PACE_FAR of its cost takes
+ * bursts as a token bucket does. One under 1/PFS_ARB_PACE_FAST does only if
+ * it also queues with the budget at its floor: under emulation null_blk's
+ * mbps shows 1/40 to 1/4, a virtual disk in the host's page cache 1/6 to 2
+ * (docs/performance.md, section 6c). Either, PFS_ARB_PACE_START_SPANS spans
+ * in a row, starts a pace: one odd span does not.
+ */
+#define PFS_ARB_PACE_FAR	8
+#define PFS_ARB_PACE_FAST	2
+#define PFS_ARB_PACE_START_SPANS	2
 /* How far ahead of the pace a small op may go: a few go per wakeup. */
 #define PFS_ARB_PACE_BURST_NS	(1000ULL * 1000)
 /* Windows the pacer measures a rate over. */
@@ -194,8 +208,13 @@ struct pfs_arb {
 		u32 congested;	/* of them */
 		u32 bound;	/* shared, and the budget held ops back */
 		u32 paced;	/* the pacer held ops back */
+		u64 ratio_sum;	/* latency / unloaded latency, in 1/256, ... */
+		u32 completions;	/* ... over these completions */
+		u32 at_floor;	/* shared, and the budget as low as its floor */
 	} span;
+	u32 pace_start_spans;	/* spans in a row that showed a device to pace */
 	u64 paced_windows;	/* for status: windows the pacer refused an op */
+	u32 span_best_permille;	/* for status: the last span's best latency / cost */
 	bool win_paced;		/* the pacer refused an op this window */
 };
 
