@@ -490,7 +490,7 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 {
 	struct pfs_arb_span *sp = &arb->span;
 	bool far, fast, bound, half_congested, slower, unheld;
-	u64 rate, best;
+	u64 rate, best = 0;
 
 	if (arb->win_paced)
 		arb->paced_windows++;
@@ -509,12 +509,13 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	arb->pace_step_last_ns = arb->pace_step_ns;
 	arb->pace_step_ns = 0;
 	rate = div64_u64(sp->delivered_ns << PFS_ARB_RATE_SHIFT, sp->elapsed_ns ?: 1);
-	far = sp->timed_cost && PFS_ARB_PACE_FAR * sp->best_sum < sp->timed_cost;
-	fast = sp->timed_cost && PFS_ARB_PACE_FAST * sp->best_sum < sp->timed_cost;
+	/* Best latency over cost, in 1/1000: under 1000 / N is under 1/N exactly. */
 	if (sp->timed_cost) {
 		best = div64_u64(sp->best_sum * 1000, sp->timed_cost);
 		arb->span_best_permille = best > U32_MAX ? U32_MAX : best;
 	}
+	far = sp->timed_cost && best < 1000 / PFS_ARB_PACE_FAR;
+	fast = sp->timed_cost && best < 1000 / PFS_ARB_PACE_FAST;
 	bound = sp->bound == sp->windows;
 	half_congested = 2 * sp->congested > sp->windows;
 	slower = sp->congested == sp->windows && sp->paced == sp->windows;
