@@ -32,7 +32,8 @@ sbindir ?= $(prefix)/sbin
 mandir ?= $(prefix)/share/man
 docdir ?= $(prefix)/share/doc/dm-pfs
 bashcompdir ?= $(prefix)/share/bash-completion/completions
-udevrulesdir ?= /lib/udev/rules.d
+udevdir ?= /lib/udev
+udevrulesdir ?= $(udevdir)/rules.d
 systemdunitdir ?= /lib/systemd/system
 modulesloaddir ?= /usr/lib/modules-load.d
 dkmsdir ?= /usr/src/dm-pfs-$(VERSION)
@@ -75,6 +76,7 @@ install: pfsadm
 	install -D -m 0644 man/dm-pfs.4 $(DESTDIR)$(mandir)/man4/dm-pfs.4
 	install -D -m 0644 dist/pfsadm.bash-completion $(DESTDIR)$(bashcompdir)/pfsadm
 	install -D -m 0644 dist/60-pfs.rules $(DESTDIR)$(udevrulesdir)/60-pfs.rules
+	install -D -m 0755 build/user/pfs-udev-name $(DESTDIR)$(udevdir)/pfs-udev-name
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(modulesloaddir)/dm-pfs.conf
 	install -d $(DESTDIR)$(systemdunitdir)
 	for unit in pfs-activate.service pfs-activate-shared.service pfs-lockd.service; do \
@@ -93,7 +95,8 @@ uninstall:
 		$(DESTDIR)$(systemdunitdir)/pfs-lockd.service \
 		$(DESTDIR)$(systemdunitdir)/pfs-activate-shared.service \
 		$(DESTDIR)$(mandir)/man4/dm-pfs.4 $(DESTDIR)$(bashcompdir)/pfsadm \
-		$(DESTDIR)$(udevrulesdir)/60-pfs.rules $(DESTDIR)$(modulesloaddir)/dm-pfs.conf \
+		$(DESTDIR)$(udevrulesdir)/60-pfs.rules $(DESTDIR)$(udevdir)/pfs-udev-name \
+		$(DESTDIR)$(modulesloaddir)/dm-pfs.conf \
 		$(DESTDIR)$(systemdunitdir)/pfs-activate.service
 	rm -rf $(DESTDIR)$(dkmsdir) $(DESTDIR)$(docdir)
 

@@ -68,24 +68,6 @@ int pfs_crc32c_selftest(void)
 	return 0;
 }
 
-/* Letters, digits and ._+- ; not starting with '.' or '-'. */
-bool pfs_name_valid(const char *name, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len >= PFS_NAME_LEN || name[0] == '.' || name[0] == '-')
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '+' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
 /*
  * A zero first byte, and every byte equal to the one before it: memcmp
  * goes a word or a vector at a time, where a byte loop over the table's

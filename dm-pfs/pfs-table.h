@@ -14,8 +14,29 @@
 
 u32 pfs_sb_csum(const struct pfs_superblock *sb);
 u32 pfs_table_csum(const struct pfs_table_header *copy);
-bool pfs_name_valid(const char *name, size_t len);
 int pfs_crc32c_selftest(void);
+
+/*
+ * Letters, digits and ._+- ; not starting with '.' or '-': also a dm
+ * name's tail and a /dev/pfs/ link. Inline for pfs-udev-name, which links
+ * nothing else.
+ */
+static inline bool pfs_name_valid(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len >= PFS_NAME_LEN || name[0] == '.' || name[0] == '-')
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '+' || c == '-'))
+			return false;
+	}
+	return true;
+}
 
 int pfs_sb_validate(const struct pfs_superblock *sb, u64 dev_sectors,
 		    const char **why);

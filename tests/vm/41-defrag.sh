@@ -32,11 +32,27 @@ for name in "${!mib[@]}"; do
 	[ -e "/dev/mapper/pfs-$name" ] || unset "mib[$name]"
 done
 extents() { "$PFSADM" list --free --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["free_extents"]))'; }
-# However the history went, at least three free extents: remove more.
-while [ "$(extents)" -lt 3 ] && [ "${#mib[@]}" -gt 2 ]; do
-	victim=$(printf '%s\n' "${!mib[@]}" | sort | sed -n "$((RANDOM % ${#mib[@]} + 1))p")
-	"$PFSADM" remove -y --no-wipe "$victim" >/dev/null
-	unset "mib[$victim]"
+# However the history went, at least three free extents: remove more, and
+# when too few images are left for that (seed 24014 left one), make holes:
+# two more 1 MiB images, the first removed (a hole, unless it filled one).
+holes=0
+while [ "$(extents)" -lt 3 ]; do
+	if [ "${#mib[@]}" -gt 2 ]; then
+		victim=$(printf '%s\n' "${!mib[@]}" | sort | sed -n "$((RANDOM % ${#mib[@]} + 1))p")
+		"$PFSADM" remove -y --no-wipe "$victim" >/dev/null
+		unset "mib[$victim]"
+		continue
+	fi
+	holes=$((holes + 1))
+	[ "$holes" -le 8 ] || break
+	for k in 1 2; do
+		n=$((n + 1))
+		mib[i$n]=1
+		"$PFSADM" create "i$n" 1M >/dev/null
+		write_pattern "/dev/mapper/pfs-i$n" "$n" 1
+	done
+	"$PFSADM" remove -y --no-wipe "i$((n - 1))" >/dev/null
+	unset "mib[i$((n - 1))]"
 done
 # Some inactive.
 for name in $(printf '%s\n' "${!mib[@]}" | sort | sed -n '1~3p'); do

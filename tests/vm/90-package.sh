@@ -124,7 +124,7 @@ apt-get purge -y -q pfsadm dm-pfs-dkms >/tmp/apt-purge.log 2>&1 ||
 purged_in=$(($(date +%s) - start))
 ! installed pfsadm && ! installed dm-pfs-dkms || fail "a package is still installed after purge"
 for f in /usr/sbin/pfsadm /usr/sbin/pfs-lockd "/usr/src/dm-pfs-$version" /var/lib/dkms/dm-pfs \
-	/usr/lib/modules-load.d/dm-pfs.conf /lib/udev/rules.d/60-pfs.rules \
+	/usr/lib/modules-load.d/dm-pfs.conf /lib/udev/rules.d/60-pfs.rules /lib/udev/pfs-udev-name \
 	/lib/systemd/system/pfs-activate.service /lib/systemd/system/pfs-lockd.service \
 	/lib/systemd/system/pfs-activate-shared.service \
 	/etc/systemd/system/sysinit.target.wants/pfs-activate.service; do

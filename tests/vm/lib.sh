@@ -44,9 +44,10 @@ killed() {	# POINT CMD...: CMD must die of SIGKILL at POINT
 	[ "$rc" -eq 137 ] || fail "$* did not die at $point (exit $rc)"
 }
 
-# Our udev rules (/dev/pfs/NAME), as make install puts them, in this
-# throwaway guest root.
+# Our udev rules (/dev/pfs/NAME) and their helper, where make install puts
+# the helper, in this throwaway guest root.
 install_udev_rules() {
+	install -m 0755 "$PFS_PROJECT/build/user/pfs-udev-name" /lib/udev/pfs-udev-name
 	install -m 0644 "$PFS_PROJECT/dist/60-pfs.rules" /etc/udev/rules.d/60-pfs.rules
 	udevadm control --reload
 }
