@@ -381,8 +381,11 @@ def markdown(m, bar_list, kernel, groups):
     s += ["## 4. Control plane (to the udev-settled node)", ""]
     rows = [(case, c, get(m, "control", case, c, "ms"))
             for case, c in (("create-20G", "lvcreate"), ("create-20G", "pfsadm"),
-                            ("create-1G", "pfsadm"), ("create-1T", "pfsadm"))]
-    s += [table(rows, ["case", "tool", "ms"]), ""]
+                            ("create-1G", "pfsadm"), ("create-1T", "pfsadm"),
+                            ("create-20G-dirty", "pfsadm"))]
+    s += [table(rows, ["case", "tool", "ms"]), "",
+          "Each create is on clean space (a plain remove zeroes the image it removes);",
+          "create-20G-dirty follows a remove --no-wipe and zeroes the 20 GiB first.", ""]
     s += ["## 5. Aging (sequential read after a random 64k fill)", ""]
     rows = [(c, get(m, "aging", "seqread-after-random-fill", c, "bw_mbs")) for c in ("thin", "pfs")]
     s += [table(rows, ["contender", "MB/s"]), ""]
