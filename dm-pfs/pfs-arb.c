@@ -60,6 +60,7 @@ void pfs_arb_set_model(struct pfs_arb *arb, const struct pfs_cost_model *m)
 	/* A pace is in the old model's device time: learn it again. */
 	arb->pace_rate = 0;
 	arb->pace_probe = 0;
+	arb->pace_climbing = false;
 	arb->pace_next_ns = 0;
 	arb->pace_start_spans = 0;
 	memset(&arb->span, 0, sizeof(arb->span));
@@ -454,12 +455,13 @@ static void pfs_arb_set_pace(struct pfs_arb *arb, u64 rate, u64 now)
  * makes long windows), the pace probes for a span at PFS_ARB_PACE_PROBE_PCT
  * of the rate it was set from: a device that got faster delivers more and
  * the pace follows it up; one that did not queues for one span, a tenth
- * over its rate, not the whole burst an unpaced span would send.
+ * over its rate, not the whole burst an unpaced span would send. While the
+ * pace climbs, the next span probes.
  */
 static void pfs_arb_pace_expire(struct pfs_arb *arb, u64 now)
 {
 	if (!arb->pace_rate || arb->pace_probe ||
-	    now - arb->pace_since_ns < PFS_ARB_PACE_PROBE_NS)
+	    (!arb->pace_climbing && now - arb->pace_since_ns < PFS_ARB_PACE_PROBE_NS))
 		return;
 	arb->pace_probe = arb->pace_rate;
 	arb->pace_rate = div_u64(arb->pace_rate * PFS_ARB_PACE_PROBE_PCT, PFS_ARB_PACE_PCT) ?: 1;
@@ -489,7 +491,7 @@ static void pfs_arb_pace_expire(struct pfs_arb *arb, u64 now)
 static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested, u64 now)
 {
 	struct pfs_arb_span *sp = &arb->span;
-	bool far, fast, bound, half_congested, slower, unheld;
+	bool far, fast, bound, half_congested, slower, unheld, held, calm;
 	u64 rate, best = 0;
 
 	if (arb->win_paced)
@@ -519,27 +521,39 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	bound = sp->bound == sp->windows;
 	half_congested = 2 * sp->congested > sp->windows;
 	slower = sp->congested == sp->windows && sp->paced == sp->windows;
+	held = 2 * sp->paced > sp->windows;
+	calm = !sp->congested;
 	/* Queued all the same, with the budget as low as it goes. */
 	unheld = sp->ratio_sum > (u64)PFS_ARB_CONGESTED * sp->completions &&
 		 2 * sp->at_floor > sp->windows;
 	memset(sp, 0, sizeof(*sp));
 	if (arb->pace_probe) {
 		/* Queued half the probe long: back to the pace it probed from. */
-		if (half_congested || rate < arb->pace_probe)
+		if (half_congested || rate < arb->pace_probe) {
 			arb->pace_rate = arb->pace_probe;
-		else
+			arb->pace_climbing = false;
+		} else {
 			pfs_arb_set_pace(arb, rate, now);
+			/* Held ops back, and no window queued: try higher. */
+			arb->pace_climbing = held && calm;
+		}
 		arb->pace_probe = 0;
 	} else if (arb->pace_rate) {
-		if (slower && rate < arb->pace_rate - arb->pace_rate / 32)
+		if (slower && rate < arb->pace_rate - arb->pace_rate / 32) {
 			pfs_arb_set_pace(arb, rate > arb->pace_rate / 2 ? rate : arb->pace_rate / 2,
 					 now);
+			arb->pace_climbing = false;
+		}
 	} else if (!bound || !fast || (!far && !unheld)) {
 		arb->pace_start_spans = 0;
 	} else if (++arb->pace_start_spans >= PFS_ARB_PACE_START_SPANS) {
-		/* With demand to spare, what the device delivered is no measure of it. */
+		/*
+		 * With demand to spare, what the device delivered is no
+		 * measure of it; and the budget may have let it idle.
+		 */
 		arb->pace_start_spans = 0;
 		pfs_arb_set_pace(arb, rate, now);
+		arb->pace_climbing = true;
 	}
 }
 

@@ -55,7 +55,10 @@
  * or queued) by the longest step an op took lately and
  * PFS_ARB_PACE_SLACK_NS more, so the pacer never queues it behind a heavier
  * one's last large op. Every PFS_ARB_PACE_PROBE_NS the pace probes a span a
- * tenth above the rate, so it follows a device that got faster.
+ * tenth above the rate, so it follows a device that got faster. A new pace,
+ * and one whose last probe held ops back and did not queue, probes again
+ * the next span: a pace set from a span the device was not kept busy in
+ * climbs to the device's rate in seconds, and stops a tenth past it.
  *
  * Solo: such an image, admitted with nothing waiting, becomes the pool's
  * solo image. Its next ops may skip the arbiter altogether (the kernel's
@@ -196,6 +199,7 @@ struct pfs_arb {
 	u64 pace_step_last_ns;	/* ... and the last */
 	u64 pace_since_ns;	/* when the pace was set or last probed */
 	u64 pace_probe;		/* probing: the pace it probes from, else 0 */
+	bool pace_climbing;	/* probe the next span, not PFS_ARB_PACE_PROBE_NS on */
 	u64 win_timed_cost;	/* cost of the ops timed this window */
 	u64 win_best_sum;	/* their classes' best latency */
 	u64 best_ns[PFS_ARB_CLASSES];	/* lowest latency lately, 0: unknown */
