@@ -534,8 +534,12 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 			arb->pace_climbing = false;
 		} else {
 			pfs_arb_set_pace(arb, rate, now);
-			/* Held ops back, and no window queued: try higher. */
-			arb->pace_climbing = held && calm;
+			/*
+			 * Held ops back, no window queued, and the pace rose
+			 * (not a demand just under the probe): try higher.
+			 */
+			arb->pace_climbing = held && calm &&
+				arb->pace_rate > arb->pace_probe + arb->pace_probe / 32;
 		}
 		arb->pace_probe = 0;
 	} else if (arb->pace_rate) {
