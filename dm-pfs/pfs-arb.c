@@ -543,11 +543,10 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 		}
 		arb->pace_probe = 0;
 	} else if (arb->pace_rate) {
-		if (slower && rate < arb->pace_rate - arb->pace_rate / 32) {
+		/* Not climbing: a climbing pace's next span is always a probe. */
+		if (slower && rate < arb->pace_rate - arb->pace_rate / 32)
 			pfs_arb_set_pace(arb, rate > arb->pace_rate / 2 ? rate : arb->pace_rate / 2,
 					 now);
-			arb->pace_climbing = false;
-		}
 	} else if (!bound || !fast || (!far && !unheld)) {
 		arb->pace_start_spans = 0;
 	} else if (++arb->pace_start_spans >= PFS_ARB_PACE_START_SPANS) {
