@@ -96,12 +96,13 @@ def bars(m, groups=None):
     """Each bar of the benchmark issue: (name, value, limit, met)."""
     out = []
     paired = groups is not None and any(k[0] == "paired" for k in groups)
-    for case in OVERHEAD_CASES + POISSON_CASES if paired else ():
+    # The -poisson cases are context, not bars: their p99 falls on one of
+    # two modes that both contenders show (docs/performance.md, 1b).
+    for case in OVERHEAD_CASES if paired else ():
         r = paired_ratios(groups, case)
         v = spread(r["iops"])[0]
-        if case not in POISSON_CASES:
-            out.append((f"overhead {case}: pfs/linear IOPS, paired median", v, ">= 0.98",
-                        v is not None and v >= 0.98))
+        out.append((f"overhead {case}: pfs/linear IOPS, paired median", v, ">= 0.98",
+                    v is not None and v >= 0.98))
         v = spread(r["p99"])[0]
         out.append((f"overhead {case}: pfs/linear p99, paired median", v, "<= 1.05",
                     v is not None and v <= 1.05))
