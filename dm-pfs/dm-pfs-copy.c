@@ -680,9 +680,8 @@ enum pfs_copy_route pfs_copy_route(struct pfs_image *img, struct bio *bio, secto
 	return PFS_COPY_MAPPED;
 }
 
-void pfs_copy_end(struct pfs_image *img, struct bio *bio)
+void pfs_copy_end(struct pfs_image *img, struct pfs_bio *pb)
 {
-	struct pfs_bio *pb = dm_per_bio_data(bio, sizeof(struct pfs_bio));
 	struct pfs_copy *c = img->copy;
 	bool drained = false;
 	u32 k;

@@ -12,6 +12,7 @@
  * order, a flush still covers every write that completed before it.
  */
 #include <linux/blkdev.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -45,6 +46,20 @@ static bool pfs_io_solo(struct pfs_image *img)
 	return pfs_arb_is_solo(&img->pool->arb, &img->arb) && !img->copy &&
 	       !READ_ONCE(img->nr_queued) && !READ_ONCE(img->iops_max) &&
 	       !READ_ONCE(img->bps_max);
+}
+
+/*
+ * The solo image's last activity, to a jiffy: the clock is read once a
+ * jiffy, not for every bio (@now: the bio's time if it was timed, or 0).
+ */
+static void pfs_io_solo_went(struct pfs_image *img, u64 now)
+{
+	unsigned long tick = jiffies;
+
+	if (READ_ONCE(img->arb.solo_last_tick) == tick)
+		return;
+	WRITE_ONCE(img->arb.solo_last_tick, tick);
+	pfs_arb_solo_went(&img->arb, now ? now : pfs_now_ns());
 }
 
 /* Send what the arbiter admits; returns how long to sleep (0: until kicked). */
@@ -236,11 +251,13 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	if (!pfs_bio_arbitrated(bio))
 		return DM_MAPIO_REMAPPED;
 	if (pfs_io_solo(img)) {
-		now = pfs_now_ns();
-		pb->arrive_ns = now;
+		pb->arrive_ns = 0;
+		if (!(this_cpu_inc_return(img->in_flight->solo_mapped) %
+		      PFS_SOLO_TIME_EVERY))
+			pb->arrive_ns = pfs_now_ns();
 		pb->bytes = pfs_bio_data_bytes(bio);
 		pb->solo = true;
-		pfs_arb_solo_went(&img->arb, now);
+		pfs_io_solo_went(img, pb->arrive_ns);
 		this_cpu_inc(img->in_flight->bios);
 		this_cpu_inc(img->in_flight->solo);
 		return DM_MAPIO_REMAPPED;
@@ -294,11 +311,12 @@ int pfs_io_map(struct pfs_image *img, struct bio *bio)
 	return DM_MAPIO_SUBMITTED;
 }
 
+/* @now: 0 for a solo bio that was not timed (PFS_SOLO_TIME_EVERY). */
 static void pfs_io_account_end(struct pfs_image *img, struct bio *bio,
 			       struct pfs_bio *pb, u64 now)
 {
-	u64 us = div_u64(now - pb->arrive_ns, NSEC_PER_USEC);
 	unsigned int bucket = 0;
+	u64 us;
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
@@ -318,9 +336,13 @@ static void pfs_io_account_end(struct pfs_image *img, struct bio *bio,
 		this_cpu_inc(img->stats->discards);
 		break;
 	}
+	if (!now)
+		return;
+	us = div_u64(now - pb->arrive_ns, NSEC_PER_USEC);
 	while (bucket < PFS_LAT_BUCKETS - 1 && us >= (16ULL << (2 * bucket)))
 		bucket++;
-	this_cpu_inc(img->stats->latency[bucket]);
+	this_cpu_add(img->stats->latency[bucket],
+		     pb->solo ? PFS_SOLO_TIME_EVERY : 1);
 }
 
 void pfs_io_end(struct pfs_image *img, struct bio *bio)
@@ -329,10 +351,11 @@ void pfs_io_end(struct pfs_image *img, struct bio *bio)
 	u64 now;
 
 	/* Before anything else: a write refused in map was counted too. */
-	pfs_copy_end(img, bio);
+	pfs_copy_end(img, pb);
 	if (!pb->counted && !pb->solo)
 		return;
-	now = pfs_now_ns();
+	/* Every bio the arbiter saw was timed; a solo bio maybe not. */
+	now = pb->arrive_ns ? pfs_now_ns() : 0;
 	pfs_io_account_end(img, bio, pb, now);
 	/* Names the image whose head may go now, this one included. */
 	if (pb->counted)
