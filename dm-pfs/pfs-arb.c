@@ -52,24 +52,17 @@ void pfs_arb_init(struct pfs_arb *arb, u64 now)
 	arb->win_start_ns = now;
 }
 
-/* No pace: the next one starts only on the signs pfs_arb_update_pace reads. */
-static void pfs_arb_pace_off(struct pfs_arb *arb)
-{
-	arb->pace_rate = 0;
-	arb->pace_probe = 0;
-	arb->pace_climbing = false;
-	arb->pace_climb_pct = 0;
-	arb->pace_next_ns = 0;
-	arb->pace_start_spans = 0;
-}
-
 void pfs_arb_set_model(struct pfs_arb *arb, const struct pfs_cost_model *m)
 {
 	if (!memcmp(&arb->model, m, sizeof(*m)))
 		return;
 	arb->model = *m;
 	/* A pace is in the old model's device time: learn it again. */
-	pfs_arb_pace_off(arb);
+	arb->pace_rate = 0;
+	arb->pace_probe = 0;
+	arb->pace_climbing = false;
+	arb->pace_next_ns = 0;
+	arb->pace_start_spans = 0;
 	memset(&arb->span, 0, sizeof(arb->span));
 }
 
@@ -457,13 +450,6 @@ static void pfs_arb_set_pace(struct pfs_arb *arb, u64 rate, u64 now)
 	arb->pace_next_ns = now;
 }
 
-/* The next probe's % of the rate the pace was set from. */
-static u32 pfs_arb_probe_pct(const struct pfs_arb *arb)
-{
-	return arb->pace_climbing && arb->pace_climb_pct ? arb->pace_climb_pct :
-							   PFS_ARB_PACE_PROBE_PCT;
-}
-
 /*
  * Every PFS_ARB_PACE_PROBE_NS, counted in time, not in windows (a slow pace
  * makes long windows), the pace probes for a span at PFS_ARB_PACE_PROBE_PCT
@@ -478,7 +464,7 @@ static void pfs_arb_pace_expire(struct pfs_arb *arb, u64 now)
 	    (!arb->pace_climbing && now - arb->pace_since_ns < PFS_ARB_PACE_PROBE_NS))
 		return;
 	arb->pace_probe = arb->pace_rate;
-	arb->pace_rate = div_u64(arb->pace_rate * pfs_arb_probe_pct(arb), PFS_ARB_PACE_PCT) ?: 1;
+	arb->pace_rate = div_u64(arb->pace_rate * PFS_ARB_PACE_PROBE_PCT, PFS_ARB_PACE_PCT) ?: 1;
 	arb->pace_since_ns = now;
 	memset(&arb->span, 0, sizeof(arb->span));
 }
@@ -536,44 +522,25 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	half_congested = 2 * sp->congested > sp->windows;
 	slower = sp->congested == sp->windows && sp->paced == sp->windows;
 	held = 2 * sp->paced > sp->windows;
-	/*
-	 * One window in a span may queue by chance (a virtual disk's host
-	 * stalls): a pace above a token bucket's rate queues in most.
-	 */
-	calm = sp->congested * 4 <= sp->windows;
+	calm = !sp->congested;
 	/* Queued all the same, with the budget as low as it goes. */
 	unheld = sp->ratio_sum > (u64)PFS_ARB_CONGESTED * sp->completions &&
 		 2 * sp->at_floor > sp->windows;
 	memset(sp, 0, sizeof(*sp));
 	if (arb->pace_probe) {
-		u32 pct = pfs_arb_probe_pct(arb);
-
 		/* Queued half the probe long: back to the pace it probed from. */
 		if (half_congested || rate < arb->pace_probe) {
 			arb->pace_rate = arb->pace_probe;
 			arb->pace_climbing = false;
-		} else if (!held && calm && !far) {
-			/*
-			 * Held nothing back, hardly queued, and no token
-			 * bucket's sign: the demand fits the device, and a
-			 * pace would only cap it at PFS_ARB_PACE_PCT of itself.
-			 */
-			pfs_arb_pace_off(arb);
 		} else {
 			pfs_arb_set_pace(arb, rate, now);
 			/*
-			 * Held ops back, hardly a window queued, and the pace
-			 * rose (not a demand just under the probe): try higher,
-			 * by twice as much.
+			 * Held ops back, no window queued, and the pace rose
+			 * (not a demand just under the probe): try higher.
 			 */
 			arb->pace_climbing = held && calm &&
 				arb->pace_rate > arb->pace_probe + arb->pace_probe / 32;
 		}
-		/* Shared with the simulator: no min_t() there. */
-		pct = 2 * pct - 100;
-		if (pct > PFS_ARB_PACE_CLIMB_MAX_PCT)
-			pct = PFS_ARB_PACE_CLIMB_MAX_PCT;
-		arb->pace_climb_pct = arb->pace_climbing ? pct : 0;
 		arb->pace_probe = 0;
 	} else if (arb->pace_rate) {
 		/* Not climbing: a climbing pace's next span is always a probe. */

@@ -97,13 +97,6 @@
 /* Every so often the pace probes a span at this % of the rate it was set from. */
 #define PFS_ARB_PACE_PROBE_NS	(20ULL * 1000 * 1000 * 1000)
 #define PFS_ARB_PACE_PROBE_PCT	110
-/*
- * A climbing pace's probes: each that raised the pace doubles the next
- * one's excess over the rate (110, 120, 140 ... %), to this at most, so a
- * pace that started far under a device's rate leaves its way in a second,
- * not minutes; the first probe past a token bucket's rate ends the climb.
- */
-#define PFS_ARB_PACE_CLIMB_MAX_PCT	400
 #define PFS_ARB_PACE_SLACK_NS	(2ULL * 1000 * 1000)
 /*
  * A device whose best latency is under 1/PFS_ARB_PACE_FAR of its cost takes
@@ -208,7 +201,6 @@ struct pfs_arb {
 	u64 pace_since_ns;	/* when the pace was set or last probed */
 	u64 pace_probe;		/* probing: the pace it probes from, else 0 */
 	bool pace_climbing;	/* probe the next span, not PFS_ARB_PACE_PROBE_NS on */
-	u32 pace_climb_pct;	/* the next climbing probe's %, 0: PFS_ARB_PACE_PROBE_PCT */
 	u64 win_timed_cost;	/* cost of the ops timed this window */
 	u64 win_best_sum;	/* their classes' best latency */
 	u64 best_ns[PFS_ARB_CLASSES];	/* lowest latency lately, 0: unknown */

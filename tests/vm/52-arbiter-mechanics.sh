@@ -173,14 +173,12 @@ nullb_remove weights52
 # there only idled it (docs/performance.md, section 6c). The same writer
 # beside a reader at QD1, after a short calibration that can put its cost
 # so high that two spans look like a token bucket's (on 6.1, best latency
-# 113-341/1000 of cost), may be paced: reported, not asserted. With the
+# 120-341/1000 of cost), may be paced: reported, not asserted. With the
 # host loaded (the test VMs of both kernels side by side) the disk also
 # queues now and then, as a token bucket does above its rate, and a
 # climbing pace then stops under the tenants' demand until its next probe
-# (199 of the last 4 s's windows paced once in CI on 6.1, 160 here on
-# 6.12 with a third VM running). The climb out of a false start is
-# asserted where it is deterministic: test-arbiter's page-cached disk
-# whose host stalls.
+# (199 of the last 4 s's windows once in CI on 6.1; docs/performance.md,
+# section 6e).
 export PFS_POOL=$POOL
 "$PFSADM" activate m >/dev/null
 "$PFSADM" create w 64M >/dev/null

@@ -110,19 +110,6 @@ static const struct device dev_cached = {
 	{ 60 * US, 60 * US, 1200 * US, 1200 * US, 100, 600 * US, 60 * US }, 0, 0, 0, 0, 0,
 };
 
-/*
- * The same disk, its host stalling 4 ms in every 270 (writing back): now
- * and then a window queues by chance, with no pace to blame.
- */
-static const struct device dev_cached_stalling = {
-	"page-cached, stalling", 64, { 20 * US, 20 * US, 200 * US, 20 * US }, { 400 * US, 400 * US },
-	{ 60 * US, 60 * US, 1200 * US, 1200 * US, 100, 600 * US, 60 * US }, 0, 270 * MS, 4 * MS, 0, 0,
-};
-
-/* A pace forced on at this time, at this rate (device time per ns), as a
- * false start would set it; 0: none. */
-static u64 force_pace_ns, force_pace_rate;
-
 /* What one tenant does: ops of one kind (or a mix), QD deep. */
 struct workload {
 	const char *name;
@@ -460,7 +447,6 @@ struct result {
 	u64 floor_ns;
 	double pace;			/* the pacer's rate at the end, 0: none */
 	u64 paced_windows;
-	u64 paced_late;			/* of those, in the second half of the run */
 	double solo_frac;		/* of all ops, those that skipped the arbiter */
 };
 
@@ -478,7 +464,6 @@ static void run(const struct device *dev, bool arbiter, const struct workload *w
 	/* Shares are of the time the device serves at all. */
 	double available = dev->stall_every_ns ?
 		1 - (double)dev->stall_ns / dev->stall_every_ns : 1;
-	u64 half_paced = 0;		/* paced windows at half time, + 1 */
 	int i, q;
 
 	s->dev = dev;
@@ -502,14 +487,6 @@ static void run(const struct device *dev, bool arbiter, const struct workload *w
 		if (e.t > duration)
 			break;
 		s->now = e.t;
-		if (force_pace_ns && s->now >= force_pace_ns && !s->arb.pace_since_ns) {
-			s->arb.pace_rate = force_pace_rate;
-			s->arb.pace_next_ns = s->now;
-			s->arb.pace_since_ns = s->now;
-			s->arb.pace_climbing = true;
-		}
-		if (!half_paced && s->now >= duration / 2)
-			half_paced = s->arb.paced_windows + 1;
 		if (e.kind == 0) {
 			complete(s, e.id);
 		} else if (e.kind == 2) {
@@ -539,7 +516,6 @@ static void run(const struct device *dev, bool arbiter, const struct workload *w
 	r->floor_ns = s->arb.floor_ns;
 	r->pace = (double)s->arb.pace_rate / (1 << PFS_ARB_RATE_SHIFT);
 	r->paced_windows = s->arb.paced_windows;
-	r->paced_late = half_paced ? s->arb.paced_windows - (half_paced - 1) : 0;
 	for (i = 0, q = 0; i < n; i++)
 		q += s->t[i].nops;
 	r->solo_frac = q ? (double)s->solo_ops / q : 0;
@@ -833,31 +809,6 @@ static void tick_device(void)
 	CHECK(pfs.ops[0] >= 0.98 * lin.ops[0]);
 }
 
-/*
- * A pace that started by mistake (on 6.1 a 1 s calibration once made the
- * VM's page-cached disk look like a token bucket) climbs out of the way
- * though a window queues now and then by chance: no op is held back by it
- * in the second half of an 8 s run. When any queued window in a probe's
- * span ended the climb, the pace held the writer back until the next
- * probe, 20 s on (52-arbiter-mechanics failed so on 6.1).
- */
-static void false_pace_climbs_out(void)
-{
-	struct workload w[2] = { heavy_writer, victim_qd1 };
-	struct result pfs;
-
-	force_pace_ns = WARMUP_NS;
-	force_pace_rate = (1 << PFS_ARB_RATE_SHIFT) / 2;
-	run(&dev_cached_stalling, true, w, 2, SECONDS(8), &pfs);
-	force_pace_ns = 0;
-	if (verbose)
-		printf("false pace on %s: pace %.3f at the end, %llu windows paced, %llu late\n",
-		       dev_cached_stalling.name, pfs.pace,
-		       (unsigned long long)pfs.paced_windows, (unsigned long long)pfs.paced_late);
-	CHECK(pfs.paced_windows > 0);
-	CHECK(pfs.paced_late == 0);
-}
-
 int main(int argc, char **argv)
 {
 	const struct device *devs[] = {
@@ -878,7 +829,6 @@ int main(int argc, char **argv)
 
 	verbose = argc > 1 && !strcmp(argv[1], "-v");
 	tick_device();
-	false_pace_climbs_out();
 	for (d = 0; d < sizeof(devs) / sizeof(devs[0]); d++) {
 		lone_image_is_not_slowed(devs[d]);
 		equal_weights_share_equally(devs[d]);
