@@ -142,13 +142,24 @@ echo "report: device time charged at weights 100:400: $dm:$dn ns ($((dn * 100 / 
 # cannot hold it; calibrated, the pool sees its best latency far under a
 # write's cost and paces while a light reader shares it. The pace is
 # charged, not a cap: the writer still moves data, and what both wrote
-# and read is intact.
+# and read is intact. At mbps=10, not 50: under TCG a 128 KiB write's
+# emulated copy is no small part of its cost at 50 MB/s, and on 6.1 the
+# pool's best latency was 127-257/1000 of the cost there (not far under
+# it: never paced, 9 runs of 9); at 10, 22-43/1000 (docs/performance.md,
+# section 6f).
 "$PFSADM" set n --weight 100
-"$PFSADM" calibrate --seconds 1 >/dev/null
 # The two writers above shared the pool and may have set a pace, in the
-# old model's units: the calibration's new model must have let it go.
+# old model's units: a calibration's new model must let it go.
+"$PFSADM" calibrate --seconds 1 >/dev/null
 [ "$(field pool_pace_permille)" -eq 0 ] ||
 	fail "the pace outlived a new cost model: $(field pool_pace_permille)/1000"
+"$PFSADM" deactivate --all
+nullb_remove weights52
+PFS_POOL=$(nullb pacer52 256 mbps=10 hw_queue_depth=64)
+"$PFSADM" format --force "$PFS_POOL" >/dev/null
+"$PFSADM" create m 64M >/dev/null
+"$PFSADM" create n 64M >/dev/null
+"$PFSADM" calibrate --seconds 1 >/dev/null
 paced0=$(field pool_paced_windows)
 w0=$(nfield write_sectors)
 fio --output=/dev/null --direct=1 --ioengine=libaio --size=48M --runtime=8 --time_based \
@@ -158,13 +169,16 @@ fio --output=/dev/null --direct=1 --ioengine=libaio --size=48M --runtime=8 --tim
 	fail "fio failed (or its crc32c verify did) with the pacer on"
 pace=$(field pool_pace_permille)
 paced=$(($(field pool_paced_windows) - paced0))
-echo "report: heavy writer and light reader on null_blk mbps=50: pace $pace/1000 of device time, $paced windows paced, $(($(nfield write_sectors) - w0)) sectors written, model $(field cost_model)"
+echo "report: heavy writer and light reader on null_blk mbps=10: pace $pace/1000 of device time, $paced windows paced, $(($(nfield write_sectors) - w0)) sectors written, model $(field cost_model)"
 [ "$paced" -gt 0 ] || fail "a 128 KiB writer beside a light reader on a rate-throttled device was never paced (pace $pace)"
-[ $(($(nfield write_sectors) - w0)) -ge $((8 * 10 * 2048)) ] ||
-	fail "the paced writer moved under 10 MiB a second: $(($(nfield write_sectors) - w0)) sectors in 8 s"
-echo "report: null_blk mbps=50's best latency over cost, last span: $(field pool_best_permille)/1000"
+# null_blk mbps=10 moves about 6 MiB/s, shared by the writes and fio's
+# verify reads (3.4 MiB/s of writes paced, on 6.1); a pace never goes
+# under half of what the device delivered.
+[ $(($(nfield write_sectors) - w0)) -ge $((8 * 1 * 2048)) ] ||
+	fail "the paced writer moved under 1 MiB a second: $(($(nfield write_sectors) - w0)) sectors in 8 s"
+echo "report: null_blk mbps=10's best latency over cost, last span: $(field pool_best_permille)/1000"
 "$PFSADM" deactivate --all
-nullb_remove weights52
+nullb_remove pacer52
 
 # 5c. A virtio disk in the host's page cache (this VM's own, as the bench's
 # flushed disk) completes a write well before the device time calibrating
