@@ -147,7 +147,6 @@ echo "report: device time charged at weights 100:400: $dm:$dn ns ($((dn * 100 / 
 # pool's best latency was 127-257/1000 of the cost there (not far under
 # it: never paced, 9 runs of 9); at 10, 22-43/1000 (docs/performance.md,
 # section 6f).
-"$PFSADM" set n --weight 100
 # The two writers above shared the pool and may have set a pace, in the
 # old model's units: a calibration's new model must let it go.
 "$PFSADM" calibrate --seconds 1 >/dev/null
