@@ -205,7 +205,7 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 {
 	struct pfs_pool *pool = img->pool;
 	u64 charged, waits, budget, floor, congested, probes, solos, pace, paced;
-	u32 best_permille;
+	u32 best_permille, class_best_permille;
 	struct pfs_cost_model m;
 	unsigned int sz = *szp;
 	bool solo;
@@ -222,6 +222,7 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 	pace = pool->arb.pace_rate;
 	paced = pool->arb.paced_windows;
 	best_permille = pool->arb.span_best_permille;
+	class_best_permille = pool->arb.span_class_best_permille;
 	m = pool->arb.model;
 	spin_unlock_irq(&pool->lock);
 	DMEMIT(" charged_ns=%llu arb_waits=%llu pool_budget_ns=%llu pool_floor_ns=%llu",
@@ -236,6 +237,8 @@ static void pfs_status_arbiter(struct pfs_image *img, char *result,
 	       (pace * 1000) >> PFS_ARB_RATE_SHIFT, paced);
 	/* The last span's best latency over cost, in 1/1000: one sign of a token bucket. */
 	DMEMIT(" pool_best_permille=%u", best_permille);
+	/* The same, its lowest over one class of ops (reported, not a sign). */
+	DMEMIT(" pool_best_class_permille=%u", class_best_permille);
 	*szp = sz;
 }
 

@@ -492,7 +492,8 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 {
 	struct pfs_arb_span *sp = &arb->span;
 	bool far, fast, bound, half_congested, slower, unheld, held, calm;
-	u64 rate, best = 0;
+	u64 rate, best = 0, class_best = 0;
+	u32 c;
 
 	if (arb->win_paced)
 		arb->paced_windows++;
@@ -506,8 +507,23 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	sp->ratio_sum += arb->win_ratio_sum;
 	sp->completions += arb->win_completions;
 	sp->at_floor += arb->win_shared && arb->budget_ns <= arb->floor_ns;
+	for (c = 0; c < PFS_ARB_CLASSES; c++) {
+		sp->class_cost[c] += arb->win_class_cost[c];
+		sp->class_best[c] += arb->win_class_best[c];
+		sp->class_timed[c] += arb->win_class_timed[c];
+	}
 	if (++sp->windows < PFS_ARB_PACE_SPAN)
 		return;
+	for (c = 0; c < PFS_ARB_CLASSES; c++) {
+		u64 b;
+
+		if (sp->class_timed[c] < PFS_ARB_CLASS_TIMED || !sp->class_cost[c])
+			continue;
+		b = div64_u64(sp->class_best[c] * 1000, sp->class_cost[c]) ?: 1;
+		if (!class_best || b < class_best)
+			class_best = b;
+	}
+	arb->span_class_best_permille = class_best > U32_MAX ? U32_MAX : class_best;
 	arb->pace_step_last_ns = arb->pace_step_ns;
 	arb->pace_step_ns = 0;
 	rate = div64_u64(sp->delivered_ns << PFS_ARB_RATE_SHIFT, sp->elapsed_ns ?: 1);
@@ -625,6 +641,9 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 	arb->win_base_sum = 0;
 	arb->win_timed_cost = 0;
 	arb->win_best_sum = 0;
+	memset(arb->win_class_cost, 0, sizeof(arb->win_class_cost));
+	memset(arb->win_class_best, 0, sizeof(arb->win_class_best));
+	memset(arb->win_class_timed, 0, sizeof(arb->win_class_timed));
 	arb->win_shared = pfs_arb_shared(arb, now);
 	arb->win_bound = false;
 	arb->win_paced = false;
@@ -669,6 +688,9 @@ void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 			arb->best_ns[class] = latency_ns;
 		arb->win_timed_cost += cost;
 		arb->win_best_sum += arb->best_ns[class];
+		arb->win_class_cost[class] += cost;
+		arb->win_class_best[class] += arb->best_ns[class];
+		arb->win_class_timed[class]++;
 	}
 	if (base && latency_ns) {
 		ratio = div64_u64(latency_ns * PFS_ARB_RATIO_ONE, base);

@@ -113,6 +113,8 @@
 #define PFS_ARB_PACE_BURST_NS	(1000ULL * 1000)
 /* Windows the pacer measures a rate over. */
 #define PFS_ARB_PACE_SPAN	8
+/* Timed ops a class needs in a span for its own best latency over cost. */
+#define PFS_ARB_CLASS_TIMED	8
 /* Mean latency / unloaded latency, in 1/256: past 1.5 the device queues. */
 #define PFS_ARB_RATIO_ONE	256
 #define PFS_ARB_CONGESTED	384
@@ -203,6 +205,9 @@ struct pfs_arb {
 	bool pace_climbing;	/* probe the next span, not PFS_ARB_PACE_PROBE_NS on */
 	u64 win_timed_cost;	/* cost of the ops timed this window */
 	u64 win_best_sum;	/* their classes' best latency */
+	u64 win_class_cost[PFS_ARB_CLASSES];	/* the same by class, ... */
+	u64 win_class_best[PFS_ARB_CLASSES];
+	u32 win_class_timed[PFS_ARB_CLASSES];	/* ... over these ops */
 	u64 best_ns[PFS_ARB_CLASSES];	/* lowest latency lately, 0: unknown */
 	struct pfs_arb_span {	/* the pacer's measure, over windows */
 		u64 delivered_ns;
@@ -216,10 +221,18 @@ struct pfs_arb {
 		u64 ratio_sum;	/* latency / unloaded latency, in 1/256, ... */
 		u32 completions;	/* ... over these completions */
 		u32 at_floor;	/* shared, and the budget as low as its floor */
+		u64 class_cost[PFS_ARB_CLASSES];
+		u64 class_best[PFS_ARB_CLASSES];
+		u32 class_timed[PFS_ARB_CLASSES];
 	} span;
 	u32 pace_start_spans;	/* spans in a row that showed a device to pace */
 	u64 paced_windows;	/* for status: windows the pacer refused an op */
 	u32 span_best_permille;	/* for status: the last span's best latency / cost */
+	/*
+	 * For status, not yet a sign: the lowest of that ratio over the
+	 * classes with PFS_ARB_CLASS_TIMED ops in the span, 0: none had.
+	 */
+	u32 span_class_best_permille;
 	bool win_paced;		/* the pacer refused an op this window */
 };
 

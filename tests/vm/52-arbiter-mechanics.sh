@@ -177,13 +177,13 @@ trap 'kill $fio_pid 2>/dev/null; wait $fio_pid 2>/dev/null' EXIT
 signs=
 for _ in 1 2 3 4 5 6 7; do
 	sleep 1
-	signs="$signs $(field pool_best_permille)"
+	signs="$signs $(field pool_best_permille)/$(field pool_best_class_permille)"
 done
 wait $fio_pid || fail "fio failed with the pacer on"
 trap - EXIT
 pace=$(field pool_pace_permille)
 paced=$(($(field pool_paced_windows) - paced0))
-echo "report: heavy writer and light reader on null_blk mbps=15: pace $pace/1000 of device time, $paced windows paced, $(($(nfield write_sectors) - w0)) sectors written, best latency over cost each second:$signs (/1000), model $(field cost_model)"
+echo "report: heavy writer and light reader on null_blk mbps=15: pace $pace/1000 of device time, $paced windows paced, $(($(nfield write_sectors) - w0)) sectors written, best latency over cost each second, over all ops/its lowest over one class:$signs (/1000), model $(field cost_model)"
 [ "$paced" -gt 0 ] || fail "a 128 KiB writer beside a light reader on a rate-throttled device was never paced (pace $pace, best latency over cost each second:$signs)"
 # null_blk mbps=15 moves two 128 KiB writes a 20 ms tick, 12.5 MiB/s; a
 # pace never goes under half of what the device delivered.
@@ -222,13 +222,17 @@ fio --output=/dev/null --direct=1 --ioengine=libaio --size=48M --runtime=8 --tim
 	--name=heavy --filename=/dev/mapper/pfs-w --rw=write --bs=128k --iodepth=32 \
 	--name=reader --filename="$dev" --rw=randread --bs=4k --iodepth=1 &
 fio_pid=$!
-sleep 4
-paced_half=$(field pool_paced_windows)
+signs=
+for i in 1 2 3 4 5 6 7; do
+	sleep 1
+	[ "$i" = 4 ] && paced_half=$(field pool_paced_windows)
+	signs="$signs $(field pool_best_permille)/$(field pool_best_class_permille)"
+done
 wait $fio_pid || fail "fio failed beside the page-cached disk's writer"
 pace=$(field pool_pace_permille)
 paced=$(($(field pool_paced_windows) - paced0))
 late=$(($(field pool_paced_windows) - paced_half))
-echo "report: writer and QD1 reader on a page-cached virtio disk: best latency over cost $(field pool_best_permille)/1000, pace $pace/1000, $paced windows paced ($late in the last 4 s), model $(field cost_model)"
+echo "report: writer and QD1 reader on a page-cached virtio disk: best latency over cost each second, over all ops/its lowest over one class:$signs (/1000), pace $pace/1000, $paced windows paced ($late in the last 4 s), model $(field cost_model)"
 "$PFSADM" deactivate --all
 "$PFSADM" remove w >/dev/null
 # 6. A bounded queue: a guest far past its cap waits in submission, and
