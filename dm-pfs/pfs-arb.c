@@ -492,15 +492,13 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 {
 	struct pfs_arb_span *sp = &arb->span;
 	bool far, fast, bound, half_congested, slower, unheld, held, calm;
-	u64 rate, best = 0, class_best = 0;
+	u64 rate, best = 0, class_best = 0, timed_cost = 0, best_sum = 0;
 	u32 c;
 
 	if (arb->win_paced)
 		arb->paced_windows++;
 	sp->delivered_ns += arb->win_delivered_ns;
 	sp->elapsed_ns += elapsed;
-	sp->timed_cost += arb->win_timed_cost;
-	sp->best_sum += arb->win_best_sum;
 	sp->congested += congested;
 	sp->bound += arb->win_shared && arb->win_bound;
 	sp->paced += arb->win_paced;
@@ -517,6 +515,8 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	for (c = 0; c < PFS_ARB_CLASSES; c++) {
 		u64 b;
 
+		timed_cost += sp->class_cost[c];
+		best_sum += sp->class_best[c];
 		if (sp->class_timed[c] < PFS_ARB_CLASS_TIMED || !sp->class_cost[c])
 			continue;
 		b = div64_u64(sp->class_best[c] * 1000, sp->class_cost[c]) ?: 1;
@@ -528,12 +528,12 @@ static void pfs_arb_update_pace(struct pfs_arb *arb, u64 elapsed, bool congested
 	arb->pace_step_ns = 0;
 	rate = div64_u64(sp->delivered_ns << PFS_ARB_RATE_SHIFT, sp->elapsed_ns ?: 1);
 	/* Best latency over cost, in 1/1000: under 1000 / N is under 1/N exactly. */
-	if (sp->timed_cost) {
-		best = div64_u64(sp->best_sum * 1000, sp->timed_cost);
+	if (timed_cost) {
+		best = div64_u64(best_sum * 1000, timed_cost);
 		arb->span_best_permille = best > U32_MAX ? U32_MAX : best;
 	}
-	far = sp->timed_cost && best < 1000 / PFS_ARB_PACE_FAR;
-	fast = sp->timed_cost && best < 1000 / PFS_ARB_PACE_FAST;
+	far = timed_cost && best < 1000 / PFS_ARB_PACE_FAR;
+	fast = timed_cost && best < 1000 / PFS_ARB_PACE_FAST;
 	bound = sp->bound == sp->windows;
 	half_congested = 2 * sp->congested > sp->windows;
 	slower = sp->congested == sp->windows && sp->paced == sp->windows;
@@ -639,8 +639,6 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 	arb->win_completions = 0;
 	arb->win_delivered_ns = 0;
 	arb->win_base_sum = 0;
-	arb->win_timed_cost = 0;
-	arb->win_best_sum = 0;
 	memset(arb->win_class_cost, 0, sizeof(arb->win_class_cost));
 	memset(arb->win_class_best, 0, sizeof(arb->win_class_best));
 	memset(arb->win_class_timed, 0, sizeof(arb->win_class_timed));
@@ -686,8 +684,6 @@ void pfs_arb_complete(struct pfs_arb *arb, struct pfs_arb_image *ai,
 	if (latency_ns) {
 		if (!arb->best_ns[class] || latency_ns < arb->best_ns[class])
 			arb->best_ns[class] = latency_ns;
-		arb->win_timed_cost += cost;
-		arb->win_best_sum += arb->best_ns[class];
 		arb->win_class_cost[class] += cost;
 		arb->win_class_best[class] += arb->best_ns[class];
 		arb->win_class_timed[class]++;

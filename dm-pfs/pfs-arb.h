@@ -203,17 +203,14 @@ struct pfs_arb {
 	u64 pace_since_ns;	/* when the pace was set or last probed */
 	u64 pace_probe;		/* probing: the pace it probes from, else 0 */
 	bool pace_climbing;	/* probe the next span, not PFS_ARB_PACE_PROBE_NS on */
-	u64 win_timed_cost;	/* cost of the ops timed this window */
-	u64 win_best_sum;	/* their classes' best latency */
-	u64 win_class_cost[PFS_ARB_CLASSES];	/* the same by class, ... */
+	/* By class: the cost of the ops timed this window, their class's best latency, ... */
+	u64 win_class_cost[PFS_ARB_CLASSES];
 	u64 win_class_best[PFS_ARB_CLASSES];
 	u32 win_class_timed[PFS_ARB_CLASSES];	/* ... over these ops */
 	u64 best_ns[PFS_ARB_CLASSES];	/* lowest latency lately, 0: unknown */
 	struct pfs_arb_span {	/* the pacer's measure, over windows */
 		u64 delivered_ns;
 		u64 elapsed_ns;
-		u64 timed_cost;
-		u64 best_sum;
 		u32 windows;
 		u32 congested;	/* of them */
 		u32 bound;	/* shared, and the budget held ops back */
@@ -221,7 +218,7 @@ struct pfs_arb {
 		u64 ratio_sum;	/* latency / unloaded latency, in 1/256, ... */
 		u32 completions;	/* ... over these completions */
 		u32 at_floor;	/* shared, and the budget as low as its floor */
-		u64 class_cost[PFS_ARB_CLASSES];
+		u64 class_cost[PFS_ARB_CLASSES];	/* the windows', summed */
 		u64 class_best[PFS_ARB_CLASSES];
 		u32 class_timed[PFS_ARB_CLASSES];
 	} span;
