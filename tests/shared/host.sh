@@ -16,7 +16,7 @@ if [ "$me" = 1 ]; then
 	grep -q "needs this host's host_id" /tmp/expect_exit.out ||
 		fail "no host_id: $(cat /tmp/expect_exit.out)"
 fi
-printf 'host_id = %s\nlease_io_timeout = 5\n' "$me" >/etc/pfs.conf
+printf 'host_id = %s\nlease_io_timeout = 3\n' "$me" >/etc/pfs.conf
 if [ "$me" = 1 ]; then
 	expect_exit 4 "$PFSADM" format --shared "$POOL"
 	grep -q "sanlock daemon is not running" /tmp/expect_exit.out ||
@@ -62,7 +62,7 @@ for ((i = 0; i < PER_HOST; i++)); do
 	start=$(image_field "h$other-$i" start_sector)
 	[ -n "$start" ] || fail "no start for h$other-$i"
 	cmp <(pattern "$other$i" 16) \
-		<(dd if="$POOL" bs=512 skip="$start" count=32768 iflag=direct status=none) ||
+		<(read_sectors "$POOL" "$start" 32768) ||
 		fail "h$other-$i's data is not at sector $start"
 	check_pattern "/dev/mapper/pfs-h$me-$i" "$me$i" 16
 done
@@ -203,18 +203,8 @@ done
 # Host 1 is not known dead yet: its reservation stays through a change here.
 "$PFSADM" set h2-1 --weight 110 >/dev/null
 [ "$(held_extents)" = 1 ] || fail "host 2 dropped a live host's reservation"
-"$PFSADM" --wait 400 activate h1-1 >/dev/null 2>/tmp/takeover.err
-took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/died.1")" | bc)
-grep -q "image h1-1 is active on host 1.*waiting up to 400 s" /tmp/takeover.err ||
-	fail "no word while waiting: $(cat /tmp/takeover.err)"
-log "took over h1-1 $took s after host 1 died: $(head -n1 /tmp/takeover.err)"
-echo "$took" >"$PFS_EXCHANGE/takeover-seconds"
-check_pattern /dev/mapper/pfs-h1-1 11 16
-"$PFSADM" list -o name,host | grep -qE '^h1-1 +host 2$' || fail "h1-1 is not host 2's"
-# Host 1 is dead now: the next change drops what its killed create held.
-"$PFSADM" set h2-1 --weight 120 >/dev/null
-[ "$(held_extents)" = 0 ] || fail "a dead host's reservation is still held: $(held_extents)"
-
+# While sanlock has yet to declare host 1 dead (8 x lease_io_timeout + 60 s
+# after its last renewal), this host goes on with what does not need h1-1.
 # What the leases cost a create: 5 on the shared pool against 5 on a
 # host-local pool on a local disk of the same kind (reported, not judged).
 median_create_ms() {	# PREFIX POOL: the median of 5 creates there, in ms
@@ -244,7 +234,7 @@ kill -TERM "$(cat /run/pfs-lockd.pid)"
 for _ in $(seq 100); do [ -e /run/pfs-lockd.pid ] || break; sleep 0.1; done
 [ ! -e /run/pfs-lockd.pid ] || fail "pfs-lockd did not exit"
 grep -q "device.* suspended" /tmp/lockd.log || fail "pfs-lockd did not say it suspended: $(cat /tmp/lockd.log)"
-for img in h1-0 h1-1 h2-0; do
+for img in h1-0 h2-0; do
 	dmsetup info "pfs-$img" | grep -q "State: *SUSPENDED" || fail "pfs-$img is not suspended"
 done
 "$PFSADM" list -o name,state | grep -qE '^h2-0 +suspended$' || fail "list does not show h2-0 suspended"
@@ -252,7 +242,7 @@ pattern 99 1 | dd of=/dev/mapper/pfs-h2-0 bs=1M count=1 iflag=fullblock oflag=di
 writer=$!
 sleep 2
 kill -0 "$writer" 2>/dev/null || fail "a write to a fenced image completed"
-cmp <(pattern 20 1) <(dd if="$POOL" bs=512 skip="$start" count=2048 iflag=direct status=none) ||
+cmp <(pattern 20 1) <(read_sectors "$POOL" "$start" 2048) ||
 	fail "a write to a fenced image reached the pool"
 start_lockd
 "$PFSADM" activate h2-0 >/dev/null
@@ -261,8 +251,21 @@ check_pattern /dev/mapper/pfs-h2-0 99 1
 for img in $("$PFSADM" list -o name,state --noheadings | awk '$2 == "suspended" { print $1 }'); do
 	"$PFSADM" activate "$img" >/dev/null
 done
-dmsetup info pfs-h1-1 | grep -q "State: *ACTIVE" || fail "activate did not resume pfs-h1-1"
+dmsetup info pfs-h1-0 | grep -q "State: *ACTIVE" || fail "activate did not resume pfs-h1-0"
 ! "$PFSADM" list -o state --noheadings | grep -q suspended || fail "an image is still suspended"
+# Now h1-1: taken over once host 1 is dead.
+"$PFSADM" --wait 400 activate h1-1 >/dev/null 2>/tmp/takeover.err
+took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/died.1")" | bc)
+grep -q "image h1-1 is active on host 1.*waiting up to 400 s" /tmp/takeover.err ||
+	fail "no word while waiting: $(cat /tmp/takeover.err)"
+log "took over h1-1 $took s after host 1 died: $(head -n1 /tmp/takeover.err)"
+echo "$took" >"$PFS_EXCHANGE/takeover-seconds"
+check_pattern /dev/mapper/pfs-h1-1 11 16
+"$PFSADM" list -o name,host | grep -qE '^h1-1 +host 2$' || fail "h1-1 is not host 2's"
+# Host 1 is dead now: the next change drops what its killed create held.
+"$PFSADM" set h2-1 --weight 120 >/dev/null
+[ "$(held_extents)" = 0 ] || fail "a dead host's reservation is still held: $(held_extents)"
+
 # Host 1 may boot again now: h1-1 is this host's, and held.
 : >"$PFS_EXCHANGE/reboot-go"
 

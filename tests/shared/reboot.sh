@@ -22,7 +22,7 @@ done
 sectors=$(blockdev --getsz "$POOL")
 dmsetup create lun0 --table "0 $sectors linear $POOL 0"
 LUN=/dev/mapper/lun0
-printf 'host_id = 1\nlease_io_timeout = 5\n' >/etc/pfs.conf
+printf 'host_id = 1\nlease_io_timeout = 3\n' >/etc/pfs.conf
 export PFS_POOL=$LUN
 
 unit_commands() {	# UNIT: the pfsadm arguments of its ExecStart lines
@@ -65,7 +65,7 @@ start=$(image_field h1-2 start_sector)
 (while write_pattern /dev/mapper/pfs-h1-2 77 1 8; do :; done) 2>/dev/null &
 writer=$!
 until cmp -s <(pattern 77 1) \
-	<(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none); do
+	<(read_sectors "$POOL" $((start + 16384)) 2048); do
 	sleep 0.1
 done
 # Cut the lease area from this host (sanlock's line says where it starts).
@@ -94,7 +94,7 @@ for _ in $(seq 100); do [ -e /run/pfs-lockd.pid ] || break; sleep 0.1; done
 [ ! -e /run/pfs-lockd.pid ] || fail "pfs-lockd did not exit when sanlock failed the lockspace"
 sleep 2
 kill -0 "$writer" 2>/dev/null || fail "the writer ended: a write to a fenced image completed"
-cmp <(pattern 77 1) <(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none) ||
+cmp <(pattern 77 1) <(read_sectors "$POOL" $((start + 16384)) 2048) ||
 	fail "h1-2 changed after the fence"
 
 # Host 2 takes h1-2 over and writes; then the path comes back here.
@@ -103,14 +103,14 @@ dmsetup load lun0 --table "0 $sectors linear $POOL 0"
 dmsetup resume lun0
 sleep 3
 kill -0 "$writer" 2>/dev/null || fail "the writer ended once the path came back"
-cmp <(pattern 88 1) <(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none) ||
+cmp <(pattern 88 1) <(read_sectors "$POOL" $((start + 16384)) 2048) ||
 	fail "a write held by the fence reached the pool over host 2's"
 # The VM stops here: its held writes fail, they do not land.
 for dev in $(dmsetup ls --target pfs | awk '{ print $1 }'); do
 	dmsetup remove --force "$dev" >/dev/null
 done
 wait "$writer" 2>/dev/null
-cmp <(pattern 88 1) <(dd if="$POOL" bs=512 skip=$((start + 16384)) count=2048 iflag=direct status=none) ||
+cmp <(pattern 88 1) <(read_sectors "$POOL" $((start + 16384)) 2048) ||
 	fail "a write held by the fence landed when its device went"
 "$PFSADM" check >/tmp/check.out || { cat /tmp/check.out; fail "check is not clean"; }
 barrier cut-verified

@@ -70,7 +70,7 @@ dmsetup remove good
 # A move's fields are checked as the rest of an entry: copy fields without
 # a move, a copy region that is no power of two, a destination over
 # another image.
-dd if="$POOL" of=/tmp/meta.before bs=512 count=1048 iflag=direct status=none
+read_sectors "$POOL" 0 1048 >/tmp/meta.before
 meta_restore() { dd if=/tmp/meta.before of="$POOL" bs=512 count=1048 oflag=direct conv=notrunc status=none; }
 python3 pfs_meta.py "$POOL" table 'e = entries(t)["b"]; struct.pack_into("<Q", t, e.off + 192, 4096)'
 table_refused "table copy 0: table entry has a copy but no move; table copy 1: table entry has a copy but no move" "0 $len pfs $pool b $b_start"
@@ -92,8 +92,8 @@ dd if=/dev/zero of=/dev/vdb bs=1M count=1 oflag=direct status=none
 "$PFSADM" --pool /dev/vdb create c 16M >/dev/null
 "$PFSADM" --pool /dev/vdb deactivate c
 c_start=$(PFS_POOL=/dev/vdb image_field c start_sector)
-dd if=/dev/vdb of=/tmp/other.meta bs=512 count=1048 iflag=direct status=none
-dd if="$POOL" of=/tmp/pool.meta bs=512 count=1048 iflag=direct status=none
+read_sectors /dev/vdb 0 1048 >/tmp/other.meta
+read_sectors "$POOL" 0 1048 >/tmp/pool.meta
 dd if=/tmp/other.meta of="$POOL" bs=512 count=1048 oflag=direct conv=notrunc status=none
 refused "Pool was reformatted while images are active" "0 $len pfs $pool c $c_start"
 dd if=/tmp/pool.meta of="$POOL" bs=512 count=1048 oflag=direct conv=notrunc status=none

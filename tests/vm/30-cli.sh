@@ -306,10 +306,10 @@ expect_exit 5 "$PFSADM" restore "$SECOND" /tmp/dump.json
 grep -q 'already holds data (ext4' /tmp/expect_exit.out || fail "restore over ext4: $(cat /tmp/expect_exit.out)"
 blkid -p "$SECOND" | grep -q 'TYPE="ext4"' || fail "a refused restore touched the ext4"
 "$PFSADM" format --force "$SECOND" >/dev/null
-dd if="$SECOND" bs=512 count=1048 iflag=direct status=none | sha256sum >/tmp/second.meta
+read_sectors "$SECOND" 0 1048 | sha256sum >/tmp/second.meta
 expect_exit 5 "$PFSADM" restore "$SECOND" /tmp/dump.json
 grep -q 'holds another pool' /tmp/expect_exit.out || fail "restore over another pool: $(cat /tmp/expect_exit.out)"
-dd if="$SECOND" bs=512 count=1048 iflag=direct status=none | sha256sum | cmp -s - /tmp/second.meta ||
+read_sectors "$SECOND" 0 1048 | sha256sum | cmp -s - /tmp/second.meta ||
 	fail "a refused restore changed the other pool"
 dd if=/dev/zero of="$SECOND" bs=1M count=1 oflag=direct status=none
 
@@ -329,7 +329,7 @@ grep -q 'damaged' /tmp/expect_exit.out || fail "check does not report the damage
 "$PFSADM" check --repair "$POOL" | grep -q repaired || fail "repair did nothing"
 "$PFSADM" check "$POOL" >/dev/null || fail "check still fails after repair"
 # A stale mirror (a cut between the two copy writes): reported, repaired.
-dd if="$POOL" of=/tmp/copies.old bs=512 skip=8 count=1040 iflag=direct status=none
+read_sectors "$POOL" 8 1040 >/tmp/copies.old
 "$PFSADM" set vm1 --weight 301
 dd if=/tmp/copies.old of="$POOL" bs=512 seek=8 count=520 oflag=direct conv=notrunc status=none
 expect_exit 4 "$PFSADM" check "$POOL"

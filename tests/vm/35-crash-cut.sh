@@ -50,7 +50,7 @@ cut() {	# WHAT CMD... (run against $PFS_POOL, the logged device; @DEV@ names it)
 	replay hash "$POOL" /tmp/before.json >/tmp/hashes.json
 	# Format discards the data area on purpose: only its table is compared.
 	[ "$what" = format ] && echo '{}' >/tmp/hashes.json
-	dd if="$POOL" of=/tmp/base.bin bs=512 count=1056 iflag=direct status=none
+	read_sectors "$POOL" 0 1056 >/tmp/base.bin
 	dd if=/dev/zero of="$LOG" bs=1M count=1 oflag=direct status=none
 	dmsetup create lw --table "0 $size log-writes $POOL $LOG"
 	PFS_POOL=/dev/mapper/lw "$@" >/dev/null
@@ -121,8 +121,8 @@ cut_pool_move() {
 	fi
 	"$PFSADM" --pool "$a" list --json >/tmp/before.json
 	replay hash "$a" /tmp/before.json >/tmp/hashes.json
-	dd if="$a" of=/tmp/base-a.bin bs=512 count=1056 iflag=direct status=none
-	dd if="$b" of=/tmp/base-b.bin bs=512 count=1056 iflag=direct status=none
+	read_sectors "$a" 0 1056 >/tmp/base-a.bin
+	read_sectors "$b" 0 1056 >/tmp/base-b.bin
 	pools_off
 	dd if=/dev/zero of="$LOG" bs=1M count=1 oflag=direct status=none
 	dmsetup create lw --table "0 $size log-writes $POOL $LOG"

@@ -64,7 +64,7 @@ before=$(extents)
 [ "$before" -gt 2 ] || fail "the history left only $before free extent(s); no test"
 
 # The plan: printed, and nothing changes.
-dd if="$POOL" bs=512 count=1048 iflag=direct status=none | sha256sum >/tmp/meta.before
+read_sectors "$POOL" 0 1048 | sha256sum >/tmp/meta.before
 "$PFSADM" defrag --dry-run >/tmp/plan.txt
 cat /tmp/plan.txt
 grep -q "^move " /tmp/plan.txt || fail "the plan moves nothing"
@@ -76,7 +76,7 @@ assert r["version"] == 1 and r["moves"] and r["free_extents_after"] == 1, r
 for m in r["moves"]:
     assert set(m) == {"image", "from_sector", "to_sector", "sectors"}, m
 ' || fail "the JSON plan is not right"
-dd if="$POOL" bs=512 count=1048 iflag=direct status=none | sha256sum | cmp -s - /tmp/meta.before ||
+read_sectors "$POOL" 0 1048 | sha256sum | cmp -s - /tmp/meta.before ||
 	fail "--dry-run changed the metadata"
 unchanged_exit 1 "use it with --dry-run" "$PFSADM" defrag --json
 unchanged_exit 1 "usage" "$PFSADM" defrag extra

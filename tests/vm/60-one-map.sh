@@ -42,7 +42,7 @@ refused "Range is not inside the image's extent" "0 $((len - 2048)) pfs $pool b 
 # foreign-named device maps. The kernel refuses the overlap, to the sector.
 "$PFSADM" deactivate a
 dmsetup create held --table "0 $len pfs $alias b $b_start"
-dd if="$POOL" of=/tmp/meta.now bs=512 count=1048 iflag=direct status=none
+read_sectors "$POOL" 0 1048 >/tmp/meta.now
 python3 pfs_meta.py "$POOL" table '
 e = entries(t)
 e["a"].name, e["a"].length = "x", 3 * e["a"].length	# a becomes x, over b
