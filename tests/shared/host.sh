@@ -203,8 +203,32 @@ done
 # Host 1 is not known dead yet: its reservation stays through a change here.
 "$PFSADM" set h2-1 --weight 110 >/dev/null
 [ "$(held_extents)" = 1 ] || fail "host 2 dropped a live host's reservation"
-# While sanlock has yet to declare host 1 dead (8 x lease_io_timeout + 60 s
-# after its last renewal), this host goes on with what does not need h1-1.
+# Once sanlock here has seen host 1 miss renewals (it reads their delta
+# leases every 2 x lease_io_timeout), host 1's image is refused at once,
+# naming host 1, and --wait is kept: not held inside sanlock, silently,
+# until host 1 is declared dead 8 x 3 + 60 s after its last renewal.
+since_death() { echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/died.1")" | bc; }
+while [ "$(echo "$(since_death) < 30" | bc)" = 1 ]; do sleep 1; done
+t0=$(date +%s.%N)
+expect_exit 5 timeout 70 "$PFSADM" --wait 2 activate h1-1
+refused=$(echo "$(date +%s.%N) - $t0" | bc)
+grep -q "image h1-1 is active on host 1" /tmp/expect_exit.out ||
+	fail "activate of a failed host's image: $(cat /tmp/expect_exit.out)"
+[ "$(echo "$refused < 20" | bc)" = 1 ] ||
+	fail "activate --wait 2 of a failed host's image took $refused s"
+log "refused in $refused s $(since_death) s after host 1 died: $(tail -n1 /tmp/expect_exit.out)"
+"$PFSADM" --wait 400 activate h1-1 >/dev/null 2>/tmp/takeover.err
+took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/died.1")" | bc)
+grep -q "image h1-1 is active on host 1.*waiting up to 400 s" /tmp/takeover.err ||
+	fail "no word while waiting: $(cat /tmp/takeover.err)"
+log "took over h1-1 $took s after host 1 died: $(head -n1 /tmp/takeover.err)"
+echo "$took" >"$PFS_EXCHANGE/takeover-seconds"
+check_pattern /dev/mapper/pfs-h1-1 11 16
+"$PFSADM" list -o name,host | grep -qE '^h1-1 +host 2$' || fail "h1-1 is not host 2's"
+# Host 1 is dead now: the next change drops what its killed create held.
+"$PFSADM" set h2-1 --weight 120 >/dev/null
+[ "$(held_extents)" = 0 ] || fail "a dead host's reservation is still held: $(held_extents)"
+
 # What the leases cost a create: 5 on the shared pool against 5 on a
 # host-local pool on a local disk of the same kind (reported, not judged).
 median_create_ms() {	# PREFIX POOL: the median of 5 creates there, in ms
@@ -234,7 +258,7 @@ kill -TERM "$(cat /run/pfs-lockd.pid)"
 for _ in $(seq 100); do [ -e /run/pfs-lockd.pid ] || break; sleep 0.1; done
 [ ! -e /run/pfs-lockd.pid ] || fail "pfs-lockd did not exit"
 grep -q "device.* suspended" /tmp/lockd.log || fail "pfs-lockd did not say it suspended: $(cat /tmp/lockd.log)"
-for img in h1-0 h2-0; do
+for img in h1-0 h1-1 h2-0; do
 	dmsetup info "pfs-$img" | grep -q "State: *SUSPENDED" || fail "pfs-$img is not suspended"
 done
 "$PFSADM" list -o name,state | grep -qE '^h2-0 +suspended$' || fail "list does not show h2-0 suspended"
@@ -251,21 +275,8 @@ check_pattern /dev/mapper/pfs-h2-0 99 1
 for img in $("$PFSADM" list -o name,state --noheadings | awk '$2 == "suspended" { print $1 }'); do
 	"$PFSADM" activate "$img" >/dev/null
 done
-dmsetup info pfs-h1-0 | grep -q "State: *ACTIVE" || fail "activate did not resume pfs-h1-0"
+dmsetup info pfs-h1-1 | grep -q "State: *ACTIVE" || fail "activate did not resume pfs-h1-1"
 ! "$PFSADM" list -o state --noheadings | grep -q suspended || fail "an image is still suspended"
-# Now h1-1: taken over once host 1 is dead.
-"$PFSADM" --wait 400 activate h1-1 >/dev/null 2>/tmp/takeover.err
-took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/died.1")" | bc)
-grep -q "image h1-1 is active on host 1.*waiting up to 400 s" /tmp/takeover.err ||
-	fail "no word while waiting: $(cat /tmp/takeover.err)"
-log "took over h1-1 $took s after host 1 died: $(head -n1 /tmp/takeover.err)"
-echo "$took" >"$PFS_EXCHANGE/takeover-seconds"
-check_pattern /dev/mapper/pfs-h1-1 11 16
-"$PFSADM" list -o name,host | grep -qE '^h1-1 +host 2$' || fail "h1-1 is not host 2's"
-# Host 1 is dead now: the next change drops what its killed create held.
-"$PFSADM" set h2-1 --weight 120 >/dev/null
-[ "$(held_extents)" = 0 ] || fail "a dead host's reservation is still held: $(held_extents)"
-
 # Host 1 may boot again now: h1-1 is this host's, and held.
 : >"$PFS_EXCHANGE/reboot-go"
 

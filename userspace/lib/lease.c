@@ -19,6 +19,15 @@
 #include "lease.h"
 #include "lock.h"
 
+/*
+ * A lease whose holder has stopped renewing is refused at once
+ * (SANLK_ACQUIRE_OWNED_RETRY), as one a live host holds is: without it,
+ * sanlock_acquire() itself waits, silently and whatever our --wait, until
+ * sanlock declares the holder dead (8 x its io_timeout + 60 s after its
+ * last renewal). We wait, say why, and give up, in our own loop.
+ */
+#define PFS_LEASE_ACQUIRE_FLAGS SANLK_ACQUIRE_OWNER_NOWAIT
+
 /* A resource with room for its one disk. */
 struct pfs_lease_res {
 	struct sanlk_resource res;
@@ -241,6 +250,33 @@ static bool pfs_lease_held_elsewhere(int rv)
 	       rv == SANLK_ACQUIRE_SHRETRY;
 }
 
+/* Host @host_id's state in the pool's lockspace (SANLK_HOST_*); 0 if unknown. */
+static uint32_t pfs_lease_host(const struct pfs_superblock *sb, uint64_t host_id)
+{
+	struct sanlk_host *hs = NULL;
+	char ls[SANLK_NAME_LEN];
+	uint32_t state = 0;
+	int n = 0;
+
+	pfs_lease_lockspace_name(sb, ls);
+	if (!sanlock_get_hosts(ls, host_id, &hs, &n, 0) && n > 0)
+		state = hs[0].flags & SANLK_HOST_MASK;
+	free(hs);
+	return state;
+}
+
+/* A holder's state as sanlock's lockspace sees it, for a waiting message. */
+static const char *pfs_lease_host_state(const struct pfs_superblock *sb, uint64_t host_id)
+{
+	switch (pfs_lease_host(sb, host_id)) {
+	case SANLK_HOST_FAIL:
+		return ", which stopped renewing its lease: it frees once sanlock declares that host dead";
+	case SANLK_HOST_DEAD:
+		return ", which sanlock declares dead";
+	}
+	return "";
+}
+
 /* The first host holding lease @r, for a waiting message; 0 if sanlock cannot say. */
 static uint64_t pfs_lease_owner(const struct pfs_lease_res *r)
 {
@@ -262,7 +298,7 @@ int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_se
 	double deadline = pfs_lock_now() + wait_seconds;
 	struct sanlk_resource *res;
 	struct pfs_lease_res pool;
-	char owner[64], ls_name[SANLK_NAME_LEN];
+	char owner[128], ls_name[SANLK_NAME_LEN];
 	uint64_t host_id;
 	bool told = false;
 	int sock, rv;
@@ -282,7 +318,7 @@ int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_se
 	pfs_lease_res_init(w, "pool", PFS_LEASE_POOL, &pool);
 	res = &pool.res;
 	for (;;) {
-		rv = sanlock_acquire(sock, -1, 0, 1, &res, NULL);
+		rv = sanlock_acquire(sock, -1, PFS_LEASE_ACQUIRE_FLAGS, 1, &res, NULL);
 		if (!rv)
 			return sock;
 		if (!pfs_lease_held_elsewhere(rv)) {
@@ -292,7 +328,8 @@ int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_se
 		}
 		host_id = pfs_lease_owner(&pool);
 		if (host_id)
-			snprintf(owner, sizeof(owner), "host %llu", (unsigned long long)host_id);
+			snprintf(owner, sizeof(owner), "host %llu%s", (unsigned long long)host_id,
+				 pfs_lease_host_state(w->sb, host_id));
 		else
 			snprintf(owner, sizeof(owner), "another host");
 		if (pfs_lock_now() >= deadline) {
@@ -319,21 +356,6 @@ void pfs_lease_pool_release(int sock)
 	/* Closing the connection would release it too, but later. */
 	sanlock_release(sock, -1, SANLK_REL_ALL, 0, NULL);
 	close(sock);
-}
-
-/* Host @host_id's state in the pool's lockspace (SANLK_HOST_*); 0 if unknown. */
-static uint32_t pfs_lease_host(const struct pfs_superblock *sb, uint64_t host_id)
-{
-	struct sanlk_host *hs = NULL;
-	char ls[SANLK_NAME_LEN];
-	uint32_t state = 0;
-	int n = 0;
-
-	pfs_lease_lockspace_name(sb, ls);
-	if (!sanlock_get_hosts(ls, host_id, &hs, &n, 0) && n > 0)
-		state = hs[0].flags & SANLK_HOST_MASK;
-	free(hs);
-	return state;
 }
 
 bool pfs_lease_host_gone(const struct pfs_superblock *sb, uint32_t host_id)
@@ -398,18 +420,6 @@ int pfs_lease_image_init(const struct pfs_lease_where *w, unsigned int slot,
 		return pfs_fail(err, PFS_EXIT_DEVICE, "%s: cannot write image lease %u: %s",
 				w->path, slot, pfs_lease_strerror(rv));
 	return 0;
-}
-
-/* A holder's state as sanlock's lockspace sees it, for a waiting message. */
-static const char *pfs_lease_host_state(const struct pfs_superblock *sb, uint64_t host_id)
-{
-	switch (pfs_lease_host(sb, host_id)) {
-	case SANLK_HOST_FAIL:
-		return ", which stopped renewing its lease: it frees once sanlock declares that host dead";
-	case SANLK_HOST_DEAD:
-		return ", which sanlock declares dead";
-	}
-	return "";
 }
 
 int pfs_lease_image_other(const struct pfs_lease_where *w, unsigned int slot,
@@ -482,12 +492,12 @@ int pfs_lease_image_acquire(const struct pfs_lease_where *w, unsigned int slot,
 		r.res.flags |= SANLK_RES_SHARED;
 	res = &r.res;
 	for (;;) {
-		rv = sanlock_acquire(-1, pid, 0, 1, &res, NULL);
+		rv = sanlock_acquire(-1, pid, PFS_LEASE_ACQUIRE_FLAGS, 1, &res, NULL);
 		if (!rv)
 			return 1;
 		/* pfs-lockd holds it already: only the mode may change. */
 		if (rv == -EEXIST) {
-			rv = sanlock_convert(-1, pid, 0, res);
+			rv = sanlock_convert(-1, pid, SANLK_CONVERT_OWNER_NOWAIT, res);
 			if (rv == -EALREADY || !rv)
 				return 0;
 		}
@@ -546,7 +556,7 @@ int pfs_lease_image_hold(const struct pfs_lease_where *w, unsigned int slot,
 
 	pfs_lease_image_res(w, slot, e->uuid, &r);
 	res = &r.res;
-	rv = sanlock_acquire(sock, -1, 0, 1, &res, NULL);
+	rv = sanlock_acquire(sock, -1, PFS_LEASE_ACQUIRE_FLAGS, 1, &res, NULL);
 	if (!rv)
 		return 0;
 	if (rv == -EEXIST)
