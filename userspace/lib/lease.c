@@ -292,6 +292,23 @@ static uint64_t pfs_lease_owner(const struct pfs_lease_res *r)
 	return host_id;
 }
 
+/*
+ * Who holds lease @r, and whether that host stopped renewing, for a
+ * message: asked once when the wait starts and once when it ends, not on
+ * every retry (reading the owners reads the lease area).
+ */
+static void pfs_lease_holder(const struct pfs_lease_where *w, const struct pfs_lease_res *r,
+			     char *buf, size_t len)
+{
+	uint64_t host_id = pfs_lease_owner(r);
+
+	if (host_id)
+		snprintf(buf, len, "host %llu%s", (unsigned long long)host_id,
+			 pfs_lease_host_state(w->sb, host_id));
+	else
+		snprintf(buf, len, "another host");
+}
+
 int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_seconds,
 			   struct pfs_error *err)
 {
@@ -299,8 +316,7 @@ int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_se
 	struct sanlk_resource *res;
 	struct pfs_lease_res pool;
 	char owner[128], ls_name[SANLK_NAME_LEN];
-	uint64_t host_id;
-	bool told = false;
+	bool told = false, given_up;
 	int sock, rv;
 
 	rv = pfs_lease_joined(w->sb, err);
@@ -326,13 +342,10 @@ int pfs_lease_pool_acquire(const struct pfs_lease_where *w, unsigned int wait_se
 				 w->path, pfs_lease_strerror(rv));
 			break;
 		}
-		host_id = pfs_lease_owner(&pool);
-		if (host_id)
-			snprintf(owner, sizeof(owner), "host %llu%s", (unsigned long long)host_id,
-				 pfs_lease_host_state(w->sb, host_id));
-		else
-			snprintf(owner, sizeof(owner), "another host");
-		if (pfs_lock_now() >= deadline) {
+		given_up = pfs_lock_now() >= deadline;
+		if (!told || given_up)
+			pfs_lease_holder(w, &pool, owner, sizeof(owner));
+		if (given_up) {
 			pfs_fail(err, PFS_EXIT_BUSY,
 				 "%s: the pool's lease is held by %s; gave up after %u s (--wait)",
 				 w->path, owner, wait_seconds);
@@ -481,8 +494,7 @@ int pfs_lease_image_acquire(const struct pfs_lease_where *w, unsigned int slot,
 	struct sanlk_resource *res;
 	struct pfs_lease_res r;
 	char holder[128];
-	uint64_t host_id;
-	bool told = false;
+	bool told = false, given_up;
 	int pid = pfs_lockd_pid(err), rv;
 
 	if (pid < 0)
@@ -507,13 +519,10 @@ int pfs_lease_image_acquire(const struct pfs_lease_where *w, unsigned int slot,
 		if (!pfs_lease_held_elsewhere(rv))
 			return pfs_fail(err, PFS_EXIT_DEVICE, "cannot take the lease of image %s: %s",
 					e->name, pfs_lease_strerror(rv));
-		host_id = pfs_lease_owner(&r);
-		if (host_id)
-			snprintf(holder, sizeof(holder), "host %llu%s", (unsigned long long)host_id,
-				 pfs_lease_host_state(w->sb, host_id));
-		else
-			snprintf(holder, sizeof(holder), "another host");
-		if (pfs_lock_now() >= deadline)
+		given_up = pfs_lock_now() >= deadline;
+		if (!told || given_up)
+			pfs_lease_holder(w, &r, holder, sizeof(holder));
+		if (given_up)
 			return pfs_fail(err, PFS_EXIT_BUSY,
 					"image %s is active on %s (its sanlock lease%s)", e->name,
 					holder, wait_seconds ? "; gave up waiting (--wait)" : "");
