@@ -207,11 +207,10 @@ done
 # leases every 2 x lease_io_timeout), host 1's image is refused at once,
 # naming host 1, and --wait is kept: not held inside sanlock, silently,
 # until host 1 is declared dead 8 x 3 + 60 s after its last renewal.
-since_death() { echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/died.1")" | bc; }
 # 40 s: sanlock calls a host failed 8 x 3 s after it last saw a renewal,
 # which may be up to 2 x 3 s after the power-off (and the guests' clocks
 # may differ by a little); it is declared dead no sooner than 78 s.
-while [ "$(echo "$(since_death) < 40" | bc)" = 1 ]; do sleep 1; done
+while [ "$(echo "$(seconds_since "$PFS_EXCHANGE/died.1") < 40" | bc)" = 1 ]; do sleep 1; done
 t0=$(date +%s.%N)
 expect_exit 5 timeout 70 "$PFSADM" --wait 2 activate h1-1
 refused=$(echo "$(date +%s.%N) - $t0" | bc)
@@ -219,9 +218,9 @@ grep -q "image h1-1 is active on host 1, which stopped renewing its lease" /tmp/
 	fail "activate of a failed host's image: $(cat /tmp/expect_exit.out)"
 [ "$(echo "$refused < 20" | bc)" = 1 ] ||
 	fail "activate --wait 2 of a failed host's image took $refused s"
-log "refused in $refused s $(since_death) s after host 1 died: $(tail -n1 /tmp/expect_exit.out)"
+log "refused in $refused s $(seconds_since "$PFS_EXCHANGE/died.1") s after host 1 died: $(tail -n1 /tmp/expect_exit.out)"
 "$PFSADM" --wait 400 activate h1-1 >/dev/null 2>/tmp/takeover.err
-took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/died.1")" | bc)
+took=$(seconds_since "$PFS_EXCHANGE/died.1")
 grep -q "image h1-1 is active on host 1.*waiting up to 400 s" /tmp/takeover.err ||
 	fail "no word while waiting: $(cat /tmp/takeover.err)"
 log "took over h1-1 $took s after host 1 died: $(head -n1 /tmp/takeover.err)"
@@ -295,7 +294,7 @@ dmsetup info pfs-h1-1 | grep -q "State: *ACTIVE" || fail "pfs-h1-1 is not active
 # declares host 1 dead, and host 1's held writes never land.
 barrier cut
 "$PFSADM" --wait 400 activate h1-2 >/dev/null 2>/tmp/cut.err || fail "h1-2 not taken over: $(cat /tmp/cut.err)"
-took=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/cut-at")" | bc)
+took=$(seconds_since "$PFS_EXCHANGE/cut-at")
 log "took over h1-2 $took s after host 1 lost the lease area: $(head -n1 /tmp/cut.err)"
 echo "$took" >"$PFS_EXCHANGE/cut-takeover-seconds"
 check_pattern /dev/mapper/pfs-h1-2 12 8

@@ -20,6 +20,8 @@ for d in /dev/vd?; do [ "$d" = "$POOL" ] || [ "$d" = "$POOL2" ] || LOCAL=$d; don
 export PFS_POOL=$POOL
 PER_HOST=8
 log() { echo "host $me: $*"; }
+# Seconds since the time (date +%s.%N) another step left in FILE.
+seconds_since() { echo "$(date +%s.%N) - $(cat "$1")" | bc; }
 
 # barrier NAME: wait (up to 10 min) until both hosts reached NAME.
 barrier() {

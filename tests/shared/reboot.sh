@@ -86,7 +86,7 @@ for ((i = 0; i < 1500; i++)); do
 	dmsetup info pfs-h1-2 | grep -q "State: *SUSPENDED" && break
 	sleep 0.1
 done
-fenced=$(echo "$(date +%s.%N) - $(cat "$PFS_EXCHANGE/cut-at")" | bc)
+fenced=$(seconds_since "$PFS_EXCHANGE/cut-at")
 dmsetup info pfs-h1-2 | grep -q "State: *SUSPENDED" || fail "h1-2 not fenced 150 s after the cut: $(cat /tmp/lockd.log)"
 log "fenced $fenced s after the cut: $(tail -n1 /tmp/lockd.log)"
 echo "$fenced" >"$PFS_EXCHANGE/fenced-seconds"
