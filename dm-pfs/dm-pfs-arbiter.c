@@ -259,6 +259,17 @@ void pfs_arbiter_copy_charge(struct pfs_pool *pool, struct pfs_arb_image *ai, u3
 	spin_unlock_irq(&pool->lock);
 }
 
+/* When the copy's pace in @pool lets its next unit go (now or before: at once). */
+u64 pfs_arbiter_copy_pace(struct pfs_pool *pool, struct pfs_arb_image *ai, u64 now)
+{
+	u64 at;
+
+	spin_lock_irq(&pool->lock);
+	at = pfs_arb_copy_pace(&pool->arb, ai, now);
+	spin_unlock_irq(&pool->lock);
+	return at;
+}
+
 /* The region is copied: its cost is delivered; wake whoever is next. */
 void pfs_arbiter_copy_complete(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost)
 {

@@ -70,6 +70,8 @@ struct pfs_copy {
 	struct bio_set clones;		/* the destination's half of a dual write */
 	struct workqueue_struct *wq;
 	struct delayed_work step;	/* start the next region's copy */
+	struct hrtimer pace_timer;	/* the pace lets the next unit go */
+	u64 paced;			/* units that waited for it (status) */
 	struct work_struct release;	/* map again what waited for a region */
 	wait_queue_head_t wait;		/* region writes drained; copy idle */
 
@@ -212,6 +214,33 @@ static bool pfs_copy_turn(struct pfs_copy *c)
 	return !other || pfs_arbiter_copy_turn(other, &c->dest_arb);
 }
 
+/*
+ * Must the next unit wait for the copy's pace, in either pool it uses?
+ * Then the pace's timer brings the step back when it may go.
+ */
+static bool pfs_copy_paced(struct pfs_copy *c)
+{
+	struct pfs_pool *other = pfs_copy_other_pool(c);
+	u64 now = pfs_now_ns(), at;
+
+	at = pfs_arbiter_copy_pace(c->img->pool, &c->arb, now);
+	if (other)
+		at = max(at, pfs_arbiter_copy_pace(other, &c->dest_arb, now));
+	if ((s64)(at - now) <= 0)
+		return false;
+	WRITE_ONCE(c->paced, c->paced + 1);
+	hrtimer_start(&c->pace_timer, ns_to_ktime(at - now), HRTIMER_MODE_REL);
+	return true;
+}
+
+static enum hrtimer_restart pfs_copy_pace_timer(struct hrtimer *timer)
+{
+	struct pfs_copy *c = container_of(timer, struct pfs_copy, pace_timer);
+
+	queue_delayed_work(c->wq, &c->step, 0);
+	return HRTIMER_NORESTART;
+}
+
 /* The arbiter has room for the copy's next unit (under pool->lock). */
 void pfs_copy_wake(struct pfs_arb_image *ai)
 {
@@ -304,6 +333,8 @@ static void pfs_copy_step(struct work_struct *work)
 	}
 	first = !c->busy;
 	spin_unlock_irq(&c->lock);
+	if (pfs_copy_paced(c))
+		return;
 	if (first) {
 		gap_us = div_u64(c->gap_ns, NSEC_PER_USEC);
 		if (gap_us) {
@@ -503,6 +534,8 @@ int pfs_copy_create(struct pfs_image *img, const struct pfs_image_entry *e, char
 	bio_list_init(&c->held);
 	init_waitqueue_head(&c->wait);
 	INIT_DELAYED_WORK(&c->step, pfs_copy_step);
+	hrtimer_init(&c->pace_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	c->pace_timer.function = pfs_copy_pace_timer;
 	INIT_WORK(&c->release, pfs_copy_release);
 	c->writes = kvcalloc(c->nr_regions, sizeof(*c->writes), GFP_KERNEL);
 	if (!c->writes)
@@ -543,6 +576,8 @@ void pfs_copy_destroy(struct pfs_image *img)
 		return;
 	pfs_copy_pause(img);
 	flush_delayed_work(&c->step);
+	/* A paused step arms no timer: one armed before is the last. */
+	hrtimer_cancel(&c->pace_timer);
 	cancel_delayed_work_sync(&c->step);
 	dm_kcopyd_client_destroy(c->kc);
 	destroy_workqueue(c->wq);
@@ -721,7 +756,7 @@ void pfs_copy_status(struct pfs_image *img, char *result, unsigned int maxlen,
 	DMEMIT(" copy_dest=%llu copy_done=%llu copy_committed=%llu copy_failed=%u copy_kind=%s",
 	       (unsigned long long)c->dest, done, committed, failed, kind_names[c->kind]);
 	/* Device time charged to the copy in its pool, and in the other. */
-	DMEMIT(" copy_charged_ns=%llu", charged);
+	DMEMIT(" copy_charged_ns=%llu copy_paced=%llu", charged, READ_ONCE(c->paced));
 	other = pfs_copy_other_pool(c);
 	if (other) {
 		spin_lock_irq(&other->lock);

@@ -296,6 +296,7 @@ void pfs_arbiter_leave(struct pfs_image *img);
 bool pfs_arbiter_copy_turn(struct pfs_pool *pool, struct pfs_arb_image *ai);
 void pfs_arbiter_copy_charge(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost);
 void pfs_arbiter_copy_complete(struct pfs_pool *pool, struct pfs_arb_image *ai, u32 cost);
+u64 pfs_arbiter_copy_pace(struct pfs_pool *pool, struct pfs_arb_image *ai, u64 now);
 void pfs_arbiter_copy_forget(struct pfs_pool *pool, struct pfs_arb_image *ai);
 enum hrtimer_restart pfs_arbiter_pace_timer(struct hrtimer *timer);
 void pfs_bucket_init(struct pfs_bucket *b, u64 rate, u64 burst_ns, u64 now);

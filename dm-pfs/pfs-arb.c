@@ -313,7 +313,41 @@ bool pfs_arb_copy_may_add(struct pfs_arb *arb, u32 cost, u64 now)
 		return true;
 	if (arb->pace_rate && (s64)(arb->pace_next_ns - now) > 0)
 		return false;
-	return arb->in_flight_ns + pfs_arb_backlog(arb, now) + cost <= pfs_arb_budget(arb);
+	if (arb->in_flight_ns + pfs_arb_backlog(arb, now) + cost <= pfs_arb_budget(arb))
+		return true;
+	/* Held back by the budget: a calm window grows it, as for an image. */
+	arb->win_bound = true;
+	return false;
+}
+
+/*
+ * A device that hands out its rate in ticks (a token bucket, a cloud
+ * disk's throttle) holds whatever comes after a tick's budget until the
+ * next tick: a copy that spends the tick makes an image's op that follows
+ * wait for it, however light the image. Held below the device's rate in
+ * short bursts, the copy leaves every tick room for the images' ops.
+ */
+u64 pfs_arb_copy_pace(struct pfs_arb *arb, const struct pfs_arb_image *ai, u64 now)
+{
+	if (!pfs_arb_shared(arb, now) || (s64)(ai->copy_pace_ns - now) <= 0)
+		return now;
+	return ai->copy_pace_ns;
+}
+
+/* A copy's unit of @cost went: the pace's next time, counted while shared. */
+static void pfs_arb_copy_pace_charge(struct pfs_arb *arb, struct pfs_arb_image *ai,
+				     u32 cost, u64 now)
+{
+	u64 floor = now - PFS_ARB_COPY_BURST_NS;
+
+	if (!pfs_arb_shared(arb, now)) {
+		ai->copy_pace_ns = floor;
+		return;
+	}
+	/* No credit beyond one burst for the time it did not use. */
+	if ((s64)(ai->copy_pace_ns - floor) < 0)
+		ai->copy_pace_ns = floor;
+	ai->copy_pace_ns += div_u64((u64)cost * 100, PFS_ARB_COPY_PACE_PCT);
 }
 
 /*
@@ -347,6 +381,8 @@ bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
 	ai->charged_ns += cost;
 	arb->in_flight_ns += cost;
 	pfs_arb_pace_charge(arb, cost, now);
+	if (ai->copy)
+		pfs_arb_copy_pace_charge(arb, ai, cost, now);
 	/* Alone, with no one waiting: its next ops need not ask. */
 	if (!force && ai->may_solo && !ai->copy && arb->nr_active == 1 && !arb->waiting &&
 	    !pfs_arb_shared(arb, now) && arb->solo != ai) {

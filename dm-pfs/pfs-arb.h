@@ -111,6 +111,12 @@
 #define PFS_ARB_PACE_START_SPANS	2
 /* How far ahead of the pace a small op may go: a few go per wakeup. */
 #define PFS_ARB_PACE_BURST_NS	(1000ULL * 1000)
+/*
+ * While an image shares the pool, a copy's units go at most at this % of
+ * the device's time by the cost model, at most this far ahead of it.
+ */
+#define PFS_ARB_COPY_PACE_PCT	75
+#define PFS_ARB_COPY_BURST_NS	(2000ULL * 1000)
 /* Windows the pacer measures a rate over. */
 #define PFS_ARB_PACE_SPAN	8
 /* Timed ops a class needs in a span for its own best latency over cost. */
@@ -158,6 +164,7 @@ struct pfs_arb_image {
 	u64 solo_last_ns;
 	unsigned long solo_last_tick;	/* the caller's coarse clock then */
 	u32 solo_cost;		/* of the op that made it solo */
+	u64 copy_pace_ns;	/* a copy's: when its pace lets the next unit go */
 	/* Totals for status. */
 	u64 charged_ns;
 	u64 waits;
@@ -252,6 +259,12 @@ bool pfs_arb_admit(struct pfs_arb *arb, struct pfs_arb_image *ai, u32 cost,
  * copy takes what the images leave.
  */
 bool pfs_arb_copy_may_add(struct pfs_arb *arb, u32 cost, u64 now);
+/*
+ * The copy @ai may send its next unit at the returned time (@now or
+ * before: at once). While an image shares the pool the copy is held to
+ * PFS_ARB_COPY_PACE_PCT of the device's time; alone, it is not held.
+ */
+u64 pfs_arb_copy_pace(struct pfs_arb *arb, const struct pfs_arb_image *ai, u64 now);
 /*
  * Would @ai be admitted now? Charges nothing; refused, @ai waits on the
  * pool's list as pfs_arb_admit() leaves it. (A copy asks before it holds

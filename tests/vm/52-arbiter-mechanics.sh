@@ -6,7 +6,8 @@
 # bios skip the arbiter) until another image's first bio; two images that both
 # keep the device busy are given device time in proportion to weight; a
 # device that takes bursts far faster than its rate is paced while shared,
-# and a virtio disk in the host's page cache is not.
+# and a virtio disk in the host's page cache is not; a live move's copy is
+# paced beside an image and not alone.
 . ./lib.sh
 export PFS_POOL=$POOL
 fresh_pool
@@ -198,6 +199,49 @@ fio --output=/dev/null --direct=1 --ioengine=libaio \
 echo "report: 8 MiB written and verified beside the light reader, $(($(field pool_paced_windows) - paced0)) windows paced"
 "$PFSADM" deactivate --all
 nullb_remove pacer52
+
+# 5d. A live move's copy on a device that hands out its rate in 20 ms
+# ticks (null_blk mbps=50): while an image shares the pool the copy is
+# held to 3/4 of the device's time by the cost model, so it never spends
+# a tick and a light reader's read never waits for the next one; alone,
+# it is never held. Counted (copy_paced, the last seen while each move
+# runs), not timed; the moved data is compared after each move.
+PFS_POOL=$(nullb copy52 192 mbps=50 hw_queue_depth=64)
+"$PFSADM" format --force "$PFS_POOL" >/dev/null
+"$PFSADM" create m 64M >/dev/null
+"$PFSADM" calibrate --seconds 1 >/dev/null
+write_pattern "$dev" 52 64
+paced_in_move() {	# the last copy_paced of pfs-m seen while a move of it runs
+	local mover paced=none v
+	"$PFSADM" move m >/dev/null &
+	mover=$!
+	while kill -0 "$mover" 2>/dev/null; do
+		v=$(field copy_paced)
+		[ -z "$v" ] || paced=$v
+		sleep 0.2
+	done
+	wait "$mover" || fail "the move of m failed"
+	echo "$paced"
+}
+# Until 250 ms after m's last bio the pool counts as shared.
+sleep 1
+alone=$(paced_in_move)
+[ "$alone" != none ] || fail "the move's status was never seen while it ran"
+[ "$alone" = 0 ] || fail "a copy alone on the pool was held by its pace: copy_paced=$alone"
+check_pattern "$dev" 52 64
+fio --output=/dev/null --direct=1 --ioengine=libaio --name=light --filename="$dev" \
+	--rw=randread --bs=4k --iodepth=1 --rate_iops=200 --runtime=6 --time_based &
+fio_pid=$!
+trap 'kill $fio_pid 2>/dev/null; wait $fio_pid 2>/dev/null' EXIT
+beside=$(paced_in_move)
+wait $fio_pid || fail "the light reader failed during the move"
+trap - EXIT
+echo "report: a 64 MiB move on null_blk mbps=50: copy_paced=$alone alone, $beside beside a reader at 200 IOPS"
+[ "$beside" != none ] || fail "the move's status was never seen while it ran beside the reader"
+[ "$beside" -gt 0 ] || fail "a copy beside a light reader was never held by its pace"
+check_pattern "$dev" 52 64
+"$PFSADM" deactivate --all
+nullb_remove copy52
 
 # 5c. A virtio disk in the host's page cache (this VM's own, as the bench's
 # flushed disk) completes a write well before the device time calibrating
