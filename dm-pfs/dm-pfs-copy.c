@@ -156,13 +156,13 @@ static void pfs_copy_cost(struct pfs_copy *c, struct pfs_copy_unit *u, sector_t 
 	spin_unlock(&other->lock);
 }
 
-/* Windows either pool the copy uses found congested. */
+/* Windows either pool the copy uses found congested, by enough ops to tell. */
 static u64 pfs_copy_congested(struct pfs_copy *c)
 {
 	struct pfs_pool *other = pfs_copy_other_pool(c);
 
-	return READ_ONCE(c->img->pool->arb.congested_windows) +
-	       (other ? READ_ONCE(other->arb.congested_windows) : 0);
+	return READ_ONCE(c->img->pool->arb.congested_busy_windows) +
+	       (other ? READ_ONCE(other->arb.congested_busy_windows) : 0);
 }
 
 /* A unit sent: charged to each pool it costs. */

@@ -642,6 +642,8 @@ static void pfs_arb_close_window(struct pfs_arb *arb, u64 now)
 			if (arb->budget_ns < PFS_ARB_MIN_BUDGET_NS)
 				arb->budget_ns = PFS_ARB_MIN_BUDGET_NS;
 			arb->congested_windows++;
+			if (arb->win_completions >= PFS_ARB_CLASS_TIMED)
+				arb->congested_busy_windows++;
 		} else if (arb->win_bound) {
 			if (arb->budget_ns < arb->floor_ns)
 				arb->budget_ns = arb->floor_ns;

@@ -200,6 +200,12 @@ struct pfs_arb {
 	bool probing;		/* this window sends one op at a time */
 	u32 windows_since_probe;
 	u64 congested_windows;
+	/*
+	 * Of those, the ones with PFS_ARB_CLASS_TIMED timed ops or more: what a
+	 * background copy backs off on. A light VM's few ops a window make a
+	 * mean that one slow op (a busy CPU) sends past the mark.
+	 */
+	u64 congested_busy_windows;
 	u64 probes;
 
 	/* The pacer: 0, or device time sent per ns while shared, in 1/1024. */
