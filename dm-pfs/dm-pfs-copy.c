@@ -129,10 +129,11 @@ static struct pfs_pool *pfs_copy_other_pool(struct pfs_copy *c)
 /*
  * What the unit @u (at u->off) costs the device, or the two pools' for a
  * move to another pool, and how long it is (u->len); *@room: whether the
- * pool (each pool) has room for it beside the copy's units in flight.
+ * pool (each pool) has room for it beside the copy's units in flight
+ * (with none in flight, @beside false, it goes: the pools are not asked).
  */
 static void pfs_copy_cost(struct pfs_copy *c, struct pfs_copy_unit *u, sector_t region_end,
-			  bool *room)
+			  bool beside, bool *room)
 {
 	struct pfs_pool *pool = c->img->pool, *other = pfs_copy_other_pool(c);
 	u64 now = pfs_now_ns();
@@ -144,7 +145,7 @@ static void pfs_copy_cost(struct pfs_copy *c, struct pfs_copy_unit *u, sector_t 
 	if (!other)
 		u->cost += pfs_arb_cost(&pool->arb, &c->arb, PFS_ARB_WRITE, c->dest + u->off,
 					u->len << SECTOR_SHIFT);
-	*room = pfs_arb_copy_may_add(&pool->arb, u->cost, now);
+	*room = !beside || pfs_arb_copy_may_add(&pool->arb, u->cost, now);
 	spin_unlock(&pool->lock);
 	u->dest_cost = 0;
 	if (!other)
@@ -152,7 +153,7 @@ static void pfs_copy_cost(struct pfs_copy *c, struct pfs_copy_unit *u, sector_t 
 	spin_lock(&other->lock);
 	u->dest_cost = pfs_arb_cost(&other->arb, &c->dest_arb, PFS_ARB_WRITE, c->dest + u->off,
 				    u->len << SECTOR_SHIFT);
-	*room &= pfs_arb_copy_may_add(&other->arb, u->dest_cost, now);
+	*room &= !beside || pfs_arb_copy_may_add(&other->arb, u->dest_cost, now);
 	spin_unlock(&other->lock);
 }
 
@@ -229,6 +230,8 @@ static bool pfs_copy_paced(struct pfs_copy *c)
 	if ((s64)(at - now) <= 0)
 		return false;
 	WRITE_ONCE(c->paced, c->paced + 1);
+	/* A turn refused before stays no one's: the timer brings the step back. */
+	pfs_copy_forget(c);
 	hrtimer_start(&c->pace_timer, ns_to_ktime(at - now), HRTIMER_MODE_REL);
 	return true;
 }
@@ -365,7 +368,7 @@ static void pfs_copy_step(struct work_struct *work)
 		return;
 	}
 	u->off = c->unit_off;
-	pfs_copy_cost(c, u, region_end, &room);
+	pfs_copy_cost(c, u, region_end, c->in_flight, &room);
 	if (c->in_flight && !room) {
 		/* The next unit back comes here again. */
 		spin_unlock_irq(&c->lock);

@@ -233,6 +233,13 @@ fio --output=/dev/null --direct=1 --ioengine=libaio --name=light --filename="$de
 	--rw=randread --bs=4k --iodepth=1 --rate_iops=200 --runtime=6 --time_based &
 fio_pid=$!
 trap 'kill $fio_pid 2>/dev/null; wait $fio_pid 2>/dev/null' EXIT
+# The move starts once the reader reads (fio may take a while to start).
+reads0=$(field reads)
+for _ in $(seq 50); do
+	[ "$(field reads)" -gt "$reads0" ] && break
+	sleep 0.1
+done
+[ "$(field reads)" -gt "$reads0" ] || fail "the reader did not read within 5 s"
 beside=$(paced_in_move)
 wait $fio_pid || fail "the light reader failed during the move"
 trap - EXIT

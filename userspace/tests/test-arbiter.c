@@ -903,8 +903,8 @@ static struct workload copy_of(const struct device *dev)
  * what the VM leaves of what it moves alone. Reported only: on a device
  * that serves one op at a time the VM's op waits for the unit being
  * served; a noisy device's light VM shrinks the budget the copy goes by
- * (0.43); and on the page-cached disk, whose cost model is three times
- * what it serves, the pace of 3/4 of the model is 1/4 of the device (0.27).
+ * (0.48); and on the page-cached disk, whose cost model is three times
+ * what it serves, the pace of 3/4 of the model is 1/4 of the device (0.25).
  */
 static void copy_beside_light(const struct device *dev, bool rate_bar)
 {
