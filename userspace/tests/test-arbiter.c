@@ -334,6 +334,17 @@ static void worker(struct sim *s, int ti)
 
 static void copy_step(struct sim *s, int ti);
 
+/* A free op of tenant @ti's (each has MAX_QD), or NULL. */
+static struct op *free_op(struct sim *s, int ti)
+{
+	int id;
+
+	for (id = ti * MAX_QD; id < (ti + 1) * MAX_QD; id++)
+		if (!s->ops[id].used)
+			return &s->ops[id];
+	return NULL;
+}
+
 static void wake_next(struct sim *s)
 {
 	struct pfs_arb_image *w;
@@ -374,7 +385,6 @@ static void copy_step(struct sim *s, int ti)
 	u64 at, sector;
 	struct op *o;
 	u32 cost;
-	int id;
 
 	while (t->copy_in_flight < t->w.qd) {
 		sector = t->next_sector;
@@ -395,34 +405,27 @@ static void copy_step(struct sim *s, int ti)
 			if (t->copy_in_flight && !pfs_arb_copy_may_add(&s->arb, cost, s->now))
 				return;
 		}
-		for (id = ti * MAX_QD; s->ops[id].used; id++)
-			;
-		o = &s->ops[id];
+		o = free_op(s, ti);
 		*o = (struct op){ .used = true, .tenant = ti, .op = PFS_ARB_WRITE,
 				  .bytes = 2 * t->w.bytes, .cost = cost, .arrive = s->now };
 		t->next_sector = sector + t->w.bytes / 512;
 		if (s->arbiter)
 			pfs_arb_admit(&s->arb, &t->ai, cost, true, s->now, &o->ahead);
 		t->copy_in_flight++;
-		device_submit(s, id);
+		device_submit(s, (int)(o - s->ops));
 	}
 }
 
 static void submit(struct sim *s, int ti)
 {
 	struct tenant *t = &s->t[ti];
-	struct op *o = NULL;
+	struct op *o = free_op(s, ti);
 	u64 sector;
 	int id;
 
-	for (id = ti * MAX_QD; id < (ti + 1) * MAX_QD; id++) {
-		if (!s->ops[id].used) {
-			o = &s->ops[id];
-			break;
-		}
-	}
 	if (!o)
 		return;
+	id = (int)(o - s->ops);
 	o->used = true;
 	o->tenant = ti;
 	o->op = t->w.op;
